@@ -1,0 +1,415 @@
+"""Raw zone statistics (wide or long, CSV or XLSX) → one long panel in canonical units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.indicators import normalise, parse_numbers, split_header_unit, unit_factor
+from zonetrack.io import RawTable, UnreadableFile, read_csv_table, read_xlsx_tables
+from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows
+from zonetrack.registry import zone_levels
+
+ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区"})
+YEAR_HEADERS = frozenset({"year", "年份"})
+INDICATOR_HEADERS = frozenset({"indicator", "指标"})
+VALUE_HEADERS = frozenset({"value", "数值", "值"})
+UNIT_HEADERS = frozenset({"unit", "单位"})
+NOTE_HEADERS = frozenset({"note", "notes", "备注", "说明"})
+SOURCE_HEADERS = frozenset({"source", "来源", "数据来源"})
+CLUSTER_HEADERS = frozenset({"cluster", "产业集群", "集群", "集群名称"})
+CLUSTER_REVENUE_HEADERS = frozenset({"revenue", "营业收入", "集群营业收入"})
+CLUSTER_REVENUE_UNIT = "亿元"
+# A statistics year outside this range is a typo (the first zones were approved in 1988).
+YEAR_RANGE = (1985, 2050)
+ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
+JUMP_FACTOR = 10.0
+
+PANEL_COLUMNS = ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
+CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
+
+
+@dataclass
+class Vocabulary:
+    """What ingest resolves names against: indicator and zone spellings, units and kinds."""
+
+    indicators: dict[str, str]
+    zones: dict[str, str]
+    units: dict[str, str]
+    kinds: dict[str, str]
+
+
+@dataclass
+class Cells:
+    """Resolved cells of one or more tables, before the cross-file checks."""
+
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def vocabulary(dictionary: pd.DataFrame, zone_lookup: dict[str, str], indicator_lookup: dict[str, str]) -> Vocabulary:
+    """Bundle the lookups that resolving a table needs."""
+    return Vocabulary(
+        indicators=indicator_lookup,
+        zones=zone_lookup,
+        units=dict(zip(dictionary["id"], dictionary["unit"], strict=True)),
+        kinds=dict(zip(dictionary["id"], dictionary["kind"], strict=True)),
+    )
+
+
+def is_table_header(fields: list[str]) -> bool:
+    """A header row names a zone column and a year column."""
+    names = {normalise(f) for f in fields}
+    return bool(names & ZONE_HEADERS) and bool(names & YEAR_HEADERS)
+
+
+def _role_columns(header: list[str], names: frozenset[str]) -> list[int]:
+    return [i for i, h in enumerate(header) if normalise(h) in names]
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()
+
+
+def _lookup(values: pd.Series, lookup: dict[str, str]) -> np.ndarray:
+    """Map each value's normalised spelling through lookup (unknown → None), one call per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([lookup.get(normalise(u)) for u in uniques] + [None], dtype=object)
+    return mapped[codes]
+
+
+def _years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse years (``2017`` or ``2017年``); return (years, invalid mask)."""
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = _text(values).str.removesuffix("年")
+    numbers, _ = parse_numbers(values)
+    numbers = numbers.to_numpy()
+    invalid = (
+        np.isnan(numbers)
+        | (numbers != np.round(numbers))
+        | (numbers < YEAR_RANGE[0])
+        | (numbers > YEAR_RANGE[1])
+    )
+    return np.where(invalid, 0, numbers).astype("int64"), invalid
+
+
+def _row_problems(label: str, rows: np.ndarray, column: str, mask: np.ndarray, messages: list[str]) -> list[Problem]:
+    return [Problem(label, int(r), column, ERROR, m) for r, m in zip(rows[mask], messages, strict=True)]
+
+
+def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each data row's zone, year and illustrative flag, with errors for unknown zones and bad years."""
+    header, frame = table.header, table.frame
+    zone_col = _role_columns(header, ZONE_HEADERS)[0]
+    year_col = _role_columns(header, YEAR_HEADERS)[0]
+    zone_raw = _text(frame.iloc[:, zone_col])
+    zone_ids = _lookup(zone_raw, vocab.zones)
+    years, bad_year = _years(frame.iloc[:, year_col])
+    unknown_zone = pd.isna(zone_ids)
+    problems = _row_problems(
+        table.label, table.rows, header[zone_col], unknown_zone,
+        [f"unknown zone '{z}' (not an id, Chinese or English name in zones.csv)" for z in zone_raw[unknown_zone].fillna("")],
+    )
+    year_text = _text(frame.iloc[:, year_col])[bad_year].fillna("")
+    problems += _row_problems(
+        table.label, table.rows, header[year_col], bad_year,
+        [f"year '{y}' is not a whole year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}" for y in year_text],
+    )
+    notes = _role_columns(header, NOTE_HEADERS)
+    illustrative = np.zeros(len(frame), dtype=bool)
+    for col in notes:
+        text = _text(frame.iloc[:, col]).fillna("").str.casefold()
+        for marker in ILLUSTRATIVE_MARKERS:
+            illustrative |= text.str.contains(marker, regex=False).to_numpy()
+    keys = pd.DataFrame({
+        "zone_id": zone_ids,
+        "year": years,
+        "source_row": table.rows,
+        "illustrative": illustrative,
+        "valid": ~(unknown_zone | bad_year),
+    })
+    return keys, problems
+
+
+def _value_problems(label: str, rows: np.ndarray, column: str, raw: pd.Series, bad: np.ndarray) -> list[Problem]:
+    texts = _text(raw[bad]).fillna("")
+    return _row_problems(label, rows, column, bad, [f"unparseable number '{t}'" for t in texts])
+
+
+def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
+    header = table.header
+    roles = set(
+        _role_columns(header, ZONE_HEADERS)[:1]
+        + _role_columns(header, YEAR_HEADERS)[:1]
+        + _role_columns(header, NOTE_HEADERS)
+        + _role_columns(header, SOURCE_HEADERS)
+    )
+    pieces, problems = [], []
+    seen: dict[str, str] = {}
+    for col, title in enumerate(header):
+        if col in roles:
+            continue
+        # A header may be a whole alias (创业(天使)投资基金) or a name with its unit (技术合同成交额(万元)).
+        name, unit = title, None
+        indicator = vocab.indicators.get(normalise(title))
+        if indicator is None:
+            name, unit = split_header_unit(title)
+            indicator = vocab.indicators.get(normalise(name))
+        if indicator is None:
+            reason = "empty header" if not title else f"unknown indicator '{name}'"
+            problems.append(Problem(table.label, table.header_row, title or f"column {col + 1}", ERROR,
+                                    f"{reason} (add the spelling as an alias in indicators.csv)"))
+            continue
+        if indicator in seen:
+            problems.append(Problem(table.label, table.header_row, title, ERROR,
+                                    f"second column for {indicator} (also '{seen[indicator]}')"))
+            continue
+        seen[indicator] = title
+        factor = unit_factor(unit, vocab.units[indicator])
+        if factor is None:
+            problems.append(Problem(table.label, table.header_row, title, ERROR,
+                                    f"unknown unit '{unit}' for {indicator} (canonical unit {vocab.units[indicator]})"))
+            continue
+        raw = table.frame.iloc[:, col]
+        values, bad = parse_numbers(raw)
+        bad = bad.to_numpy()
+        problems += _value_problems(table.label, table.rows, title, raw, bad)
+        pieces.append(pd.DataFrame({
+            "zone_id": keys["zone_id"].to_numpy(),
+            "year": keys["year"].to_numpy(),
+            "indicator": indicator,
+            "value": values.to_numpy() * factor,
+            "source_file": table.label,
+            "source_row": table.rows,
+            "source_column": title,
+            "illustrative": keys["illustrative"].to_numpy(),
+            "valid": keys["valid"].to_numpy() & ~bad,
+        }))
+    frame = pd.concat(pieces, ignore_index=True) if pieces else _empty_cells()
+    return Cells(frame, problems)
+
+
+def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
+    header, frame = table.header, table.frame
+    indicator_col = _role_columns(header, INDICATOR_HEADERS)[0]
+    value_col = _role_columns(header, VALUE_HEADERS)[0]
+    unit_cols = _role_columns(header, UNIT_HEADERS)
+    names = _text(frame.iloc[:, indicator_col])
+    indicators = _lookup(names, vocab.indicators)
+    unknown = pd.isna(indicators)
+    problems = _row_problems(
+        table.label, table.rows, header[indicator_col], unknown,
+        [f"unknown indicator '{n}' (add the spelling as an alias in indicators.csv)" for n in names[unknown].fillna("")],
+    )
+    factors = np.ones(len(frame))
+    bad_unit = np.zeros(len(frame), dtype=bool)
+    if unit_cols:
+        units = _text(frame.iloc[:, unit_cols[0]]).fillna("")
+        pairs = pd.DataFrame({"unit": units.to_numpy(), "indicator": indicators})
+        distinct = pairs.drop_duplicates()
+        distinct["factor"] = [
+            np.nan if ind is None else (unit_factor(u, vocab.units[ind]) or np.nan)
+            for u, ind in zip(distinct["unit"], distinct["indicator"], strict=True)
+        ]
+        factors = pairs.merge(distinct, on=["unit", "indicator"], how="left")["factor"].to_numpy()
+        bad_unit = np.isnan(factors) & ~unknown
+        problems += _row_problems(
+            table.label, table.rows, header[unit_cols[0]], bad_unit,
+            [f"unknown unit '{u}' for {i} (canonical unit {vocab.units[i]})" for u, i in zip(units[bad_unit], indicators[bad_unit], strict=True)],
+        )
+    raw = frame.iloc[:, value_col]
+    values, bad = parse_numbers(raw)
+    bad = bad.to_numpy()
+    problems += _value_problems(table.label, table.rows, header[value_col], raw, bad)
+    cells = pd.DataFrame({
+        "zone_id": keys["zone_id"].to_numpy(),
+        "year": keys["year"].to_numpy(),
+        "indicator": indicators,
+        "value": values.to_numpy() * factors,
+        "source_file": table.label,
+        "source_row": table.rows,
+        "source_column": header[value_col],
+        "illustrative": keys["illustrative"].to_numpy(),
+        "valid": keys["valid"].to_numpy() & ~(unknown | bad_unit | bad),
+    })
+    return Cells(cells, problems)
+
+
+def _empty_cells() -> pd.DataFrame:
+    return pd.DataFrame({
+        "zone_id": pd.Series(dtype=object), "year": pd.Series(dtype="int64"),
+        "indicator": pd.Series(dtype=object), "value": pd.Series(dtype="float64"),
+        "source_file": pd.Series(dtype=object), "source_row": pd.Series(dtype="int64"),
+        "source_column": pd.Series(dtype=object), "illustrative": pd.Series(dtype=bool),
+        "valid": pd.Series(dtype=bool),
+    })
+
+
+def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
+    """Resolve one statistics table (wide or long) into cells with zone ids and canonical units."""
+    keys, problems = _row_keys(table, vocab)
+    is_long = bool(_role_columns(table.header, INDICATOR_HEADERS)) and bool(_role_columns(table.header, VALUE_HEADERS))
+    if not is_long and _role_columns(table.header, INDICATOR_HEADERS):
+        problems.append(Problem(table.label, table.header_row, None, ERROR,
+                                "missing required column 'value' (long form: zone, year, indicator, value[, unit])"))
+        return Cells(_empty_cells(), problems)
+    cells = _long_cells(table, keys, vocab) if is_long else _wide_cells(table, keys, vocab)
+    cells.problems[:0] = problems
+    return cells
+
+
+def negative_counts(cells: pd.DataFrame, kinds: dict[str, str]) -> pd.Series:
+    """Mask of cells that hold a negative count or population (an error: these cannot be below zero)."""
+    kind = cells["indicator"].map(kinds)
+    return (cells["value"] < 0) & kind.isin(["count", "population"])
+
+
+def _located(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={"source_file": "file", "source_row": "row", "source_column": "column"})
+
+
+def duplicate_problems(cells: pd.DataFrame, keys: list[str]) -> tuple[pd.Series, list[Problem]]:
+    """Errors for a key given more than once; each message lists every place the key is given."""
+    duplicated = cells.duplicated(keys, keep=False)
+    if not duplicated.any():
+        return duplicated, []
+    dups = cells[duplicated]
+    location = dups["source_file"] + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
+    places = location.groupby([dups[k] for k in keys]).transform(", ".join)
+    key_text = dups[keys].astype(str).agg(", ".join, axis=1)
+    messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
+    return duplicated, problems_from_rows(_located(dups), ERROR, messages)
+
+
+def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Checks across all files (negative counts, duplicates) and the panel of present values."""
+    valid = cells[cells["valid"]]
+    negative = negative_counts(valid, vocab.kinds)
+    problems = problems_from_rows(
+        _located(valid[negative]), ERROR,
+        "negative value " + valid.loc[negative, "value"].astype(str) + " for a count (" + valid.loc[negative, "indicator"] + ")",
+    )
+    present = valid[~negative & valid["value"].notna()]
+    duplicated, dup_problems = duplicate_problems(present, ["zone_id", "year", "indicator"])
+    problems += dup_problems
+    panel = present[~duplicated].assign(unit=lambda f: f["indicator"].map(vocab.units))
+    panel = panel[PANEL_COLUMNS].sort_values(["zone_id", "year", "indicator"], ignore_index=True)
+    return panel.astype({"zone_id": "string", "indicator": "string", "unit": "string", "source_file": "string",
+                         "year": "int64", "source_row": "int64", "value": "float64", "illustrative": bool}), problems
+
+
+def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Resolve the clusters table: zone, year, cluster name, revenue in 亿元."""
+    keys, problems = _row_keys(table, vocab)
+    header = table.header
+    cluster_cols = _role_columns(header, CLUSTER_HEADERS)
+    revenue_cols = [i for i, h in enumerate(header) if normalise(split_header_unit(h)[0]) in CLUSTER_REVENUE_HEADERS]
+    for names, found in (("cluster", cluster_cols), ("revenue", revenue_cols)):
+        if not found:
+            problems.append(Problem(table.label, table.header_row, names, ERROR, f"missing required column '{names}'"))
+    if problems and not (cluster_cols and revenue_cols):
+        return _empty_clusters(), problems
+    title = header[revenue_cols[0]]
+    factor = unit_factor(split_header_unit(title)[1], CLUSTER_REVENUE_UNIT)
+    if factor is None:
+        problems.append(Problem(table.label, table.header_row, title, ERROR,
+                                f"unknown unit '{split_header_unit(title)[1]}' for cluster revenue (canonical 亿元)"))
+        return _empty_clusters(), problems
+    raw = table.frame.iloc[:, revenue_cols[0]]
+    revenue, bad = parse_numbers(raw)
+    bad = bad.to_numpy()
+    problems += _value_problems(table.label, table.rows, title, raw, bad)
+    names = _text(table.frame.iloc[:, cluster_cols[0]]).fillna("")
+    rows = pd.DataFrame({
+        "zone_id": keys["zone_id"], "year": keys["year"], "cluster": names.to_numpy(),
+        "revenue": revenue.to_numpy() * factor, "source_file": table.label, "source_row": table.rows,
+        "source_column": title, "illustrative": keys["illustrative"],
+    })
+    valid = keys["valid"].to_numpy() & ~bad
+    negative = valid & (rows["revenue"] < 0).to_numpy()
+    problems += problems_from_rows(_located(rows[negative]), ERROR, "negative cluster revenue " + rows.loc[negative, "revenue"].astype(str))
+    unnamed = valid & (names == "").to_numpy()
+    problems += problems_from_rows(_located(rows[unnamed]).assign(column=header[cluster_cols[0]]), ERROR, "cluster without a name")
+    missing = valid & rows["revenue"].isna().to_numpy()
+    problems += problems_from_rows(_located(rows[missing]).assign(severity=WARNING), WARNING, "cluster revenue missing")
+    rows = rows[valid & ~negative & ~unnamed & ~missing]
+    duplicated, dup_problems = duplicate_problems(rows, ["zone_id", "year", "cluster"])
+    problems += dup_problems
+    rows = rows[~duplicated]
+    return rows[CLUSTER_COLUMNS].astype({"zone_id": "string", "cluster": "string", "source_file": "string"}), problems
+
+
+def _empty_clusters() -> pd.DataFrame:
+    return pd.DataFrame({
+        "zone_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"), "cluster": pd.Series(dtype="string"),
+        "revenue": pd.Series(dtype="float64"), "source_file": pd.Series(dtype="string"),
+        "source_row": pd.Series(dtype="int64"), "illustrative": pd.Series(dtype=bool),
+    })
+
+
+def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], list[str]]:
+    """The tables of one raw file, problems reading it, and the names of sheets skipped as non-data."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            table = read_csv_table(path, label, is_table_header)
+            if table is None:
+                return [], [Problem(label, None, None, ERROR, "missing required column: no header row naming a zone "
+                                    "(zone, zone_id, 高新区, 园区) and a year (year, 年份) in the first rows")], []
+            return [table], [], []
+        if suffix == ".xlsx":
+            tables, skipped = read_xlsx_tables(path, label, is_table_header)
+            if not tables:
+                return [], [Problem(label, None, None, ERROR, "missing required column: no sheet has a header row "
+                                    "naming a zone and a year")], skipped
+            return tables, [], [f"{label}[{s}]" for s in skipped]
+    except UnreadableFile as error:
+        return [], [Problem(label, None, None, ERROR, f"unreadable file: {error}")], []
+    return [], [Problem(label, None, None, WARNING, "ignored: not a .csv or .xlsx file")], []
+
+
+def statistics_cells(tables: list[RawTable], vocab: Vocabulary) -> Cells:
+    """Resolve every statistics table and gather their cells and problems."""
+    resolved = [table_cells(t, vocab) for t in tables]
+    frames = [c.frame for c in resolved if len(c.frame)]
+    frame = pd.concat(frames, ignore_index=True) if frames else _empty_cells()
+    return Cells(frame, [p for c in resolved for p in c.problems])
+
+
+def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Missing values, zone-years without data, values before a zone existed, and tenfold jumps."""
+    years = sorted(panel["year"].unique().tolist()) if len(panel) else []
+    levels = zone_levels(registry, years)
+    existing = levels[levels["level"].notna()][["zone_id", "year"]]
+    expected = existing.merge(dictionary[["id"]].rename(columns={"id": "indicator"}), how="cross")
+    present = panel[["zone_id", "year", "indicator"]].astype({"zone_id": object, "indicator": object})
+    marked = expected.astype({"zone_id": object}).merge(present, how="left", indicator=True)
+    missing = marked.loc[marked["_merge"] == "left_only", ["zone_id", "year", "indicator"]]
+    with_data = present[["zone_id", "year"]].drop_duplicates()
+    empty = existing.astype({"zone_id": object}).merge(with_data, how="left", indicator=True)
+    zone_years_without_data = empty.loc[empty["_merge"] == "left_only", ["zone_id", "year"]]
+    before = present.merge(levels.astype({"zone_id": object}), on=["zone_id", "year"], how="left")
+    not_yet = before.loc[before["level"].isna(), ["zone_id", "year", "indicator"]].drop_duplicates()
+    ordered = panel.sort_values(["zone_id", "indicator", "year"])
+    previous = ordered.groupby(["zone_id", "indicator"], sort=False)[["year", "value"]].shift(1)
+    consecutive = previous["year"] == ordered["year"] - 1
+    ratio = ordered["value"] / previous["value"]
+    jump = consecutive & (previous["value"] > 0) & (ordered["value"] > 0) & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
+    jumps = ordered.loc[jump, ["zone_id", "indicator", "year", "value", "source_file", "source_row"]].assign(
+        previous_value=previous.loc[jump, "value"]
+    )
+    coverage = (
+        expected.assign(present=~marked["_merge"].eq("left_only").to_numpy())
+        .groupby(["indicator", "year"])["present"].mean()
+        .reset_index(name="coverage")
+    )
+    return {
+        "missing": missing.reset_index(drop=True),
+        "zone_years_without_data": zone_years_without_data.reset_index(drop=True),
+        "before_approval": not_yet.reset_index(drop=True),
+        "jumps": jumps.reset_index(drop=True),
+        "coverage": coverage,
+    }

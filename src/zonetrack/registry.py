@@ -1,0 +1,63 @@
+"""The zone registry: names, and each zone's level (national, provincial) in each year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.indicators import normalise
+
+REGISTRY_COLUMNS = ["zone_id", "name_zh", "name_en", "city", "provincial_since", "national_since", "source"]
+NATIONAL = "national"
+PROVINCIAL = "provincial"
+
+
+def load_registry(path: Path) -> pd.DataFrame:
+    """Read zones.csv; the approval years become nullable integers."""
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = set(REGISTRY_COLUMNS) - set(registry.columns)
+    if missing:
+        raise ValueError(f"{path}: the zone registry lacks columns {sorted(missing)}")
+    for column in ("provincial_since", "national_since"):
+        registry[column] = pd.to_numeric(registry[column].replace("", None)).astype("Int64")
+    duplicated = registry.loc[registry["zone_id"].duplicated(), "zone_id"]
+    if len(duplicated):
+        raise ValueError(f"{path}: duplicate zone_id {list(duplicated)}")
+    return registry
+
+
+def short_name_zh(name_zh: str) -> str:
+    """The usual short form: 长沙高新技术产业开发区 → 长沙高新区."""
+    return name_zh.replace("高新技术产业开发区", "高新区")
+
+
+def zone_lookup(registry: pd.DataFrame) -> dict[str, str]:
+    """Map each spelling of a zone (id, Chinese name and short name, English name) to its id."""
+    lookup: dict[str, str] = {}
+    for row in registry.itertuples(index=False):
+        for name in (row.zone_id, row.name_zh, short_name_zh(row.name_zh), row.name_en):
+            key = normalise(name)
+            if key and lookup.get(key, row.zone_id) != row.zone_id:
+                raise ValueError(f"zone registry: '{name}' names both {lookup[key]} and {row.zone_id}")
+            if key:
+                lookup[key] = row.zone_id
+    return lookup
+
+
+def zone_levels(registry: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Each zone's level in each year: national, provincial, or missing (not yet a zone).
+
+    National when national_since <= year; otherwise provincial when provincial_since is blank
+    (approved before records) or <= year.
+    """
+    grid = registry[["zone_id", "provincial_since", "national_since"]].merge(
+        pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross"
+    )
+    national = (grid["national_since"] <= grid["year"]).fillna(False).astype(bool)
+    provincial = (grid["provincial_since"].isna() | (grid["provincial_since"] <= grid["year"])).fillna(False).astype(bool)
+    grid["level"] = pd.Series(
+        np.select([national, provincial], [NATIONAL, PROVINCIAL], default=""), index=grid.index
+    ).replace("", None).astype("string")
+    return grid[["zone_id", "year", "level"]]
