@@ -1,0 +1,248 @@
+"""The illustrative embedded dataset: seeded, plausible zone statistics for 2016-2019.
+
+No zone-by-zone statistics for 2016-2019 are published, so these values are invented. They are
+kept below the real province-wide figures in data/raw/reference/, spread so that the plan's
+targets come out in every status of the method, and every row says it is illustrative.
+Rerunning the generator with the same seed writes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.registry import load_registry, short_name_zh, zone_levels
+
+YEARS = [2016, 2017, 2018, 2019]
+NOTE = "示例数据,非官方统计 / illustrative, not official statistics"
+# Relative size of the national zones (Changsha = 10); provincial zones draw theirs.
+NATIONAL_SIZE = {"changsha": 10.0, "zhuzhou": 5.0, "xiangtan": 3.5, "hengyang": 2.5, "yiyang": 2.0,
+                 "chenzhou": 2.0, "changde": 2.0, "huaihua": 1.2}
+CZT_CLUSTERS = {
+    "changsha": [("工程机械", 1080.0, 0.06), ("电子信息", 520.0, 0.10), ("新材料", 430.0, 0.09)],
+    "zhuzhou": [("轨道交通", 930.0, 0.05), ("新能源汽车", 470.0, 0.04), ("通用航空", 210.0, 0.08)],
+    "xiangtan": [("新能源装备", 420.0, 0.12), ("先进矿山装备", 300.0, -0.03), ("海洋工程装备", 150.0, 0.10)],
+}
+OTHER_NATIONAL_CLUSTERS = {
+    "yiyang": ["专用设备制造", "通讯和电子设备制造", "农产品精深加工"],
+    "hengyang": ["输变电装备制造", "电子信息", "核能"],
+    "chenzhou": ["有色金属新材料", "电子信息", "先进装备制造"],
+    "changde": ["生命健康", "先进装备制造", "新材料"],
+    "huaihua": ["医药健康", "商贸物流"],
+}
+PROVINCIAL_CLUSTERS = ["装备制造", "新材料", "电子信息", "食品加工", "生物医药", "节能环保"]
+FIXED_TIME = datetime(2020, 1, 1)
+
+
+def _existing(registry: pd.DataFrame) -> pd.DataFrame:
+    levels = zone_levels(registry, YEARS)
+    return levels[levels["level"].notna()].reset_index(drop=True)
+
+
+def _series(rng: np.random.Generator, base: float, rate: float, spread: float, steps: int) -> np.ndarray:
+    """A path base·Π(1 + rate + noise) over steps years (index 0 is the base year)."""
+    noise = rng.normal(0.0, spread, steps - 1)
+    return base * np.concatenate([[1.0], np.cumprod(1.0 + rate + noise)])
+
+
+def _count_path(rng: np.random.Generator, start: int, trend: str, steps: int) -> np.ndarray:
+    """Integer counts that reach, creep, stall or decline."""
+    moves = {"reach": [0, 1, 1], "creep": [0, 0, 1], "stall": [0, 0, 0], "decline": [-1, 0, 0]}[trend]
+    steps_taken = rng.choice(moves, size=steps - 1)
+    return np.maximum(start + np.concatenate([[0], np.cumsum(steps_taken)]), 0)
+
+
+def generate(registry: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Zone statistics (one row per zone and year, canonical units) and clusters for 2016-2019."""
+    rng = np.random.default_rng(seed)
+    existing = _existing(registry)
+    rows, clusters = [], []
+    for zone in registry["zone_id"]:
+        years = existing.loc[existing["zone_id"] == zone, "year"].tolist()
+        if not years:
+            continue
+        levels = dict(zip(existing.loc[existing["zone_id"] == zone, "year"], existing.loc[existing["zone_id"] == zone, "level"], strict=True))
+        national_2019 = levels.get(2019) == "national"
+        size = NATIONAL_SIZE.get(zone, float(rng.uniform(0.15, 0.6)))
+        n = len(years)
+        revenue = _series(rng, 350.0 * size, 0.08, 0.03, n)
+        value_added = revenue * rng.uniform(0.22, 0.30) * _series(rng, 1.0, 0.035, 0.01, n)
+        rd_share = np.clip(_series(rng, rng.uniform(0.018, 0.034), 0.06, 0.03, n), 0.005, 0.08)
+        population = _series(rng, (7.0 if national_2019 else 1.6) * size + rng.uniform(1.0, 4.0), 0.02, 0.01, n)
+        patents_per_10k = _series(rng, rng.uniform(6.0, 30.0) * (1.6 if zone == "changsha" else 1.0), 0.09, 0.04, n)
+        hte = np.round(_series(rng, 45.0 * size + rng.uniform(2, 12), 0.22, 0.05, n))
+        smes = np.round(_series(rng, 110.0 * size + rng.uniform(5, 30), 0.29, 0.05, n))
+        contract = _series(rng, 1.6 * size + rng.uniform(0.05, 0.4), float(rng.uniform(-0.08, 0.45)), 0.06, n)
+        counts = {}
+        for indicator, start_range, trend_weights in (
+            # National carriers sit almost only in national zones (province: 19 national
+            # incubators and 49 national maker spaces at the end of 2018).
+            ("national_incubators", (0, 2) if national_2019 else (0, 0), [0.25, 0.35, 0.3, 0.1]),
+            ("national_maker_spaces", (0, 2) if national_2019 else (0, 0), [0.3, 0.35, 0.25, 0.1]),
+            ("provincial_incubators", (0, 3), [0.45, 0.3, 0.15, 0.1]),
+            ("provincial_maker_spaces", (0, 3), [0.45, 0.3, 0.15, 0.1]),
+            ("national_clusters", (0, 1) if national_2019 else (0, 0), [0.2, 0.2, 0.5, 0.1]),
+            ("service_agglomerations", (0, 1) if national_2019 else (0, 0), [0.1, 0.2, 0.6, 0.1]),
+            ("national_service_agglomerations", (1, 1) if zone == "changsha" else (0, 0), [0.0, 0.3, 0.7, 0.0]),
+            ("innovation_platforms", (0, 2), [0.5, 0.2, 0.2, 0.1]),
+            ("venture_funds", (0, 2), [0.4, 0.3, 0.2, 0.1]),
+        ):
+            trend = rng.choice(["reach", "creep", "stall", "decline"], p=trend_weights)
+            counts[indicator] = _count_path(rng, int(rng.integers(*start_range, endpoint=True)), trend, n)
+        for indicator in ("service_institutions", "finance_institutions"):
+            counts[indicator] = np.round(_series(rng, rng.uniform(3, 14), rng.uniform(-0.05, 0.35), 0.05, n))
+        if not national_2019:
+            counts["national_service_agglomerations"] = np.zeros(n, dtype=int)
+        for i, year in enumerate(years):
+            rows.append({
+                "zone_id": zone, "year": year, "level": levels[year],
+                "tech_contract_value": contract[i], "high_tech_value_added": value_added[i],
+                "revenue": revenue[i], "rd_expenditure": revenue[i] * rd_share[i],
+                "population": population[i], "invention_patents": np.round(population[i] * patents_per_10k[i]),
+                "high_tech_enterprises": hte[i], "tech_smes": smes[i],
+                **{k: int(v[i]) for k, v in counts.items()},
+            })
+        clusters += _clusters(rng, zone, years, size)
+    stats = pd.DataFrame(rows)
+    # Cases the method must show: a zone whose base is zero (growth not assessable) and
+    # a few missing values (no data), as analysts receive them.
+    stats.loc[(stats["zone_id"] == "lianyuan") & (stats["year"] == 2016), "tech_contract_value"] = 0.0
+    for zone, year, indicator in (("luxi", 2016, "tech_contract_value"), ("jinshi", 2018, "rd_expenditure"),
+                                  ("yongzhou", 2019, "invention_patents"), ("xiangyin", 2017, "venture_funds")):
+        stats.loc[(stats["zone_id"] == zone) & (stats["year"] == year), indicator] = np.nan
+    return stats, pd.DataFrame(clusters, columns=["zone_id", "year", "cluster", "revenue"])
+
+
+def _clusters(rng: np.random.Generator, zone: str, years: list[int], size: float) -> list[tuple]:
+    n = len(years)
+    if zone in CZT_CLUSTERS:
+        specs = [(name, base, rate) for name, base, rate in CZT_CLUSTERS[zone]]
+    elif zone in OTHER_NATIONAL_CLUSTERS:
+        specs = [(name, float(rng.uniform(280, 540)), float(rng.uniform(0.0, 0.18))) for name in OTHER_NATIONAL_CLUSTERS[zone]]
+    else:
+        names = rng.choice(PROVINCIAL_CLUSTERS, size=int(rng.integers(1, 3, endpoint=True)), replace=False)
+        specs = [(str(name), float(rng.uniform(30, 130) * size * 2.0), float(rng.uniform(-0.05, 0.25))) for name in names]
+    rows = []
+    for name, base, rate in specs:
+        path = _series(rng, base, rate, 0.02, n)
+        rows += [(zone, year, name, round(float(path[i]), 2)) for i, year in enumerate(years)]
+    return rows
+
+
+def _number(value: float, decimals: int, grouped: bool = False) -> str:
+    if pd.isna(value):
+        return "-"
+    return f"{value:,.{decimals}f}" if grouped else f"{value:.{decimals}f}"
+
+
+def economy_csv(stats: pd.DataFrame, registry: pd.DataFrame) -> bytes:
+    """Wide CSV as a statistics office sends it: Chinese headers, 万元 and 人, GB18030."""
+    names = dict(zip(registry["zone_id"], registry["name_zh"], strict=True))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["高新区", "年份", "技术合同成交额(万元)", "高新技术产业增加值(万元)", "营业收入(万元)",
+                     "研发经费支出(万元)", "常住人口(人)", "有效发明专利拥有量(件)", "高新技术企业数(家)",
+                     "科技型中小企业数(家)", "备注"])
+    for i, row in enumerate(stats.itertuples(index=False)):
+        grouped = i % 7 == 3  # some offices write thousands separators
+        name = short_name_zh(names[row.zone_id]) if i % 5 == 1 else names[row.zone_id]
+        population = ("-" if pd.isna(row.population) else f"{row.population:.2f}万") if i % 6 == 2 else _number(row.population * 1e4, 0, grouped)
+        writer.writerow([
+            name, row.year, _number(row.tech_contract_value * 1e4, 1, grouped),
+            _number(row.high_tech_value_added * 1e4, 1, grouped), _number(row.revenue * 1e4, 1, grouped),
+            _number(row.rd_expenditure * 1e4, 1, grouped), population, _number(row.invention_patents, 0),
+            _number(row.high_tech_enterprises, 0), _number(row.tech_smes, 0), NOTE,
+        ])
+    return buffer.getvalue().encode("gb18030")
+
+
+CARRIER_COLUMNS = ["national_incubators", "national_maker_spaces", "provincial_incubators", "provincial_maker_spaces",
+                   "national_clusters", "innovation_platforms", "venture_funds", "service_institutions",
+                   "finance_institutions"]
+
+
+def carriers_xlsx(stats: pd.DataFrame, registry: pd.DataFrame) -> bytes:
+    """Workbook of innovation carriers: a title row above each table, English zone names, a notes sheet."""
+    from openpyxl import Workbook
+
+    names = dict(zip(registry["zone_id"], registry["name_en"], strict=True))
+    national = set(stats.loc[(stats["year"] == 2019) & (stats["level"] == "national"), "zone_id"])
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "说明"
+    notes.append(["创新载体统计表 (示例数据) / Innovation carriers (illustrative data)"])
+    notes.append(["Values are invented for demonstration; see data/raw/reference for official province-wide figures."])
+    for title, in_sheet in (("国家级高新区", True), ("省级高新区", False)):
+        sheet = workbook.create_sheet(title)
+        sheet.append([f"{title}创新载体 2016-2019 (示例数据 illustrative)"])
+        sheet.append([])
+        sheet.append(["zone", "year", *CARRIER_COLUMNS, "note"])
+        part = stats[stats["zone_id"].isin(national) == in_sheet]
+        for row in part.itertuples(index=False):
+            values = [None if pd.isna(getattr(row, c)) else int(getattr(row, c)) for c in CARRIER_COLUMNS]
+            sheet.append([names[row.zone_id], int(row.year), *values, NOTE])
+    workbook.properties.created = FIXED_TIME
+    workbook.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _stable_zip(buffer.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed entry times so that the same content gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def services_long_csv(stats: pd.DataFrame) -> bytes:
+    """Long CSV (UTF-8 with BOM): tech-service agglomerations by zone id, Chinese indicator names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["zone", "year", "indicator", "value", "unit", "note"])
+    for row in stats.itertuples(index=False):
+        for indicator, name in (("service_agglomerations", "省级以上科技服务业集聚区"),
+                                ("national_service_agglomerations", "国家级科技服务业集聚区")):
+            writer.writerow([row.zone_id, row.year, name, int(getattr(row, indicator)), "个", NOTE])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def clusters_csv(clusters: pd.DataFrame) -> bytes:
+    """Industrial clusters with revenue in 亿元 (UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["zone", "year", "cluster", "revenue(亿元)", "note"])
+    for row in clusters.itertuples(index=False):
+        writer.writerow([row.zone_id, row.year, row.cluster, f"{row.revenue:.2f}", NOTE])
+    return buffer.getvalue().encode("utf-8")
+
+
+def demo_files(registry: pd.DataFrame, seed: int) -> dict[str, bytes]:
+    """Every file of the embedded default, by path relative to data/raw."""
+    stats, clusters = generate(registry, seed)
+    return {
+        "stats/economy_wide_gb18030.csv": economy_csv(stats, registry),
+        "stats/carriers.xlsx": carriers_xlsx(stats, registry),
+        "stats/services_long.csv": services_long_csv(stats),
+        "clusters.csv": clusters_csv(clusters),
+    }
+
+
+def write_demo(raw: Path, seed: int) -> None:
+    """Write the illustrative files under raw (zones.csv must already be there)."""
+    registry = load_registry(raw / "zones.csv")
+    for relative, content in demo_files(registry, seed).items():
+        path = raw / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
