@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from zonetrack.io import stable_xlsx
 from zonetrack.registry import load_registry, short_name_zh, zone_levels
 
 YEARS = [2016, 2017, 2018, 2019]
@@ -37,7 +36,6 @@ OTHER_NATIONAL_CLUSTERS = {
     "huaihua": ["医药健康", "商贸物流"],
 }
 PROVINCIAL_CLUSTERS = ["装备制造", "新材料", "电子信息", "食品加工", "生物医药", "节能环保"]
-FIXED_TIME = datetime(2020, 1, 1)
 
 
 def _existing(registry: pd.DataFrame) -> pd.DataFrame:
@@ -187,23 +185,9 @@ def carriers_xlsx(stats: pd.DataFrame, registry: pd.DataFrame) -> bytes:
         for row in part.itertuples(index=False):
             values = [None if pd.isna(getattr(row, c)) else int(getattr(row, c)) for c in CARRIER_COLUMNS]
             sheet.append([names[row.zone_id], int(row.year), *values, NOTE])
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _stable_zip(buffer.getvalue())
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry times so that the same content gives the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
-    return out.getvalue()
+    return stable_xlsx(buffer.getvalue())
 
 
 def services_long_csv(stats: pd.DataFrame) -> bytes:

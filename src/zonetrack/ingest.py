@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.indicators import normalise, parse_numbers, split_header_unit, unit_factor
-from zonetrack.io import RawTable, UnreadableFile, read_csv_table, read_xlsx_tables
+from zonetrack.io import RawTable, Untabled, UnreadableFile, read_csv_table, read_xlsx_tables
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows
 from zonetrack.registry import zone_levels
 
@@ -211,7 +211,7 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         pairs = pd.DataFrame({"unit": units.to_numpy(), "indicator": indicators})
         distinct = pairs.drop_duplicates()
         distinct["factor"] = [
-            np.nan if ind is None else (unit_factor(u, vocab.units[ind]) or np.nan)
+            np.nan if pd.isna(ind) else (unit_factor(u, vocab.units[ind]) or np.nan)
             for u, ind in zip(distinct["unit"], distinct["indicator"], strict=True)
         ]
         factors = pairs.merge(distinct, on=["unit", "indicator"], how="left")["factor"].to_numpy()
@@ -253,7 +253,7 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     keys, problems = _row_keys(table, vocab)
     is_long = bool(_role_columns(table.header, INDICATOR_HEADERS)) and bool(_role_columns(table.header, VALUE_HEADERS))
     if not is_long and _role_columns(table.header, INDICATOR_HEADERS):
-        problems.append(Problem(table.label, table.header_row, None, ERROR,
+        problems.append(Problem(table.label, table.header_row, "value", ERROR,
                                 "missing required column 'value' (long form: zone, year, indicator, value[, unit])"))
         return Cells(_empty_cells(), problems)
     cells = _long_cells(table, keys, vocab) if is_long else _wide_cells(table, keys, vocab)
@@ -290,7 +290,7 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
     negative = negative_counts(valid, vocab.kinds)
     problems = problems_from_rows(
         _located(valid[negative]), ERROR,
-        "negative value " + valid.loc[negative, "value"].astype(str) + " for a count (" + valid.loc[negative, "indicator"] + ")",
+        "negative value " + valid.loc[negative, "value"].map("{:g}".format).astype("string") + " for a count (" + valid.loc[negative, "indicator"] + ")",
     )
     present = valid[~negative & valid["value"].notna()]
     duplicated, dup_problems = duplicate_problems(present, ["zone_id", "year", "indicator"])
@@ -330,7 +330,7 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     })
     valid = keys["valid"].to_numpy() & ~bad
     negative = valid & (rows["revenue"] < 0).to_numpy()
-    problems += problems_from_rows(_located(rows[negative]), ERROR, "negative cluster revenue " + rows.loc[negative, "revenue"].astype(str))
+    problems += problems_from_rows(_located(rows[negative]), ERROR, "negative cluster revenue " + rows.loc[negative, "revenue"].map("{:g}".format).astype("string"))
     unnamed = valid & (names == "").to_numpy()
     problems += problems_from_rows(_located(rows[unnamed]).assign(column=header[cluster_cols[0]]), ERROR, "cluster without a name")
     missing = valid & rows["revenue"].isna().to_numpy()
@@ -350,22 +350,34 @@ def _empty_clusters() -> pd.DataFrame:
     })
 
 
+def missing_header_problem(untabled: Untabled) -> Problem:
+    """Say which required column is missing, at the row that looks most like a header."""
+    for index, fields in enumerate(untabled.head):
+        names = {normalise(f) for f in fields}
+        has_zone, has_year = bool(names & ZONE_HEADERS), bool(names & YEAR_HEADERS)
+        if has_zone != has_year:
+            column, accepted = ("year", "year, 年份") if has_zone else ("zone", "zone, zone_id, 高新区, 园区")
+            return Problem(untabled.label, index + 1, column, ERROR,
+                           f"missing required column '{column}' (a header naming one of: {accepted})")
+    return Problem(untabled.label, 1, "zone", ERROR,
+                   "missing required column: no header row naming a zone (zone, zone_id, 高新区, 园区) "
+                   "and a year (year, 年份) in the first rows" + ("" if untabled.head else " (the file is empty)"))
+
+
 def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], list[str]]:
     """The tables of one raw file, problems reading it, and the names of sheets skipped as non-data."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
             table = read_csv_table(path, label, is_table_header)
-            if table is None:
-                return [], [Problem(label, None, None, ERROR, "missing required column: no header row naming a zone "
-                                    "(zone, zone_id, 高新区, 园区) and a year (year, 年份) in the first rows")], []
+            if isinstance(table, Untabled):
+                return [], [missing_header_problem(table)], []
             return [table], [], []
         if suffix == ".xlsx":
-            tables, skipped = read_xlsx_tables(path, label, is_table_header)
+            tables, untabled = read_xlsx_tables(path, label, is_table_header)
             if not tables:
-                return [], [Problem(label, None, None, ERROR, "missing required column: no sheet has a header row "
-                                    "naming a zone and a year")], skipped
-            return tables, [], [f"{label}[{s}]" for s in skipped]
+                return [], [missing_header_problem(u) for u in untabled], []
+            return tables, [], [u.label for u in untabled]
     except UnreadableFile as error:
         return [], [Problem(label, None, None, ERROR, f"unreadable file: {error}")], []
     return [], [Problem(label, None, None, WARNING, "ignored: not a .csv or .xlsx file")], []

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +38,14 @@ class RawTable:
     rows: np.ndarray
 
 
+@dataclass
+class Untabled:
+    """A file or sheet in whose first rows no header row was found; its first rows, for diagnosis."""
+
+    label: str
+    head: list[list[str]]
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (with or without BOM), else GB18030 (which covers GBK)."""
     for encoding in ENCODINGS:
@@ -57,8 +67,8 @@ def _clean_header(fields: list[object]) -> list[str]:
     return ["" if value is None else str(value).strip() for value in fields]
 
 
-def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool]) -> RawTable | None:
-    """The table in a CSV file; None when no header row is found in its first rows."""
+def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool]) -> RawTable | Untabled:
+    """The table in a CSV file, or its first rows when no header row is found among them."""
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -67,9 +77,10 @@ def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool
         raise UnreadableFile("binary content, not a CSV text file")
     text, _ = decode(raw)
     head = text.splitlines()[:HEADER_SEARCH_ROWS]
-    header_index = _header_index(list(csv.reader(head)), is_header)
+    head_rows = [_clean_header(r) for r in csv.reader(head)]
+    header_index = _header_index(head_rows, is_header)
     if header_index is None:
-        return None
+        return Untabled(label, head_rows)
     header = _clean_header(next(csv.reader([head[header_index]])))
     body = text.encode("utf-8")
     options = {
@@ -90,8 +101,8 @@ def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool
     return _drop_empty_rows(RawTable(label, header, header_index + 1, frame, rows))
 
 
-def read_xlsx_tables(path: Path, label: str, is_header: Callable[[list[str]], bool]) -> tuple[list[RawTable], list[str]]:
-    """Every sheet of a workbook that holds a table; and the names of sheets without one."""
+def read_xlsx_tables(path: Path, label: str, is_header: Callable[[list[str]], bool]) -> tuple[list[RawTable], list[Untabled]]:
+    """Every sheet of a workbook that holds a table; and the sheets without one."""
     from openpyxl import load_workbook
 
     try:
@@ -102,9 +113,10 @@ def read_xlsx_tables(path: Path, label: str, is_header: Callable[[list[str]], bo
     try:
         for sheet in workbook.worksheets:
             cells = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
-            header_index = _header_index([_clean_header(r) for r in cells], is_header)
+            head_rows = [_clean_header(r) for r in cells[:HEADER_SEARCH_ROWS]]
+            header_index = _header_index(head_rows, is_header)
             if header_index is None:
-                skipped.append(sheet.title)
+                skipped.append(Untabled(f"{label}[{sheet.title}]", head_rows))
                 continue
             header = _clean_header(cells[header_index])
             width = len(header)
@@ -155,3 +167,23 @@ def atomic_outputs(*paths: Path) -> Iterator[list[Path]]:
 def write_json(data: object, path: Path) -> None:
     """Write JSON as UTF-8 with sorted keys and a final newline (stable across runs)."""
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+_XLSX_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+_FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def stable_xlsx(data: bytes) -> bytes:
+    """Rewrite a workbook with fixed timestamps (zip entries, document properties), so that the
+    same content always gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _XLSX_TIMES.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", content)
+            info = zipfile.ZipInfo(item.filename, date_time=_FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return out.getvalue()

@@ -1,0 +1,161 @@
+"""Ingest: forms, encodings, names, units, and what it writes (or refuses to write)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from zonetrack import stages
+from zonetrack.cli import main
+
+WIDE_TEXT = (
+    "高新区,年份,技术合同成交额(万元),常住人口(人),高新技术企业数,备注\n"
+    "长沙高新技术产业开发区,2016,\"12,345\",523000,10,示例数据\n"
+    "Zhuzhou Hi-tech Industrial Development Zone,2016,1.2万,-,7,illustrative\n"
+    "xiangtan,2017,/,80000,—,\n"
+)
+# The same facts in long form: 12,345 万元 = 1.2345 亿元; 1.2万 万元 = 12000 万元 = 1.2 亿元;
+# 523000 人 = 52.3 万人; 80000 人 = 8 万人; the blanks are missing, so they have no row.
+LONG_TEXT = (
+    "zone,year,indicator,value,unit\n"
+    "changsha,2016,tech_contract_value,1.2345,亿元\n"
+    "changsha,2016,常住人口,52.3,万人\n"
+    "changsha,2016,高新技术企业数,10,家\n"
+    "zhuzhou,2016,技术合同成交额,12000,万元\n"
+    "株洲高新区,2016,high_tech_enterprises,7,\n"
+    "xiangtan,2017,population,80000,人\n"
+)
+EXPECTED = {
+    ("changsha", 2016, "tech_contract_value"): 1.2345,
+    ("changsha", 2016, "population"): 52.3,
+    ("changsha", 2016, "high_tech_enterprises"): 10.0,
+    ("zhuzhou", 2016, "tech_contract_value"): 1.2,
+    ("zhuzhou", 2016, "high_tech_enterprises"): 7.0,
+    ("xiangtan", 2017, "population"): 8.0,
+}
+
+
+def _panel(raw, capsys=None):
+    vocab, _, _ = stages.load_vocabulary(raw)
+    stats, clusters = stages.raw_files(raw)
+    return stages.ingest_files(stats, clusters, vocab, raw)
+
+
+def _values(panel: pd.DataFrame) -> dict:
+    return {(z, int(y), i): pytest.approx(v, rel=1e-12) for z, y, i, v in
+            zip(panel["zone_id"], panel["year"], panel["indicator"], panel["value"], strict=True)}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_wide_csv_in_every_encoding(raw_copy, encoding):
+    (raw_copy / "stats" / "wide.csv").write_bytes(WIDE_TEXT.encode(encoding))
+    result = _panel(raw_copy)
+    assert [str(p) for p in result.problems] == []
+    assert _values(result.panel) == EXPECTED
+
+
+def test_long_form_gives_the_same_panel_as_wide(raw_copy, tmp_path):
+    (raw_copy / "stats" / "long.csv").write_text(LONG_TEXT, encoding="utf-8")
+    long_result = _panel(raw_copy)
+    assert [str(p) for p in long_result.problems if p.severity == "error"] == []
+    assert _values(long_result.panel) == EXPECTED
+
+
+def test_xlsx_with_title_rows_and_a_notes_sheet(raw_copy):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["only a note"])
+    sheet = book.create_sheet("数据")
+    sheet.append(["2016年高新区统计 (示例)"])
+    sheet.append([])
+    sheet.append(["园区", "年份", "技术合同成交额(万元)", "常住人口(人)", "高新技术企业数", "备注"])
+    sheet.append(["长沙高新技术产业开发区", 2016, 12345, 523000, 10, "示例数据"])
+    sheet.append(["Zhuzhou Hi-tech Industrial Development Zone", 2016, "1.2万", "-", 7, None])
+    sheet.append(["xiangtan", "2017年", None, 80000, None, None])
+    book.save(raw_copy / "stats" / "book.xlsx")
+    result = _panel(raw_copy)
+    assert [str(p) for p in result.problems] == []
+    assert _values(result.panel) == EXPECTED
+    assert result.skipped == ["stats/book.xlsx[说明]"]
+    # Row numbers are the workbook's own: the table's first data row is row 4.
+    changsha = result.panel[result.panel["zone_id"] == "changsha"]
+    assert set(changsha["source_row"]) == {4}
+    assert set(changsha["source_file"]) == {"stats/book.xlsx[数据]"}
+    assert changsha["illustrative"].all()
+
+
+def test_row_numbers_count_blank_lines(raw_copy):
+    text = "title line\nzone,year,revenue\n\nchangsha,2016,5\n"
+    (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
+    result = _panel(raw_copy)
+    # Line 1 title, line 2 header, line 3 blank, line 4 the value.
+    assert result.panel["source_row"].tolist() == [4]
+
+
+def test_zone_spellings_resolve_to_one_id(vocab):
+    from zonetrack.ingest import _lookup
+
+    names = pd.Series(["changsha", "长沙高新技术产业开发区", "长沙高新区", "CHANGSHA HI-TECH INDUSTRIAL DEVELOPMENT ZONE", "长沙"])
+    assert _lookup(names, vocab.zones).tolist() == ["changsha"] * 4 + [None]
+
+
+def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dictionary):
+    text = "zone,year,revenue\nchangsha,2016,10\nchangsha,2017,101\nzhuzhou,2016,5\n"
+    (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
+    result = _panel(raw_copy)
+    quality = stages.quality_report(result, registry, dictionary)
+    # 101 / 10 = 10.1 > 10: a tenfold jump.
+    assert quality["jumps"] == 1
+    # zhuzhou exists in 2017 and has no data at all that year.
+    assert {"zone_id": "zhuzhou", "year": 2017} in quality["zone_years_without_data"]
+    # Coverage of revenue in 2016: the zones that existed in 2016 with a value (changsha, zhuzhou)
+    # over the zones that existed in 2016.
+    from zonetrack.registry import zone_levels
+
+    existing_2016 = int(zone_levels(registry, [2016])["level"].notna().sum())
+    assert quality["coverage"]["revenue"]["2016"] == pytest.approx(round(2 / existing_2016, 6))
+    assert {"zone_id": "xiangtan", "year": 2016, "indicator": "revenue"} in quality["missing_values"]
+
+
+def _digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_ingest_writes_outputs_and_never_touches_raw(raw_copy, tmp_path):
+    (raw_copy / "stats" / "long.csv").write_text(LONG_TEXT, encoding="utf-8")
+    before = _digest(raw_copy)
+    out = tmp_path / "processed"
+    assert main(["ingest", "--raw", str(raw_copy), "--out", str(out)]) == 0
+    assert _digest(raw_copy) == before
+    assert sorted(p.name for p in out.iterdir()) == ["clusters.parquet", "data_quality.json", "panel.parquet"]
+    panel = pd.read_parquet(out / "panel.parquet")
+    assert list(panel.columns) == ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
+    quality = json.loads((out / "data_quality.json").read_text(encoding="utf-8"))
+    assert quality["values"] == 6
+
+
+def test_ingest_with_errors_writes_nothing_and_keeps_old_outputs(raw_copy, tmp_path, capsys):
+    (raw_copy / "stats" / "long.csv").write_text(LONG_TEXT, encoding="utf-8")
+    out = tmp_path / "processed"
+    assert main(["ingest", "--raw", str(raw_copy), "--out", str(out)]) == 0
+    before = _digest(out)
+    (raw_copy / "stats" / "bad.csv").write_text("zone,year,revenue\natlantis,2016,1\nchangsha,2016,x\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw_copy), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    # Both errors are reported, not just the first.
+    assert "stats/bad.csv:2:zone: error: unknown zone 'atlantis'" in err
+    assert "stats/bad.csv:3:revenue: error: unparseable number 'x'" in err
+    assert _digest(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_check_accepts_the_embedded_default(capsys):
+    from tests.conftest import RAW
+
+    assert main(["check", str(RAW / "stats"), str(RAW / "clusters.csv"), "--raw", str(RAW)]) == 0
+    assert "0 error(s)" in capsys.readouterr().err
