@@ -21,6 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
     ingest.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
 
+    evaluate = commands.add_parser("evaluate", help="panel + params.yaml → scorecard.csv, metrics/assessment.json")
+    evaluate.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
+    evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
+    evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
+    evaluate.add_argument("--out", type=Path, default=Path("data/processed"), help="folder for scorecard.csv")
+    evaluate.add_argument("--metrics", type=Path, default=Path("metrics/assessment.json"), help="metrics file")
+
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
     demo.add_argument("--seed", type=int, default=2017, help="random seed")
@@ -37,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             return stages.run_check(args.paths, args.raw, args.indicators)
         if args.command == "ingest":
             return stages.run_ingest(args.raw, args.out, args.indicators)
+        if args.command == "evaluate":
+            return stages.run_evaluate(args.processed, args.params, args.raw, args.out, args.metrics)
         if args.command == "demo":
             from zonetrack import demo
 

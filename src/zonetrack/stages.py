@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from zonetrack import ingest
+from zonetrack import ingest, rules
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, write_json
 from zonetrack.problems import ERROR, WARNING, Problem, has_errors, sort_problems
-from zonetrack.registry import load_registry, zone_lookup
+from zonetrack.params import bands, load_params
+from zonetrack.registry import load_registry, zone_levels, zone_lookup
+from zonetrack.status import ALL_STATUSES
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
@@ -196,3 +198,51 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None) -> i
     log(f"{'OK' if ok else 'NOT OK'}: {len(result.panel)} values and {len(result.clusters)} cluster rows would be ingested"
         if ok else "NOT OK: fix the errors above before adding these files to data/raw/")
     return 0 if ok else 1
+
+
+def assessment_metrics(scorecard: pd.DataFrame) -> dict:
+    """metrics/assessment.json: per year, the number of targets in each status and the headline values."""
+    totals = scorecard[scorecard["zone_id"] == rules.ALL]
+    metrics = {}
+    for year, rows in totals.groupby("year"):
+        counts = rows["status"].value_counts()
+        metrics[str(int(year))] = {
+            "status_counts": {status: int(counts.get(status, 0)) for status in ALL_STATUSES},
+            "headline": {t: (None if pd.isna(v) else round(float(v), 6)) for t, v in zip(rows["target_id"], rows["value"], strict=True)},
+        }
+    return metrics
+
+
+def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metrics_path: Path) -> int:
+    """The evaluate stage: panel + params → scorecard.csv and metrics/assessment.json."""
+    started = time.perf_counter()
+    # load
+    params = load_params(params_path)
+    panel = pd.read_parquet(processed / "panel.parquet")
+    clusters = pd.read_parquet(processed / "clusters.parquet")
+    registry = load_registry(raw / "zones.csv")
+    base_year, target_year = int(params["plan"]["base_year"]), int(params["plan"]["target_year"])
+    years = [int(y) for y in params["assess"]["years"]]
+    groups = {name: list(zones) for name, zones in params["groups"].items()}
+    known = set(panel["indicator"].unique()) | set(load_dictionary(raw / "indicators.csv")["id"])
+    targets = rules.parse_targets(params["targets"], groups, known)
+    unknown = sorted({z for zones in groups.values() for z in zones} - set(registry["zone_id"]))
+    if unknown:
+        raise ValueError(f"{params_path}: groups name zones not in zones.csv: {unknown}")
+    if base_year in years:
+        log(f"assess.years includes the base year {base_year}; the base year itself is not assessed")
+    # process
+    levels = zone_levels(registry, sorted({base_year, *years}))
+    scorecard = rules.evaluate(panel, clusters, levels, targets, groups, years, base_year, target_year, bands(params))
+    metrics = assessment_metrics(scorecard)
+    no_data = [t.id for t in targets if not set(t.indicators) <= set(panel["indicator"].unique())
+               or (t.rule == "clusters" and clusters.empty)]
+    for target_id in no_data:
+        log(f"target {target_id}: its indicator has no data at all; reported as no_data")
+    # save
+    with atomic_outputs(out / "scorecard.csv", metrics_path) as (scorecard_tmp, metrics_tmp):
+        scorecard.to_csv(scorecard_tmp, index=False, encoding="utf-8", float_format="%.12g", lineterminator="\n")
+        write_json(metrics, metrics_tmp)
+    log(f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "
+        f"({time.perf_counter() - started:.2f} s)")
+    return 0

@@ -1,0 +1,110 @@
+"""The status method: how far a value is from its target, vectorised over rows.
+
+Follows the Eurostat SDG progress method as implemented by Statistics Canada / Open SDG: the
+ratio R of the actual average annual growth (年均增长, 水平法) to the growth required to reach
+the target by the target year, with |·| in the denominator so that a base already past the
+target does not flip the sign. Counts use a straight line from the base count to the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MET = "met"
+ON_TRACK = "on_track"
+NEEDS_ACCELERATION = "needs_acceleration"
+OFF_TRACK = "off_track"
+MOVING_AWAY = "moving_away"
+NOT_MET = "not_met"
+NO_DATA = "no_data"
+NOT_ASSESSABLE = "not_assessable"
+# Best to worst. not_met only occurs in and after the target year, where it is the only failure.
+STATUS_ORDER = [MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET]
+ALL_STATUSES = [*STATUS_ORDER, NO_DATA, NOT_ASSESSABLE]
+GROWTH_RULES = ("level", "multiple", "growth")
+LINE_RULES = ("count", "clusters")
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Thresholds of R for the status bands, and the relative tolerance of every comparison."""
+
+    on_track: float = 0.95
+    needs_acceleration: float = 0.60
+    tolerance: float = 1e-9
+
+
+def at_least(value: np.ndarray, threshold: np.ndarray | float, tolerance: float) -> np.ndarray:
+    """value ≥ threshold, inclusive with a relative tolerance; False where either is NaN."""
+    threshold = np.asarray(threshold, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return np.asarray(value >= threshold - tolerance * np.abs(threshold), dtype=bool)
+
+
+def average_growth(value: np.ndarray, base: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """(v_t / v_b)^(1/(t−b)) − 1; NaN where the base is missing or ≤ 0. A value at or below zero
+    counts as a fall to zero (−100 %)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.clip(value / base, 0.0, None)
+        rate = np.power(ratio, 1.0 / years) - 1.0
+    return np.where((base > 0) & (years > 0) & ~np.isnan(value), rate, np.nan)
+
+
+def classify(
+    rule: str,
+    year: np.ndarray,
+    value: np.ndarray,
+    base: np.ndarray,
+    target: np.ndarray,
+    required_rate: np.ndarray,
+    base_year: int,
+    target_year: int,
+    bands: Bands,
+) -> pd.DataFrame:
+    """Status, actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
+    year = np.asarray(year, dtype="float64")
+    value = np.asarray(value, dtype="float64")
+    base = np.asarray(base, dtype="float64")
+    target = np.asarray(target, dtype="float64")
+    required_rate = np.asarray(required_rate, dtype="float64")
+    tol = bands.tolerance
+    final = year >= target_year
+    no_value = np.isnan(value)
+    no_base = np.isnan(base)
+    met = at_least(value, target, tol) & ~np.isnan(target)
+    elapsed = year - base_year
+    if rule in GROWTH_RULES:
+        actual = average_growth(value, base, elapsed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = actual / np.abs(required_rate)
+        ratio = np.where(np.isfinite(ratio), ratio, np.nan)
+        needs_base_for_met = rule in ("multiple", "growth")
+        conditions = [
+            no_value,
+            needs_base_for_met & no_base,
+            needs_base_for_met & (base <= 0),
+            met,
+            final,
+            no_base,
+            base <= 0,
+            # A base already at or past the target, with the latest value below it.
+            at_least(base, target, tol),
+            at_least(ratio, bands.on_track, tol),
+            at_least(ratio, bands.needs_acceleration, tol),
+            at_least(ratio, 0.0, tol),
+        ]
+        choices = [NO_DATA, NO_DATA, NOT_ASSESSABLE, MET, NOT_MET, NO_DATA, NOT_ASSESSABLE, MOVING_AWAY,
+                   ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK]
+        status = np.select(conditions, choices, default=MOVING_AWAY)
+        return pd.DataFrame({"status": status, "actual_rate": actual, "ratio": ratio})
+    # count, clusters: the straight line from the base count to the target.
+    with np.errstate(invalid="ignore"):
+        line = base + (target - base) * elapsed / (target_year - base_year)
+    conditions = [no_value, met, final, no_base, at_least(value, line, tol), value < base]
+    choices = [NO_DATA, MET, NOT_MET, NO_DATA, ON_TRACK, MOVING_AWAY]
+    status = np.select(conditions, choices, default=OFF_TRACK)
+    empty = np.full(len(value), np.nan)
+    return pd.DataFrame({"status": status, "actual_rate": empty, "ratio": empty})
