@@ -78,7 +78,7 @@ def classify(
     elapsed = year - base_year
     if rule in GROWTH_RULES:
         actual = average_growth(value, base, elapsed)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = actual / np.abs(required_rate)
         ratio = np.where(np.isfinite(ratio), ratio, np.nan)
         needs_base_for_met = rule in ("multiple", "growth")
