@@ -157,7 +157,11 @@ def atomic_outputs(*paths: Path) -> Iterator[list[Path]]:
         temporaries.append(Path(name))
     try:
         yield temporaries
+        umask = os.umask(0)
+        os.umask(umask)
         for temporary, path in zip(temporaries, paths, strict=True):
+            # mkstemp creates files readable by the owner only; outputs get the usual permissions.
+            os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, path)
     finally:
         for temporary in temporaries:

@@ -9,7 +9,7 @@ import yaml
 from zonetrack.status import Bands
 
 # Keys that describe a target but do not change its assessment.
-DESCRIPTIVE_KEYS = frozenset({"text_zh", "text_en", "reading"})
+DESCRIPTIVE_KEYS = frozenset({"text_zh", "text_en", "reading", "display"})
 
 
 def load_params(path: Path) -> dict:

@@ -246,3 +246,52 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     log(f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "
         f"({time.perf_counter() - started:.2f} s)")
     return 0
+
+
+def run_publish(year: int, notebook_path: Path, processed: Path, params_path: Path, raw: Path, out: Path) -> int:
+    """The second half of the report stage: the executed notebook → HTML, a stable .ipynb, scorecard.xlsx."""
+    import nbformat
+
+    from zonetrack import publish
+
+    # load
+    notebook = nbformat.read(notebook_path, as_version=4)
+    params = load_params(params_path)
+    scorecard = pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
+    registry = load_registry(raw / "zones.csv")
+    # process
+    notebook = publish.strip_volatile(notebook)
+    page = publish.notebook_html(notebook, f"{year} 高新区评估 High-tech zone assessment")
+    card = scorecard[scorecard["year"] == year]
+    workbook = publish.scorecard_workbook(card, params["targets"], dict(zip(registry["zone_id"], registry["name_zh"], strict=True)))
+    # save
+    with atomic_outputs(notebook_path, out / "assessment.html", out / "scorecard.xlsx") as (nb_tmp, html_tmp, xlsx_tmp):
+        nbformat.write(notebook, nb_tmp)
+        html_tmp.write_text(page, encoding="utf-8")
+        xlsx_tmp.write_bytes(workbook)
+    log(f"report {year}: {out / 'assessment.html'}, {out / 'scorecard.xlsx'}")
+    return 0
+
+
+def run_index(processed: Path, params_path: Path, plan_path: Path, out: Path) -> int:
+    """The index stage: all years' scorecards → reports/index.html."""
+    import json
+
+    from zonetrack import plots
+    from zonetrack.index import index_html
+    from zonetrack.params import scenario_changes
+    from zonetrack.publish import embed_cjk_font
+
+    # load
+    scorecard = pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
+    quality = json.loads((processed / "data_quality.json").read_text(encoding="utf-8"))
+    params = load_params(params_path)
+    changes = scenario_changes(params, load_params(plan_path))
+    # process
+    plots.theme()
+    page = embed_cjk_font(index_html(scorecard, params, bool(quality.get("illustrative")), changes))
+    # save
+    with atomic_outputs(out) as (tmp,):
+        tmp.write_text(page, encoding="utf-8")
+    log(f"index: {out}")
+    return 0

@@ -1,0 +1,111 @@
+"""Executed notebook → a reader's HTML (no code), a byte-stable notebook, and the Excel scorecard."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import nbformat
+import pandas as pd
+
+from zonetrack.io import stable_xlsx
+from zonetrack.plots import STATUS_COLOURS
+
+VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
+
+
+def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove timings and random ids that papermill and the kernel write, so reruns are byte-stable."""
+    papermill = notebook.metadata.get("papermill", {})
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        papermill.pop(key, None)
+    notebook.metadata.pop("widgets", None)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:02d}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.get("papermill", {}).clear()
+        if cell.cell_type == "code":
+            cell.execution_count = index
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = index
+    return notebook
+
+
+def notebook_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The notebook as HTML with inputs hidden and outputs kept, needing no network to read."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    # The template loads require.js and MathJax from a CDN; the report uses neither (formulas are
+    # plain HTML), and an offline reader would wait for them.
+    return embed_cjk_font(_CDN_SCRIPT.sub("", body))
+
+
+def embed_cjk_font(page: str) -> str:
+    """Embed the bundled CJK font, cut down to the characters the page uses, so that Chinese text
+    renders on a machine without Chinese fonts (the whole font is 16 MB; a page needs ~100 KB)."""
+    from fontTools import subset
+
+    from zonetrack.plots import font_path
+
+    characters = "".join(sorted({c for c in page if ord(c) > 127}))
+    if not characters:
+        return page
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    font = subset.load_font(str(font_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    # The subset holds only the page's non-ASCII characters, so it comes first in the stack:
+    # Latin text falls through to the reader's own sans-serif font.
+    style = ('<style>@font-face { font-family: "zonetrack CJK"; src: url(data:font/otf;base64,' + encoded
+             + ') format("opentype"); }\nbody, .jp-RenderedHTMLCommon, .zt { font-family: "zonetrack CJK", '
+             'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }</style>')
+    head_end = page.find("</head>")
+    return page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page
+
+
+def _as_text(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def scorecard_workbook(card: pd.DataFrame, targets: dict, zone_names: dict[str, str]) -> bytes:
+    """The year's scorecard as a workbook, statuses coloured; text that looks like a formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    table = card.copy()
+    table.insert(3, "zone_name", table["zone_id"].map(zone_names).fillna(""))
+    table.insert(2, "target_zh", table["target_id"].map({k: v.get("text_zh", "") for k, v in targets.items()}).fillna(""))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "scorecard"
+    sheet.append(list(table.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    status_column = list(table.columns).index("status") + 1
+    for values in table.itertuples(index=False):
+        row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
+        sheet.append(row)
+        for column, value in enumerate(row, start=1):
+            if _as_text(value):
+                cell = sheet.cell(row=sheet.max_row, column=column)
+                cell.value = value
+                cell.data_type = "s"  # written as a string, never evaluated as a formula
+        status = row[status_column - 1]
+        if status in STATUS_COLOURS:
+            colour = STATUS_COLOURS[status].lstrip("#").upper()
+            sheet.cell(row=sheet.max_row, column=status_column).fill = PatternFill("solid", start_color=colour, end_color=colour)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return stable_xlsx(buffer.getvalue())
