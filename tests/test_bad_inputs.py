@@ -6,9 +6,9 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.conftest import RAW
 
 from zonetrack.cli import main
-from tests.conftest import RAW
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = list(csv.DictReader((BAD / "expected.csv").read_text(encoding="utf-8").splitlines()))

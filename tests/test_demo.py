@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from tests.conftest import RAW
 
 from zonetrack.demo import demo_files
 from zonetrack.registry import zone_levels
-from tests.conftest import RAW
 
 
 def test_generator_rewrites_the_committed_files_byte_for_byte(registry):
@@ -42,9 +42,14 @@ def test_zone_totals_stay_below_the_province(vocab_bundle):
     panel = stages.ingest_files(stats, clusters, vocab, RAW).panel
     totals = panel.pivot_table(index="year", columns="indicator", values="value", aggfunc="sum")
     official = pd.read_csv(RAW / "reference" / "province_official.csv")
-    pairs = [("tech_contract_turnover", "tech_contract_value"), ("high_tech_industry_value_added", "high_tech_value_added"),
-             ("high_tech_enterprises_valid", "high_tech_enterprises"), ("national_incubators", "national_incubators"),
-             ("national_maker_spaces", "national_maker_spaces"), ("rd_expenditure", "rd_expenditure")]
+    pairs = [
+        ("tech_contract_turnover", "tech_contract_value"),
+        ("high_tech_industry_value_added", "high_tech_value_added"),
+        ("high_tech_enterprises_valid", "high_tech_enterprises"),
+        ("national_incubators", "national_incubators"),
+        ("national_maker_spaces", "national_maker_spaces"),
+        ("rd_expenditure", "rd_expenditure"),
+    ]
     compared = 0
     for official_id, indicator in pairs:
         for row in official[official["indicator"] == official_id].itertuples():

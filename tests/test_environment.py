@@ -19,7 +19,9 @@ def _lock() -> dict[str, str]:
 
 def test_environment_yml_pins_match_the_lock():
     lock = _lock()
-    pins = re.findall(r"^\s+- ([A-Za-z0-9_.-]+)(?:\[[a-z]+\])?==([^\s]+)$", (REPO / "environment.yml").read_text(), re.M)
+    pins = re.findall(
+        r"^\s+- ([A-Za-z0-9_.-]+)(?:\[[a-z]+\])?==([^\s]+)$", (REPO / "environment.yml").read_text(), re.M
+    )
     assert len(pins) >= 10
     for name, version in pins:
         assert lock.get(name.lower()) == version, name

@@ -4,9 +4,9 @@ import math
 
 import pandas as pd
 import pytest
+from tests.conftest import RAW
 
 from zonetrack.indicators import load_dictionary, name_lookup, normalise, parse_numbers, split_header_unit, unit_factor
-from tests.conftest import RAW
 
 
 @pytest.mark.parametrize(

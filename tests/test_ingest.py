@@ -14,7 +14,7 @@ from zonetrack.cli import main
 
 WIDE_TEXT = (
     "高新区,年份,技术合同成交额(万元),常住人口(人),高新技术企业数,备注\n"
-    "长沙高新技术产业开发区,2016,\"12,345\",523000,10,示例数据\n"
+    '长沙高新技术产业开发区,2016,"12,345",523000,10,示例数据\n'
     "Zhuzhou Hi-tech Industrial Development Zone,2016,1.2万,-,7,illustrative\n"
     "xiangtan,2017,/,80000,—,\n"
 )
@@ -46,8 +46,10 @@ def _panel(raw, capsys=None):
 
 
 def _values(panel: pd.DataFrame) -> dict:
-    return {(z, int(y), i): pytest.approx(v, rel=1e-12) for z, y, i, v in
-            zip(panel["zone_id"], panel["year"], panel["indicator"], panel["value"], strict=True)}
+    return {
+        (z, int(y), i): pytest.approx(v, rel=1e-12)
+        for z, y, i, v in zip(panel["zone_id"], panel["year"], panel["indicator"], panel["value"], strict=True)
+    }
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
@@ -99,7 +101,9 @@ def test_row_numbers_count_blank_lines(raw_copy):
 def test_zone_spellings_resolve_to_one_id(vocab):
     from zonetrack.ingest import _lookup
 
-    names = pd.Series(["changsha", "长沙高新技术产业开发区", "长沙高新区", "CHANGSHA HI-TECH INDUSTRIAL DEVELOPMENT ZONE", "长沙"])
+    names = pd.Series(
+        ["changsha", "长沙高新技术产业开发区", "长沙高新区", "CHANGSHA HI-TECH INDUSTRIAL DEVELOPMENT ZONE", "长沙"]
+    )
     assert _lookup(names, vocab.zones).tolist() == ["changsha"] * 4 + [None]
 
 
@@ -122,8 +126,11 @@ def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dicti
 
 
 def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_ingest_writes_outputs_and_never_touches_raw(raw_copy, tmp_path):
@@ -134,7 +141,16 @@ def test_ingest_writes_outputs_and_never_touches_raw(raw_copy, tmp_path):
     assert _digest(raw_copy) == before
     assert sorted(p.name for p in out.iterdir()) == ["clusters.parquet", "data_quality.json", "panel.parquet"]
     panel = pd.read_parquet(out / "panel.parquet")
-    assert list(panel.columns) == ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
+    assert list(panel.columns) == [
+        "zone_id",
+        "year",
+        "indicator",
+        "value",
+        "unit",
+        "source_file",
+        "source_row",
+        "illustrative",
+    ]
     quality = json.loads((out / "data_quality.json").read_text(encoding="utf-8"))
     assert quality["values"] == 6
 
@@ -144,7 +160,9 @@ def test_ingest_with_errors_writes_nothing_and_keeps_old_outputs(raw_copy, tmp_p
     out = tmp_path / "processed"
     assert main(["ingest", "--raw", str(raw_copy), "--out", str(out)]) == 0
     before = _digest(out)
-    (raw_copy / "stats" / "bad.csv").write_text("zone,year,revenue\natlantis,2016,1\nchangsha,2016,x\n", encoding="utf-8")
+    (raw_copy / "stats" / "bad.csv").write_text(
+        "zone,year,revenue\natlantis,2016,1\nchangsha,2016,x\n", encoding="utf-8"
+    )
     assert main(["ingest", "--raw", str(raw_copy), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     # Both errors are reported, not just the first.

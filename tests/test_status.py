@@ -17,8 +17,17 @@ BANDS = Bands()
 
 def one(rule, year, value, base, target, required=math.nan):
     """Status, actual rate and R of a single row."""
-    row = classify(rule, np.array([year]), np.array([value], dtype=float), np.array([base], dtype=float),
-                   np.array([target], dtype=float), np.array([required], dtype=float), B, T, BANDS).iloc[0]
+    row = classify(
+        rule,
+        np.array([year]),
+        np.array([value], dtype=float),
+        np.array([base], dtype=float),
+        np.array([target], dtype=float),
+        np.array([required], dtype=float),
+        B,
+        T,
+        BANDS,
+    ).iloc[0]
     return row["status"], row["actual_rate"], row["ratio"]
 
 
@@ -27,7 +36,7 @@ LEVEL_REQUIRED = 1.5 ** (1 / 3) - 1
 
 
 def test_level_required_rate_worked_by_hand():
-    assert LEVEL_REQUIRED == pytest.approx(0.144714, abs=1e-6)
+    assert pytest.approx(0.144714, abs=1e-6) == LEVEL_REQUIRED
 
 
 @pytest.mark.parametrize(
@@ -148,8 +157,13 @@ positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infin
 
 
 @settings(max_examples=200, deadline=None)
-@given(base=positive, value=positive, year=st.integers(2017, 2019), factor=st.floats(1e-3, 1e3),
-       rule=st.sampled_from(["growth", "multiple"]))
+@given(
+    base=positive,
+    value=positive,
+    year=st.integers(2017, 2019),
+    factor=st.floats(1e-3, 1e3),
+    rule=st.sampled_from(["growth", "multiple"]),
+)
 def test_scaling_a_series_changes_no_growth_or_multiple_status(base, value, year, factor, rule):
     # The target value scales with the base (k·base, base·(1+r)^3); the required rate does not.
     def status(scale):
@@ -163,8 +177,14 @@ def test_scaling_a_series_changes_no_growth_or_multiple_status(base, value, year
 
 
 @settings(max_examples=200, deadline=None)
-@given(base=positive, value=positive, year=st.integers(2017, 2019), low=positive, raise_by=positive,
-       rule=st.sampled_from(["level", "count", "clusters"]))
+@given(
+    base=positive,
+    value=positive,
+    year=st.integers(2017, 2019),
+    low=positive,
+    raise_by=positive,
+    rule=st.sampled_from(["level", "count", "clusters"]),
+)
 def test_raising_a_threshold_never_improves_a_status(base, value, year, low, raise_by, rule):
     def status(target):
         required = (target / base) ** (1 / 3) - 1
@@ -174,7 +194,9 @@ def test_raising_a_threshold_never_improves_a_status(base, value, year, low, rai
 
 
 @settings(max_examples=200, deadline=None)
-@given(base=positive, value=positive, year=st.integers(2017, 2019), rate=st.floats(0.0, 1.0), more=st.floats(0.001, 1.0))
+@given(
+    base=positive, value=positive, year=st.integers(2017, 2019), rate=st.floats(0.0, 1.0), more=st.floats(0.001, 1.0)
+)
 def test_raising_the_growth_rate_never_improves_a_status(base, value, year, rate, more):
     def status(r):
         return one("growth", year, value, base, base * (1 + r) ** 3, r)[0]

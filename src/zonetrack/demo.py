@@ -21,8 +21,16 @@ from zonetrack.registry import load_registry, short_name_zh, zone_levels
 YEARS = [2016, 2017, 2018, 2019]
 NOTE = "示例数据,非官方统计 / illustrative, not official statistics"
 # Relative size of the national zones (Changsha = 10); provincial zones draw theirs.
-NATIONAL_SIZE = {"changsha": 10.0, "zhuzhou": 5.0, "xiangtan": 3.5, "hengyang": 2.5, "yiyang": 2.0,
-                 "chenzhou": 2.0, "changde": 2.0, "huaihua": 1.2}
+NATIONAL_SIZE = {
+    "changsha": 10.0,
+    "zhuzhou": 5.0,
+    "xiangtan": 3.5,
+    "hengyang": 2.5,
+    "yiyang": 2.0,
+    "chenzhou": 2.0,
+    "changde": 2.0,
+    "huaihua": 1.2,
+}
 CZT_CLUSTERS = {
     "changsha": [("工程机械", 1080.0, 0.06), ("电子信息", 520.0, 0.10), ("新材料", 430.0, 0.09)],
     "zhuzhou": [("轨道交通", 930.0, 0.05), ("新能源汽车", 470.0, 0.04), ("通用航空", 210.0, 0.08)],
@@ -65,7 +73,13 @@ def generate(registry: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFr
         years = existing.loc[existing["zone_id"] == zone, "year"].tolist()
         if not years:
             continue
-        levels = dict(zip(existing.loc[existing["zone_id"] == zone, "year"], existing.loc[existing["zone_id"] == zone, "level"], strict=True))
+        levels = dict(
+            zip(
+                existing.loc[existing["zone_id"] == zone, "year"],
+                existing.loc[existing["zone_id"] == zone, "level"],
+                strict=True,
+            )
+        )
         national_2019 = levels.get(2019) == "national"
         size = NATIONAL_SIZE.get(zone, float(rng.uniform(0.15, 0.6)))
         n = len(years)
@@ -98,21 +112,33 @@ def generate(registry: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFr
         if not national_2019:
             counts["national_service_agglomerations"] = np.zeros(n, dtype=int)
         for i, year in enumerate(years):
-            rows.append({
-                "zone_id": zone, "year": year, "level": levels[year],
-                "tech_contract_value": contract[i], "high_tech_value_added": value_added[i],
-                "revenue": revenue[i], "rd_expenditure": revenue[i] * rd_share[i],
-                "population": population[i], "invention_patents": np.round(population[i] * patents_per_10k[i]),
-                "high_tech_enterprises": hte[i], "tech_smes": smes[i],
-                **{k: int(v[i]) for k, v in counts.items()},
-            })
+            rows.append(
+                {
+                    "zone_id": zone,
+                    "year": year,
+                    "level": levels[year],
+                    "tech_contract_value": contract[i],
+                    "high_tech_value_added": value_added[i],
+                    "revenue": revenue[i],
+                    "rd_expenditure": revenue[i] * rd_share[i],
+                    "population": population[i],
+                    "invention_patents": np.round(population[i] * patents_per_10k[i]),
+                    "high_tech_enterprises": hte[i],
+                    "tech_smes": smes[i],
+                    **{k: int(v[i]) for k, v in counts.items()},
+                }
+            )
         clusters += _clusters(rng, zone, years, size)
     stats = pd.DataFrame(rows)
     # Cases the method must show: a zone whose base is zero (growth not assessable) and
     # a few missing values (no data), as analysts receive them.
     stats.loc[(stats["zone_id"] == "lianyuan") & (stats["year"] == 2016), "tech_contract_value"] = 0.0
-    for zone, year, indicator in (("luxi", 2016, "tech_contract_value"), ("jinshi", 2018, "rd_expenditure"),
-                                  ("yongzhou", 2019, "invention_patents"), ("xiangyin", 2017, "venture_funds")):
+    for zone, year, indicator in (
+        ("luxi", 2016, "tech_contract_value"),
+        ("jinshi", 2018, "rd_expenditure"),
+        ("yongzhou", 2019, "invention_patents"),
+        ("xiangyin", 2017, "venture_funds"),
+    ):
         stats.loc[(stats["zone_id"] == zone) & (stats["year"] == year), indicator] = np.nan
     return stats, pd.DataFrame(clusters, columns=["zone_id", "year", "cluster", "revenue"])
 
@@ -122,10 +148,15 @@ def _clusters(rng: np.random.Generator, zone: str, years: list[int], size: float
     if zone in CZT_CLUSTERS:
         specs = [(name, base, rate) for name, base, rate in CZT_CLUSTERS[zone]]
     elif zone in OTHER_NATIONAL_CLUSTERS:
-        specs = [(name, float(rng.uniform(280, 540)), float(rng.uniform(0.0, 0.18))) for name in OTHER_NATIONAL_CLUSTERS[zone]]
+        specs = [
+            (name, float(rng.uniform(280, 540)), float(rng.uniform(0.0, 0.18)))
+            for name in OTHER_NATIONAL_CLUSTERS[zone]
+        ]
     else:
         names = rng.choice(PROVINCIAL_CLUSTERS, size=int(rng.integers(1, 3, endpoint=True)), replace=False)
-        specs = [(str(name), float(rng.uniform(30, 130) * size * 2.0), float(rng.uniform(-0.05, 0.25))) for name in names]
+        specs = [
+            (str(name), float(rng.uniform(30, 130) * size * 2.0), float(rng.uniform(-0.05, 0.25))) for name in names
+        ]
     rows = []
     for name, base, rate in specs:
         path = _series(rng, base, rate, 0.02, n)
@@ -144,25 +175,58 @@ def economy_csv(stats: pd.DataFrame, registry: pd.DataFrame) -> bytes:
     names = dict(zip(registry["zone_id"], registry["name_zh"], strict=True))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["高新区", "年份", "技术合同成交额(万元)", "高新技术产业增加值(万元)", "营业收入(万元)",
-                     "研发经费支出(万元)", "常住人口(人)", "有效发明专利拥有量(件)", "高新技术企业数(家)",
-                     "科技型中小企业数(家)", "备注"])
+    writer.writerow(
+        [
+            "高新区",
+            "年份",
+            "技术合同成交额(万元)",
+            "高新技术产业增加值(万元)",
+            "营业收入(万元)",
+            "研发经费支出(万元)",
+            "常住人口(人)",
+            "有效发明专利拥有量(件)",
+            "高新技术企业数(家)",
+            "科技型中小企业数(家)",
+            "备注",
+        ]
+    )
     for i, row in enumerate(stats.itertuples(index=False)):
         grouped = i % 7 == 3  # some offices write thousands separators
         name = short_name_zh(names[row.zone_id]) if i % 5 == 1 else names[row.zone_id]
-        population = ("-" if pd.isna(row.population) else f"{row.population:.2f}万") if i % 6 == 2 else _number(row.population * 1e4, 0, grouped)
-        writer.writerow([
-            name, row.year, _number(row.tech_contract_value * 1e4, 1, grouped),
-            _number(row.high_tech_value_added * 1e4, 1, grouped), _number(row.revenue * 1e4, 1, grouped),
-            _number(row.rd_expenditure * 1e4, 1, grouped), population, _number(row.invention_patents, 0),
-            _number(row.high_tech_enterprises, 0), _number(row.tech_smes, 0), NOTE,
-        ])
+        population = (
+            ("-" if pd.isna(row.population) else f"{row.population:.2f}万")
+            if i % 6 == 2
+            else _number(row.population * 1e4, 0, grouped)
+        )
+        writer.writerow(
+            [
+                name,
+                row.year,
+                _number(row.tech_contract_value * 1e4, 1, grouped),
+                _number(row.high_tech_value_added * 1e4, 1, grouped),
+                _number(row.revenue * 1e4, 1, grouped),
+                _number(row.rd_expenditure * 1e4, 1, grouped),
+                population,
+                _number(row.invention_patents, 0),
+                _number(row.high_tech_enterprises, 0),
+                _number(row.tech_smes, 0),
+                NOTE,
+            ]
+        )
     return buffer.getvalue().encode("gb18030")
 
 
-CARRIER_COLUMNS = ["national_incubators", "national_maker_spaces", "provincial_incubators", "provincial_maker_spaces",
-                   "national_clusters", "innovation_platforms", "venture_funds", "service_institutions",
-                   "finance_institutions"]
+CARRIER_COLUMNS = [
+    "national_incubators",
+    "national_maker_spaces",
+    "provincial_incubators",
+    "provincial_maker_spaces",
+    "national_clusters",
+    "innovation_platforms",
+    "venture_funds",
+    "service_institutions",
+    "finance_institutions",
+]
 
 
 def carriers_xlsx(stats: pd.DataFrame, registry: pd.DataFrame) -> bytes:
@@ -196,8 +260,10 @@ def services_long_csv(stats: pd.DataFrame) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["zone", "year", "indicator", "value", "unit", "note"])
     for row in stats.itertuples(index=False):
-        for indicator, name in (("service_agglomerations", "省级以上科技服务业集聚区"),
-                                ("national_service_agglomerations", "国家级科技服务业集聚区")):
+        for indicator, name in (
+            ("service_agglomerations", "省级以上科技服务业集聚区"),
+            ("national_service_agglomerations", "国家级科技服务业集聚区"),
+        ):
             writer.writerow([row.zone_id, row.year, name, int(getattr(row, indicator)), "个", NOTE])
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -50,7 +50,10 @@ def load_dictionary(path: Path) -> pd.DataFrame:
     if len(bad_kind):
         raise ValueError(f"{path}: unknown kind for {list(bad_kind)}; use {list(KIND_DIMENSION)}")
     bad_unit = dictionary.loc[
-        [UNITS.get(u, ("?",))[0] != KIND_DIMENSION[k] for u, k in zip(dictionary["unit"], dictionary["kind"], strict=True)],
+        [
+            UNITS.get(u, ("?",))[0] != KIND_DIMENSION[k]
+            for u, k in zip(dictionary["unit"], dictionary["kind"], strict=True)
+        ],
         "id",
     ]
     if len(bad_unit):
@@ -110,10 +113,7 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     needs_work = values.isna() & ~missing
     if needs_work.any():
         rest = (
-            text[needs_work]
-            .str.normalize("NFKC")
-            .str.replace(",", "", regex=False)
-            .str.replace(" ", "", regex=False)
+            text[needs_work].str.normalize("NFKC").str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
         )
         suffix = rest.str[-1]
         factor = suffix.map(_MULTIPLIERS).astype("float64")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.indicators import normalise, parse_numbers, split_header_unit, unit_factor
-from zonetrack.io import RawTable, Untabled, UnreadableFile, read_csv_table, read_xlsx_tables
+from zonetrack.io import RawTable, UnreadableFile, Untabled, read_csv_table, read_xlsx_tables
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows
 from zonetrack.registry import zone_levels
 
@@ -87,12 +87,7 @@ def _years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         values = _text(values).str.removesuffix("年")
     numbers, _ = parse_numbers(values)
     numbers = numbers.to_numpy()
-    invalid = (
-        np.isnan(numbers)
-        | (numbers != np.round(numbers))
-        | (numbers < YEAR_RANGE[0])
-        | (numbers > YEAR_RANGE[1])
-    )
+    invalid = np.isnan(numbers) | (numbers != np.round(numbers)) | (numbers < YEAR_RANGE[0]) | (numbers > YEAR_RANGE[1])
     return np.where(invalid, 0, numbers).astype("int64"), invalid
 
 
@@ -110,12 +105,21 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
     years, bad_year = _years(frame.iloc[:, year_col])
     unknown_zone = pd.isna(zone_ids)
     problems = _row_problems(
-        table.label, table.rows, header[zone_col], unknown_zone,
-        [f"unknown zone '{z}' (not an id, Chinese or English name in zones.csv)" for z in zone_raw[unknown_zone].fillna("")],
+        table.label,
+        table.rows,
+        header[zone_col],
+        unknown_zone,
+        [
+            f"unknown zone '{z}' (not an id, Chinese or English name in zones.csv)"
+            for z in zone_raw[unknown_zone].fillna("")
+        ],
     )
     year_text = _text(frame.iloc[:, year_col])[bad_year].fillna("")
     problems += _row_problems(
-        table.label, table.rows, header[year_col], bad_year,
+        table.label,
+        table.rows,
+        header[year_col],
+        bad_year,
         [f"year '{y}' is not a whole year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}" for y in year_text],
     )
     notes = _role_columns(header, NOTE_HEADERS)
@@ -124,13 +128,15 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
         text = _text(frame.iloc[:, col]).fillna("").str.casefold()
         for marker in ILLUSTRATIVE_MARKERS:
             illustrative |= text.str.contains(marker, regex=False).to_numpy()
-    keys = pd.DataFrame({
-        "zone_id": zone_ids,
-        "year": years,
-        "source_row": table.rows,
-        "illustrative": illustrative,
-        "valid": ~(unknown_zone | bad_year),
-    })
+    keys = pd.DataFrame(
+        {
+            "zone_id": zone_ids,
+            "year": years,
+            "source_row": table.rows,
+            "illustrative": illustrative,
+            "valid": ~(unknown_zone | bad_year),
+        }
+    )
     return keys, problems
 
 
@@ -160,34 +166,59 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
             indicator = vocab.indicators.get(normalise(name))
         if indicator is None:
             reason = "empty header" if not title else f"unknown indicator '{name}'"
-            problems.append(Problem(table.label, table.header_row, title or f"column {col + 1}", ERROR,
-                                    f"{reason} (add the spelling as an alias in indicators.csv)"))
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    title or f"column {col + 1}",
+                    ERROR,
+                    f"{reason} (add the spelling as an alias in indicators.csv)",
+                )
+            )
             continue
         if indicator in seen:
-            problems.append(Problem(table.label, table.header_row, title, ERROR,
-                                    f"second column for {indicator} (also '{seen[indicator]}')"))
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    title,
+                    ERROR,
+                    f"second column for {indicator} (also '{seen[indicator]}')",
+                )
+            )
             continue
         seen[indicator] = title
         factor = unit_factor(unit, vocab.units[indicator])
         if factor is None:
-            problems.append(Problem(table.label, table.header_row, title, ERROR,
-                                    f"unknown unit '{unit}' for {indicator} (canonical unit {vocab.units[indicator]})"))
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    title,
+                    ERROR,
+                    f"unknown unit '{unit}' for {indicator} (canonical unit {vocab.units[indicator]})",
+                )
+            )
             continue
         raw = table.frame.iloc[:, col]
         values, bad = parse_numbers(raw)
         bad = bad.to_numpy()
         problems += _value_problems(table.label, table.rows, title, raw, bad)
-        pieces.append(pd.DataFrame({
-            "zone_id": keys["zone_id"].to_numpy(),
-            "year": keys["year"].to_numpy(),
-            "indicator": indicator,
-            "value": values.to_numpy() * factor,
-            "source_file": table.label,
-            "source_row": table.rows,
-            "source_column": title,
-            "illustrative": keys["illustrative"].to_numpy(),
-            "valid": keys["valid"].to_numpy() & ~bad,
-        }))
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "zone_id": keys["zone_id"].to_numpy(),
+                    "year": keys["year"].to_numpy(),
+                    "indicator": indicator,
+                    "value": values.to_numpy() * factor,
+                    "source_file": table.label,
+                    "source_row": table.rows,
+                    "source_column": title,
+                    "illustrative": keys["illustrative"].to_numpy(),
+                    "valid": keys["valid"].to_numpy() & ~bad,
+                }
+            )
+        )
     frame = pd.concat(pieces, ignore_index=True) if pieces else _empty_cells()
     return Cells(frame, problems)
 
@@ -201,8 +232,14 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
     indicators = _lookup(names, vocab.indicators)
     unknown = pd.isna(indicators)
     problems = _row_problems(
-        table.label, table.rows, header[indicator_col], unknown,
-        [f"unknown indicator '{n}' (add the spelling as an alias in indicators.csv)" for n in names[unknown].fillna("")],
+        table.label,
+        table.rows,
+        header[indicator_col],
+        unknown,
+        [
+            f"unknown indicator '{n}' (add the spelling as an alias in indicators.csv)"
+            for n in names[unknown].fillna("")
+        ],
     )
     factors = np.ones(len(frame))
     bad_unit = np.zeros(len(frame), dtype=bool)
@@ -217,35 +254,49 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         factors = pairs.merge(distinct, on=["unit", "indicator"], how="left")["factor"].to_numpy()
         bad_unit = np.isnan(factors) & ~unknown
         problems += _row_problems(
-            table.label, table.rows, header[unit_cols[0]], bad_unit,
-            [f"unknown unit '{u}' for {i} (canonical unit {vocab.units[i]})" for u, i in zip(units[bad_unit], indicators[bad_unit], strict=True)],
+            table.label,
+            table.rows,
+            header[unit_cols[0]],
+            bad_unit,
+            [
+                f"unknown unit '{u}' for {i} (canonical unit {vocab.units[i]})"
+                for u, i in zip(units[bad_unit], indicators[bad_unit], strict=True)
+            ],
         )
     raw = frame.iloc[:, value_col]
     values, bad = parse_numbers(raw)
     bad = bad.to_numpy()
     problems += _value_problems(table.label, table.rows, header[value_col], raw, bad)
-    cells = pd.DataFrame({
-        "zone_id": keys["zone_id"].to_numpy(),
-        "year": keys["year"].to_numpy(),
-        "indicator": indicators,
-        "value": values.to_numpy() * factors,
-        "source_file": table.label,
-        "source_row": table.rows,
-        "source_column": header[value_col],
-        "illustrative": keys["illustrative"].to_numpy(),
-        "valid": keys["valid"].to_numpy() & ~(unknown | bad_unit | bad),
-    })
+    cells = pd.DataFrame(
+        {
+            "zone_id": keys["zone_id"].to_numpy(),
+            "year": keys["year"].to_numpy(),
+            "indicator": indicators,
+            "value": values.to_numpy() * factors,
+            "source_file": table.label,
+            "source_row": table.rows,
+            "source_column": header[value_col],
+            "illustrative": keys["illustrative"].to_numpy(),
+            "valid": keys["valid"].to_numpy() & ~(unknown | bad_unit | bad),
+        }
+    )
     return Cells(cells, problems)
 
 
 def _empty_cells() -> pd.DataFrame:
-    return pd.DataFrame({
-        "zone_id": pd.Series(dtype=object), "year": pd.Series(dtype="int64"),
-        "indicator": pd.Series(dtype=object), "value": pd.Series(dtype="float64"),
-        "source_file": pd.Series(dtype=object), "source_row": pd.Series(dtype="int64"),
-        "source_column": pd.Series(dtype=object), "illustrative": pd.Series(dtype=bool),
-        "valid": pd.Series(dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            "zone_id": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "indicator": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+            "source_file": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype="int64"),
+            "source_column": pd.Series(dtype=object),
+            "illustrative": pd.Series(dtype=bool),
+            "valid": pd.Series(dtype=bool),
+        }
+    )
 
 
 def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
@@ -253,8 +304,15 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     keys, problems = _row_keys(table, vocab)
     is_long = bool(_role_columns(table.header, INDICATOR_HEADERS)) and bool(_role_columns(table.header, VALUE_HEADERS))
     if not is_long and _role_columns(table.header, INDICATOR_HEADERS):
-        problems.append(Problem(table.label, table.header_row, "value", ERROR,
-                                "missing required column 'value' (long form: zone, year, indicator, value[, unit])"))
+        problems.append(
+            Problem(
+                table.label,
+                table.header_row,
+                "value",
+                ERROR,
+                "missing required column 'value' (long form: zone, year, indicator, value[, unit])",
+            )
+        )
         return Cells(_empty_cells(), problems)
     cells = _long_cells(table, keys, vocab) if is_long else _wide_cells(table, keys, vocab)
     cells.problems[:0] = problems
@@ -289,16 +347,31 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
     valid = cells[cells["valid"]]
     negative = negative_counts(valid, vocab.kinds)
     problems = problems_from_rows(
-        _located(valid[negative]), ERROR,
-        "negative value " + valid.loc[negative, "value"].map("{:g}".format).astype("string") + " for a count (" + valid.loc[negative, "indicator"] + ")",
+        _located(valid[negative]),
+        ERROR,
+        "negative value "
+        + valid.loc[negative, "value"].map("{:g}".format).astype("string")
+        + " for a count ("
+        + valid.loc[negative, "indicator"]
+        + ")",
     )
     present = valid[~negative & valid["value"].notna()]
     duplicated, dup_problems = duplicate_problems(present, ["zone_id", "year", "indicator"])
     problems += dup_problems
     panel = present[~duplicated].assign(unit=lambda f: f["indicator"].map(vocab.units))
     panel = panel[PANEL_COLUMNS].sort_values(["zone_id", "year", "indicator"], ignore_index=True)
-    return panel.astype({"zone_id": "string", "indicator": "string", "unit": "string", "source_file": "string",
-                         "year": "int64", "source_row": "int64", "value": "float64", "illustrative": bool}), problems
+    return panel.astype(
+        {
+            "zone_id": "string",
+            "indicator": "string",
+            "unit": "string",
+            "source_file": "string",
+            "year": "int64",
+            "source_row": "int64",
+            "value": "float64",
+            "illustrative": bool,
+        }
+    ), problems
 
 
 def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
@@ -315,24 +388,44 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     title = header[revenue_cols[0]]
     factor = unit_factor(split_header_unit(title)[1], CLUSTER_REVENUE_UNIT)
     if factor is None:
-        problems.append(Problem(table.label, table.header_row, title, ERROR,
-                                f"unknown unit '{split_header_unit(title)[1]}' for cluster revenue (canonical 亿元)"))
+        problems.append(
+            Problem(
+                table.label,
+                table.header_row,
+                title,
+                ERROR,
+                f"unknown unit '{split_header_unit(title)[1]}' for cluster revenue (canonical 亿元)",
+            )
+        )
         return _empty_clusters(), problems
     raw = table.frame.iloc[:, revenue_cols[0]]
     revenue, bad = parse_numbers(raw)
     bad = bad.to_numpy()
     problems += _value_problems(table.label, table.rows, title, raw, bad)
     names = _text(table.frame.iloc[:, cluster_cols[0]]).fillna("")
-    rows = pd.DataFrame({
-        "zone_id": keys["zone_id"], "year": keys["year"], "cluster": names.to_numpy(),
-        "revenue": revenue.to_numpy() * factor, "source_file": table.label, "source_row": table.rows,
-        "source_column": title, "illustrative": keys["illustrative"],
-    })
+    rows = pd.DataFrame(
+        {
+            "zone_id": keys["zone_id"],
+            "year": keys["year"],
+            "cluster": names.to_numpy(),
+            "revenue": revenue.to_numpy() * factor,
+            "source_file": table.label,
+            "source_row": table.rows,
+            "source_column": title,
+            "illustrative": keys["illustrative"],
+        }
+    )
     valid = keys["valid"].to_numpy() & ~bad
     negative = valid & (rows["revenue"] < 0).to_numpy()
-    problems += problems_from_rows(_located(rows[negative]), ERROR, "negative cluster revenue " + rows.loc[negative, "revenue"].map("{:g}".format).astype("string"))
+    problems += problems_from_rows(
+        _located(rows[negative]),
+        ERROR,
+        "negative cluster revenue " + rows.loc[negative, "revenue"].map("{:g}".format).astype("string"),
+    )
     unnamed = valid & (names == "").to_numpy()
-    problems += problems_from_rows(_located(rows[unnamed]).assign(column=header[cluster_cols[0]]), ERROR, "cluster without a name")
+    problems += problems_from_rows(
+        _located(rows[unnamed]).assign(column=header[cluster_cols[0]]), ERROR, "cluster without a name"
+    )
     missing = valid & rows["revenue"].isna().to_numpy()
     problems += problems_from_rows(_located(rows[missing]).assign(severity=WARNING), WARNING, "cluster revenue missing")
     rows = rows[valid & ~negative & ~unnamed & ~missing]
@@ -343,11 +436,17 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
 
 
 def _empty_clusters() -> pd.DataFrame:
-    return pd.DataFrame({
-        "zone_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"), "cluster": pd.Series(dtype="string"),
-        "revenue": pd.Series(dtype="float64"), "source_file": pd.Series(dtype="string"),
-        "source_row": pd.Series(dtype="int64"), "illustrative": pd.Series(dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            "zone_id": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="int64"),
+            "cluster": pd.Series(dtype="string"),
+            "revenue": pd.Series(dtype="float64"),
+            "source_file": pd.Series(dtype="string"),
+            "source_row": pd.Series(dtype="int64"),
+            "illustrative": pd.Series(dtype=bool),
+        }
+    )
 
 
 def missing_header_problem(untabled: Untabled) -> Problem:
@@ -357,11 +456,21 @@ def missing_header_problem(untabled: Untabled) -> Problem:
         has_zone, has_year = bool(names & ZONE_HEADERS), bool(names & YEAR_HEADERS)
         if has_zone != has_year:
             column, accepted = ("year", "year, 年份") if has_zone else ("zone", "zone, zone_id, 高新区, 园区")
-            return Problem(untabled.label, index + 1, column, ERROR,
-                           f"missing required column '{column}' (a header naming one of: {accepted})")
-    return Problem(untabled.label, 1, "zone", ERROR,
-                   "missing required column: no header row naming a zone (zone, zone_id, 高新区, 园区) "
-                   "and a year (year, 年份) in the first rows" + ("" if untabled.head else " (the file is empty)"))
+            return Problem(
+                untabled.label,
+                index + 1,
+                column,
+                ERROR,
+                f"missing required column '{column}' (a header naming one of: {accepted})",
+            )
+    return Problem(
+        untabled.label,
+        1,
+        "zone",
+        ERROR,
+        "missing required column: no header row naming a zone (zone, zone_id, 高新区, 园区) "
+        "and a year (year, 年份) in the first rows" + ("" if untabled.head else " (the file is empty)"),
+    )
 
 
 def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], list[str]]:
@@ -409,13 +518,19 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
     previous = ordered.groupby(["zone_id", "indicator"], sort=False)[["year", "value"]].shift(1)
     consecutive = previous["year"] == ordered["year"] - 1
     ratio = ordered["value"] / previous["value"]
-    jump = consecutive & (previous["value"] > 0) & (ordered["value"] > 0) & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
+    jump = (
+        consecutive
+        & (previous["value"] > 0)
+        & (ordered["value"] > 0)
+        & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
+    )
     jumps = ordered.loc[jump, ["zone_id", "indicator", "year", "value", "source_file", "source_row"]].assign(
         previous_value=previous.loc[jump, "value"]
     )
     coverage = (
         expected.assign(present=~marked["_merge"].eq("left_only").to_numpy())
-        .groupby(["indicator", "year"])["present"].mean()
+        .groupby(["indicator", "year"])["present"]
+        .mean()
         .reset_index(name="coverage")
     )
     return {

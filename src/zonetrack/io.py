@@ -94,20 +94,22 @@ def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool
             frame = pd.read_csv(io.BytesIO(body), skip_blank_lines=False, dtype=str, **options)
         else:
             frame = pd.read_csv(io.BytesIO(body), engine="pyarrow", **options)
-    except Exception as error:  # noqa: BLE001 - any parser failure is reported with its message
+    except Exception as error:
         raise UnreadableFile(f"cannot parse as CSV: {error}".splitlines()[0]) from error
     frame.columns = header[: len(frame.columns)] + [f"column {i + 1}" for i in range(len(header), len(frame.columns))]
     rows = header_index + 2 + np.arange(len(frame))
     return _drop_empty_rows(RawTable(label, header, header_index + 1, frame, rows))
 
 
-def read_xlsx_tables(path: Path, label: str, is_header: Callable[[list[str]], bool]) -> tuple[list[RawTable], list[Untabled]]:
+def read_xlsx_tables(
+    path: Path, label: str, is_header: Callable[[list[str]], bool]
+) -> tuple[list[RawTable], list[Untabled]]:
     """Every sheet of a workbook that holds a table; and the sheets without one."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception as error:
         raise UnreadableFile(f"cannot open as XLSX: {error}") from error
     tables, skipped = [], []
     try:

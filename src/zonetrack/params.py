@@ -44,5 +44,8 @@ def scenario_changes(params: dict, plan: dict) -> list[tuple[str, object, object
     sections = ("plan", "assess", "status", "groups", "targets")
     ours = _flatten({k: params.get(k) for k in sections})
     theirs = _flatten({k: plan.get(k) for k in sections})
-    return [(key, theirs.get(key), ours.get(key)) for key in sorted(set(ours) | set(theirs))
-            if ours.get(key) != theirs.get(key)]
+    return [
+        (key, theirs.get(key), ours.get(key))
+        for key in sorted(set(ours) | set(theirs))
+        if ours.get(key) != theirs.get(key)
+    ]

@@ -19,13 +19,24 @@ FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FONT_NAME = "Noto Sans CJK SC"
 DPI = 110
 STATUS_COLOURS = {
-    "met": "#1a9850", "on_track": "#91cf60", "needs_acceleration": "#fee08b", "off_track": "#fc8d59",
-    "moving_away": "#d73027", "not_met": "#a50026", "no_data": "#d9d9d9", "not_assessable": "#9e9ac8",
+    "met": "#1a9850",
+    "on_track": "#91cf60",
+    "needs_acceleration": "#fee08b",
+    "off_track": "#fc8d59",
+    "moving_away": "#d73027",
+    "not_met": "#a50026",
+    "no_data": "#d9d9d9",
+    "not_assessable": "#9e9ac8",
 }
 STATUS_LABELS = {
-    "met": "已达标 met", "on_track": "进度正常 on track", "needs_acceleration": "需加快 needs acceleration",
-    "off_track": "进度滞后 off track", "moving_away": "背离目标 moving away", "not_met": "未达标 not met",
-    "no_data": "无数据 no data", "not_assessable": "无法评估 not assessable",
+    "met": "已达标 met",
+    "on_track": "进度正常 on track",
+    "needs_acceleration": "需加快 needs acceleration",
+    "off_track": "进度滞后 off track",
+    "moving_away": "背离目标 moving away",
+    "not_met": "未达标 not met",
+    "no_data": "无数据 no data",
+    "not_assessable": "无法评估 not assessable",
 }
 
 
@@ -42,8 +53,11 @@ def theme() -> None:
 
     if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(font_path()))
-    sns.set_theme(style="whitegrid", font=FONT_NAME, rc={"axes.unicode_minus": False, "figure.dpi": DPI,
-                                                          "savefig.dpi": DPI, "figure.autolayout": False})
+    sns.set_theme(
+        style="whitegrid",
+        font=FONT_NAME,
+        rc={"axes.unicode_minus": False, "figure.dpi": DPI, "savefig.dpi": DPI, "figure.autolayout": False},
+    )
     mpl.rcParams["svg.hashsalt"] = "zonetrack"
 
 
@@ -62,8 +76,16 @@ def status_heatmap(card: pd.DataFrame, zone_names: dict[str, str], target_order:
     height = max(4.0, 0.32 * len(grid) + 2.5)
     fig, ax = plt.subplots(figsize=(13, height))
     cmap = ListedColormap([STATUS_COLOURS[s] for s in ALL_STATUSES])
-    sns.heatmap(numeric, ax=ax, cmap=cmap, vmin=-0.5, vmax=len(ALL_STATUSES) - 0.5, cbar=False,
-                linewidths=0.5, linecolor="white")
+    sns.heatmap(
+        numeric,
+        ax=ax,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(ALL_STATUSES) - 0.5,
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+    )
     ax.set_yticks(np.arange(len(grid)) + 0.5, [zone_names.get(z, z) for z in grid.index], rotation=0, fontsize=9)
     ax.set_xticks(np.arange(len(grid.columns)) + 0.5, grid.columns, rotation=60, ha="right", fontsize=8)
     ax.set_xlabel("目标 target")
@@ -93,7 +115,14 @@ def path_chart(series: pd.DataFrame, title: str, unit: str, base_year: int, targ
     return fig
 
 
-def zone_bars(rows: pd.DataFrame, title: str, xlabel: str, threshold: float | None, zone_names: dict[str, str]) -> Figure:
+def zone_bars(
+    rows: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    threshold: float | None,
+    zone_names: dict[str, str],
+    whole_numbers: bool = False,
+) -> Figure:
     """One bar per zone (ranked), coloured by status, with the threshold as a reference line."""
     rows = rows.sort_values("metric", ascending=True, na_position="first")
     fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.26 * len(rows) + 1.2)))
@@ -102,6 +131,8 @@ def zone_bars(rows: pd.DataFrame, title: str, xlabel: str, threshold: float | No
     ax.barh(labels, rows["metric"].fillna(0.0), color=colours)
     if threshold is not None and np.isfinite(threshold):
         ax.axvline(threshold, color="#a50026", linestyle=":", linewidth=1.2)
+    if whole_numbers:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=8)
@@ -115,8 +146,13 @@ def status_counts_chart(counts: pd.DataFrame) -> Figure:
     bottom = np.zeros(len(counts))
     for status in ALL_STATUSES:
         if status in counts and counts[status].sum() > 0:
-            ax.bar(counts.index.astype(int), counts[status], bottom=bottom, color=STATUS_COLOURS[status],
-                   label=STATUS_LABELS[status])
+            ax.bar(
+                counts.index.astype(int),
+                counts[status],
+                bottom=bottom,
+                color=STATUS_COLOURS[status],
+                label=STATUS_LABELS[status],
+            )
             bottom += counts[status].to_numpy()
     _integer_years(ax)
     ax.set_ylabel("目标数 targets")

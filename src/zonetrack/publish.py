@@ -12,7 +12,15 @@ import pandas as pd
 from zonetrack.io import stable_xlsx
 from zonetrack.plots import STATUS_COLOURS
 
-VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version")
+VOLATILE_NOTEBOOK_KEYS = (
+    "start_time",
+    "end_time",
+    "duration",
+    "input_path",
+    "output_path",
+    "environment_variables",
+    "version",
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
@@ -59,17 +67,23 @@ def embed_cjk_font(page: str) -> str:
     options = subset.Options()
     options.name_IDs = ["*"]
     font = subset.load_font(str(font_path()), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        subset.save_font(font, buffer, options)
+    finally:
+        font.close()
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     # The subset holds only the page's non-ASCII characters, so it comes first in the stack:
     # Latin text falls through to the reader's own sans-serif font.
-    style = ('<style>@font-face { font-family: "zonetrack CJK"; src: url(data:font/otf;base64,' + encoded
-             + ') format("opentype"); }\nbody, .jp-RenderedHTMLCommon, .zt { font-family: "zonetrack CJK", '
-             'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }</style>')
+    style = (
+        '<style>@font-face { font-family: "zonetrack CJK"; src: url(data:font/otf;base64,'
+        + encoded
+        + ') format("opentype"); }\nbody, .jp-RenderedHTMLCommon, .zt { font-family: "zonetrack CJK", '
+        'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }</style>'
+    )
     head_end = page.find("</head>")
     return page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page
 
@@ -84,8 +98,8 @@ def scorecard_workbook(card: pd.DataFrame, targets: dict, zone_names: dict[str, 
     from openpyxl.styles import Font, PatternFill
 
     table = card.copy()
-    table.insert(3, "zone_name", table["zone_id"].map(zone_names).fillna(""))
-    table.insert(2, "target_zh", table["target_id"].map({k: v.get("text_zh", "") for k, v in targets.items()}).fillna(""))
+    table.insert(3, "zone_name", [zone_names.get(z, "") for z in table["zone_id"]])
+    table.insert(2, "target_zh", [targets.get(t, {}).get("text_zh", "") for t in table["target_id"]])
     book = Workbook()
     sheet = book.active
     sheet.title = "scorecard"
@@ -104,7 +118,9 @@ def scorecard_workbook(card: pd.DataFrame, targets: dict, zone_names: dict[str, 
         status = row[status_column - 1]
         if status in STATUS_COLOURS:
             colour = STATUS_COLOURS[status].lstrip("#").upper()
-            sheet.cell(row=sheet.max_row, column=status_column).fill = PatternFill("solid", start_color=colour, end_color=colour)
+            sheet.cell(row=sheet.max_row, column=status_column).fill = PatternFill(
+                "solid", start_color=colour, end_color=colour
+            )
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

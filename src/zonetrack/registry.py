@@ -56,8 +56,12 @@ def zone_levels(registry: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross"
     )
     national = (grid["national_since"] <= grid["year"]).fillna(False).astype(bool)
-    provincial = (grid["provincial_since"].isna() | (grid["provincial_since"] <= grid["year"])).fillna(False).astype(bool)
-    grid["level"] = pd.Series(
-        np.select([national, provincial], [NATIONAL, PROVINCIAL], default=""), index=grid.index
-    ).replace("", None).astype("string")
+    provincial = (
+        (grid["provincial_since"].isna() | (grid["provincial_since"] <= grid["year"])).fillna(False).astype(bool)
+    )
+    grid["level"] = (
+        pd.Series(np.select([national, provincial], [NATIONAL, PROVINCIAL], default=""), index=grid.index)
+        .replace("", None)
+        .astype("string")
+    )
     return grid[["zone_id", "year", "level"]]

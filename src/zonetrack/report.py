@@ -23,12 +23,30 @@ from zonetrack.params import load_params, scenario_changes
 from zonetrack.registry import load_registry, zone_levels
 from zonetrack.status import ALL_STATUSES
 
-SYMBOLS = {"met": "✔", "on_track": "▲", "needs_acceleration": "►", "off_track": "▼", "moving_away": "✖",
-           "not_met": "✘", "no_data": "…", "not_assessable": "?"}
-RULE_LABELS = {"level": "水平 level", "multiple": "倍增 multiple", "growth": "年均增长 growth",
-               "count": "数量 count", "clusters": "产业集群 clusters"}
-UNITS = {"patents_per_10k": "件/万人", "rd_intensity": "%", "high_tech_value_added": "亿元",
-         "hte_doubling": "家", "sme_doubling": "家"}
+SYMBOLS = {
+    "met": "✔",
+    "on_track": "▲",
+    "needs_acceleration": "►",
+    "off_track": "▼",
+    "moving_away": "✖",
+    "not_met": "✘",
+    "no_data": "…",
+    "not_assessable": "?",
+}
+RULE_LABELS = {
+    "level": "水平 level",
+    "multiple": "倍增 multiple",
+    "growth": "年均增长 growth",
+    "count": "数量 count",
+    "clusters": "产业集群 clusters",
+}
+UNITS = {
+    "patents_per_10k": "件/万人",
+    "rd_intensity": "%",
+    "high_tech_value_added": "亿元",
+    "hte_doubling": "家",
+    "sme_doubling": "家",
+}
 CSS = """
 <style>
 .zt { font-family: "zonetrack CJK", system-ui, "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif; color: #222; }
@@ -88,16 +106,27 @@ def load_report(year: int, processed_dir: str, params_file: str, plan_file: str,
     reference_file = raw / "reference" / "province_official.csv"
     reference = pd.read_csv(reference_file, dtype=str) if reference_file.exists() else pd.DataFrame()
     fingerprint = hashlib.sha256((processed / "panel.parquet").read_bytes()).hexdigest()[:12]
-    return ReportData(year, params, scenario_changes(params, load_params(Path(plan_file))), scorecard, card,
-                      quality, load_registry(raw / "zones.csv"), reference, fingerprint)
+    return ReportData(
+        year,
+        params,
+        scenario_changes(params, load_params(Path(plan_file))),
+        scorecard,
+        card,
+        quality,
+        load_registry(raw / "zones.csv"),
+        reference,
+        fingerprint,
+    )
 
 
 def status_badge(status: str) -> str:
     """A status as colour, symbol and bilingual word."""
     colour = plots.STATUS_COLOURS.get(status, "#ddd")
     text = "#fff" if status in ("met", "moving_away", "not_met") else "#222"
-    return (f'<span class="status" style="background:{colour};color:{text}">'
-            f"{SYMBOLS.get(status, '')} {esc(plots.STATUS_LABELS.get(status, status))}</span>")
+    return (
+        f'<span class="status" style="background:{colour};color:{text}">'
+        f"{SYMBOLS.get(status, '')} {esc(plots.STATUS_LABELS.get(status, status))}</span>"
+    )
 
 
 def _is_percent(target_id: str, spec: dict) -> bool:
@@ -118,24 +147,32 @@ def format_value(value: float, target_id: str, spec: dict, share: bool = False) 
 def title_html(data: ReportData) -> str:
     """Title, plan, year, data vintage and the banners (scenario, illustrative data)."""
     plan = data.params["plan"]
-    parts = [CSS, '<div class="zt">',
-             f"<h1>{esc(data.year)}年高新区创新驱动提质升级评估<br><small>High-tech zone assessment {esc(data.year)}</small></h1>",
-             f"<p><b>方案 Plan:</b> {esc(plan.get('name_zh'))}<br><small>{esc(plan.get('name_en'))}; "
-             f"issued {esc(plan.get('issued'))}; base year {esc(plan['base_year'])}, target year {esc(plan['target_year'])}</small></p>",
-             f"<p><b>数据 Data:</b> {esc(', '.join(data.quality.get('files', [])))}; years "
-             f"{esc(', '.join(str(y) for y in data.quality.get('years', [])))}; {esc(data.quality.get('values'))} values; "
-             f"fingerprint <code>{esc(data.fingerprint)}</code></p>"]
+    parts = [
+        CSS,
+        '<div class="zt">',
+        f"<h1>{esc(data.year)}年高新区创新驱动提质升级评估<br><small>High-tech zone assessment {esc(data.year)}</small></h1>",
+        f"<p><b>方案 Plan:</b> {esc(plan.get('name_zh'))}<br><small>{esc(plan.get('name_en'))}; "
+        f"issued {esc(plan.get('issued'))}; base year {esc(plan['base_year'])}, target year {esc(plan['target_year'])}</small></p>",
+        f"<p><b>数据 Data:</b> {esc(', '.join(data.quality.get('files', [])))}; years "
+        f"{esc(', '.join(str(y) for y in data.quality.get('years', [])))}; {esc(data.quality.get('values'))} values; "
+        f"fingerprint <code>{esc(data.fingerprint)}</code></p>",
+    ]
     if data.quality.get("illustrative"):
         share = data.quality.get("illustrative_share", 0.0)
-        parts.append('<div class="banner illustrative"><b>⚠ 示例数据 Illustrative data.</b> '
-                     f"{share:.0%} of the values are marked illustrative: they are invented for demonstration, "
-                     "not official statistics. 本报告中的分园区数据为示例,不是官方统计。</div>")
+        parts.append(
+            '<div class="banner illustrative"><b>⚠ 示例数据 Illustrative data.</b> '
+            f"{share:.0%} of the values are marked illustrative: they are invented for demonstration, "
+            "not official statistics. 本报告中的分园区数据为示例,不是官方统计。</div>"
+        )
     if data.changes:
-        rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{esc(a)}</td><td>{esc(b)}</td></tr>"
-                       for k, a, b in data.changes)
-        parts.append('<div class="banner scenario"><b>情景 Scenario:</b> this run differs from the plan in '
-                     f"{len(data.changes)} setting(s).<table><tr><th>setting</th><th>plan</th><th>this run</th></tr>"
-                     f"{rows}</table></div>")
+        rows = "".join(
+            f"<tr><td><code>{esc(k)}</code></td><td>{esc(a)}</td><td>{esc(b)}</td></tr>" for k, a, b in data.changes
+        )
+        parts.append(
+            '<div class="banner scenario"><b>情景 Scenario:</b> this run differs from the plan in '
+            f"{len(data.changes)} setting(s).<table><tr><th>setting</th><th>plan</th><th>this run</th></tr>"
+            f"{rows}</table></div>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -156,42 +193,62 @@ def headline_html(data: ReportData) -> str:
             f"<td>{esc(RULE_LABELS.get(spec.get('rule'), spec.get('rule')))}<br><small>{esc(spec.get('scope'))}</small></td>"
             f'<td class="num">{esc(value)}</td><td class="num">{esc(target)}</td>'
             f"<td>{status_badge(row['status'])}</td>"
-            f'<td class="num">{esc(format_value(row["coverage"], target_id, spec, share=True))}</td></tr>')
-    return ('<div class="zt"><table class="headline"><tr><th>id</th><th>目标 Target</th><th>规则 Rule</th>'
-            "<th>数值 Value</th><th>目标值 Target value</th><th>状态 Status</th><th>覆盖 Coverage</th></tr>"
-            + "".join(rows) + "</table><small>For targets that every zone must meet (scope each), the value is the share "
-            "of assessed zones that meet it.</small></div>")
+            f'<td class="num">{esc(format_value(row["coverage"], target_id, spec, share=True))}</td></tr>'
+        )
+    return (
+        '<div class="zt"><table class="headline"><tr><th>id</th><th>目标 Target</th><th>规则 Rule</th>'
+        "<th>数值 Value</th><th>目标值 Target value</th><th>状态 Status</th><th>覆盖 Coverage</th></tr>"
+        + "".join(rows)
+        + "</table><small>For targets that every zone must meet (scope each), the value is the share "
+        "of assessed zones that meet it.</small></div>"
+    )
 
 
 def zone_table_html(data: ReportData) -> str:
     """Per zone: level, city, and how many targets it is in each status."""
     zones = data.card[data.card["zone_id"] != "ALL"]
-    counts = zones.groupby(["zone_id", "status"]).size().unstack(fill_value=0).reindex(columns=ALL_STATUSES, fill_value=0)
+    counts = (
+        zones.groupby(["zone_id", "status"]).size().unstack(fill_value=0).reindex(columns=ALL_STATUSES, fill_value=0)
+    )
     levels = zone_levels(data.registry, [data.year]).set_index("zone_id")["level"]
     registry = data.registry.set_index("zone_id")
     head = "".join(f"<th>{status_badge(s)}</th>" for s in ALL_STATUSES)
     rows = []
     for zone_id in [z for z in data.registry["zone_id"] if z in counts.index]:
         cells = "".join(f'<td class="num">{counts.loc[zone_id, s]}</td>' for s in ALL_STATUSES)
-        rows.append(f"<tr><td>{esc(registry.loc[zone_id, 'name_zh'])}<br><small>{esc(registry.loc[zone_id, 'name_en'])}</small></td>"
-                    f"<td>{esc(registry.loc[zone_id, 'city'])}</td><td>{esc(levels.get(zone_id))}</td>{cells}</tr>")
-    return ('<div class="zt"><table><tr><th>高新区 Zone</th><th>市州 City</th><th>级别 Level</th>' + head + "</tr>"
-            + "".join(rows) + "</table></div>")
+        rows.append(
+            f"<tr><td>{esc(registry.loc[zone_id, 'name_zh'])}<br><small>{esc(registry.loc[zone_id, 'name_en'])}</small></td>"
+            f"<td>{esc(registry.loc[zone_id, 'city'])}</td><td>{esc(levels.get(zone_id))}</td>{cells}</tr>"
+        )
+    return (
+        '<div class="zt"><table><tr><th>高新区 Zone</th><th>市州 City</th><th>级别 Level</th>'
+        + head
+        + "</tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )
 
 
 def quality_html(data: ReportData) -> str:
     """Coverage of every indicator in the year, and every data warning."""
     year = str(data.year)
     coverage = data.quality.get("coverage", {})
-    rows = "".join(f"<tr><td><code>{esc(ind)}</code></td><td class='num'>{esc(f'{by_year.get(year, 0.0):.0%}')}</td></tr>"
-                   for ind, by_year in sorted(coverage.items()))
+    rows = "".join(
+        f"<tr><td><code>{esc(ind)}</code></td><td class='num'>{esc(f'{by_year.get(year, 0.0):.0%}')}</td></tr>"
+        for ind, by_year in sorted(coverage.items())
+    )
     warnings = data.quality.get("warnings", [])
     items = "".join(f"<li>{esc(w)}</li>" for w in warnings) or "<li>none</li>"
     skipped = data.quality.get("skipped_sheets", [])
-    return ('<div class="zt"><table><tr><th>指标 Indicator</th><th>覆盖率 Coverage ' + esc(year) + "</th></tr>"
-            + rows + f"</table><p><b>警告 Warnings ({len(warnings)}):</b></p><ul>{items}</ul>"
-            + (f"<p><small>Sheets without a table, not read: {esc(', '.join(skipped))}</small></p>" if skipped else "")
-            + "</div>")
+    return (
+        '<div class="zt"><table><tr><th>指标 Indicator</th><th>覆盖率 Coverage '
+        + esc(year)
+        + "</th></tr>"
+        + rows
+        + f"</table><p><b>警告 Warnings ({len(warnings)}):</b></p><ul>{items}</ul>"
+        + (f"<p><small>Sheets without a table, not read: {esc(', '.join(skipped))}</small></p>" if skipped else "")
+        + "</div>"
+    )
 
 
 def method_html(data: ReportData) -> str:
@@ -206,16 +263,16 @@ def method_html(data: ReportData) -> str:
 <p><b>所需增长 Required growth:</b> level <span class="formula">(target / v<sub>b</sub>)<sup>1/(T−b)</sup> − 1</span>;
 growth: min_rate; multiple: <span class="formula">k<sup>1/(T−b)</sup> − 1</span>.</p>
 <p><b>Ratio</b> <span class="formula">R = CAGR<sub>actual</sub> / |CAGR<sub>required</sub>|</span>:
-R ≥ {esc(status['on_track'])} {status_badge('on_track')}; {esc(status['needs_acceleration'])} ≤ R &lt; {esc(status['on_track'])}
-{status_badge('needs_acceleration')}; 0 ≤ R &lt; {esc(status['needs_acceleration'])} {status_badge('off_track')};
-R &lt; 0 {status_badge('moving_away')}. A target already reached is {status_badge('met')}; a base already at or past the
-target with the latest value below it is {status_badge('moving_away')}.</p>
+R ≥ {esc(status["on_track"])} {status_badge("on_track")}; {esc(status["needs_acceleration"])} ≤ R &lt; {esc(status["on_track"])}
+{status_badge("needs_acceleration")}; 0 ≤ R &lt; {esc(status["needs_acceleration"])} {status_badge("off_track")};
+R &lt; 0 {status_badge("moving_away")}. A target already reached is {status_badge("met")}; a base already at or past the
+target with the latest value below it is {status_badge("moving_away")}.</p>
 <p><b>数量 Counts and clusters:</b> on the straight line from the base count n<sub>b</sub> to the target n*:
-<span class="formula">n<sub>t</sub> ≥ n<sub>b</sub> + (n* − n<sub>b</sub>)(t − b)/(T − b)</span> {status_badge('on_track')};
-below it {status_badge('off_track')}; below n<sub>b</sub> {status_badge('moving_away')}.</p>
-<p>In the target year and later: {status_badge('met')} or {status_badge('not_met')}. A missing value is
-{status_badge('no_data')} (never zero); a growth rate from a base ≤ 0 is {status_badge('not_assessable')}.
-Comparisons at a threshold are inclusive with a relative tolerance of {esc(status.get('tolerance', 1e-9))}.</p>
+<span class="formula">n<sub>t</sub> ≥ n<sub>b</sub> + (n* − n<sub>b</sub>)(t − b)/(T − b)</span> {status_badge("on_track")};
+below it {status_badge("off_track")}; below n<sub>b</sub> {status_badge("moving_away")}.</p>
+<p>In the target year and later: {status_badge("met")} or {status_badge("not_met")}. A missing value is
+{status_badge("no_data")} (never zero); a growth rate from a base ≤ 0 is {status_badge("not_assessable")}.
+Comparisons at a threshold are inclusive with a relative tolerance of {esc(status.get("tolerance", 1e-9))}.</p>
 <p><b>Totals:</b> ratios are ratios of sums over the zones that report both parts; doubling and growth compare like
 with like (only zones with values in both the base year and year t). <b>Each:</b> the ALL status is met when every
 assessed zone is met, otherwise the worst status among them; its value is the share of assessed zones met.
@@ -232,11 +289,16 @@ def sources_html(data: ReportData) -> str:
     rows = ""
     if not reference.empty:
         near = reference[reference["year"].astype(int).between(data.year - 1, data.year)]
-        rows = "".join(f"<tr><td>{esc(r.indicator)}</td><td>{esc(r.year)}</td><td class='num'>{esc(r.value)}</td>"
-                       f"<td>{esc(r.unit)}</td><td><small>{esc(r.source_url)}</small></td></tr>" for r in near.itertuples())
-    return (f'<div class="zt"><p><b>全省参考数据 Province-wide figures ({esc(data.year - 1)}–{esc(data.year)})</b>, '
-            "for context (not zone totals):</p><table><tr><th>indicator</th><th>year</th><th>value</th><th>unit</th>"
-            f"<th>source</th></tr>{rows}</table><p><b>高新区名录来源 Zone registry sources:</b></p><ul>{registry_items}</ul></div>")
+        rows = "".join(
+            f"<tr><td>{esc(r.indicator)}</td><td>{esc(r.year)}</td><td class='num'>{esc(r.value)}</td>"
+            f"<td>{esc(r.unit)}</td><td><small>{esc(r.source_url)}</small></td></tr>"
+            for r in near.itertuples()
+        )
+    return (
+        f'<div class="zt"><p><b>全省参考数据 Province-wide figures ({esc(data.year - 1)}–{esc(data.year)})</b>, '
+        "for context (not zone totals):</p><table><tr><th>indicator</th><th>year</th><th>value</th><th>unit</th>"
+        f"<th>source</th></tr>{rows}</table><p><b>高新区名录来源 Zone registry sources:</b></p><ul>{registry_items}</ul></div>"
+    )
 
 
 def figure_png(fig) -> str:
@@ -268,7 +330,9 @@ def target_charts(data: ReportData) -> Iterator[tuple[str, object]]:
             scale = 100.0 if spec.get("display") == "percent" else 1.0
             series["value"] = series["value"] * scale
             if spec.get("rule") in ("level", "multiple", "growth") and np.isfinite(latest["required_rate"]):
-                series.attrs["required"] = required_path(latest["base_value"] * scale, latest["required_rate"], b, t_end)
+                series.attrs["required"] = required_path(
+                    latest["base_value"] * scale, latest["required_rate"], b, t_end
+                )
             series.attrs["target_value"] = latest["target_value"] * scale
             unit = UNITS.get(target_id, "个")
             yield heading, plots.path_chart(series, heading, unit, b, t_end)
@@ -280,7 +344,10 @@ def target_charts(data: ReportData) -> Iterator[tuple[str, object]]:
             else:
                 rows["metric"] = rows["value"]
                 threshold, label = float(spec["min"]), "数量 count"
-            yield heading, plots.zone_bars(rows, heading, label, threshold, names)
+            yield (
+                heading,
+                plots.zone_bars(rows, heading, label, threshold, names, whole_numbers=spec.get("rule") != "growth"),
+            )
 
 
 def charts_html(data: ReportData) -> str:

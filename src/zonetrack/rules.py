@@ -13,8 +13,19 @@ RULES = ("level", "multiple", "growth", "count", "clusters")
 SCOPES = ("each", "total")
 LEVELS = ("national", "provincial")
 ALL = "ALL"
-SCORECARD_COLUMNS = ["year", "target_id", "zone_id", "value", "base_value", "target_value", "actual_rate",
-                     "required_rate", "ratio", "status", "coverage"]
+SCORECARD_COLUMNS = [
+    "year",
+    "target_id",
+    "zone_id",
+    "value",
+    "base_value",
+    "target_value",
+    "actual_rate",
+    "required_rate",
+    "ratio",
+    "status",
+    "coverage",
+]
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,13 @@ def parse_targets(spec: dict, groups: dict[str, list[str]], known_indicators: se
             continue
         if scope not in SCOPES:
             errors.append(f"{where}.scope: '{scope}' is not one of {SCOPES}")
-        needed = {"level": ["min"], "count": ["min"], "clusters": ["min", "min_revenue"], "multiple": ["k"],
-                  "growth": ["min_rate"]}[rule]
+        needed = {
+            "level": ["min"],
+            "count": ["min"],
+            "clusters": ["min", "min_revenue"],
+            "multiple": ["k"],
+            "growth": ["min_rate"],
+        }[rule]
         errors += [f"{where}.{key}: required for rule {rule}" for key in needed if entry.get(key) is None]
         if rule != "clusters":
             if entry.get("numerator"):
@@ -95,7 +111,9 @@ def zones_in_scope(levels: pd.DataFrame, target: Target, groups: dict[str, list[
     return levels.loc[mask, ["zone_id", "year"]].reset_index(drop=True)
 
 
-def cluster_counts(clusters: pd.DataFrame, zone_years: pd.DataFrame, min_revenue: float, max_revenue: float | None) -> pd.DataFrame:
+def cluster_counts(
+    clusters: pd.DataFrame, zone_years: pd.DataFrame, min_revenue: float, max_revenue: float | None
+) -> pd.DataFrame:
     """Clusters per zone and year with revenue in [min_revenue, max_revenue).
 
     A zone without rows in a year the clusters file covers has no cluster (0); a year the file
@@ -150,8 +168,17 @@ def _target_values(target: Target, base: pd.Series, base_year: int, target_year:
 def _apply_rule(rows: pd.DataFrame, target: Target, base_year: int, target_year: int, bands: Bands) -> pd.DataFrame:
     rows = rows.copy()
     rows["target_value"], rows["required_rate"] = _target_values(target, rows["base_value"], base_year, target_year)
-    result = classify(target.rule, rows["year"].to_numpy(), rows["value"].to_numpy(), rows["base_value"].to_numpy(),
-                      rows["target_value"].to_numpy(), rows["required_rate"].to_numpy(), base_year, target_year, bands)
+    result = classify(
+        target.rule,
+        rows["year"].to_numpy(),
+        rows["value"].to_numpy(),
+        rows["base_value"].to_numpy(),
+        rows["target_value"].to_numpy(),
+        rows["required_rate"].to_numpy(),
+        base_year,
+        target_year,
+        bands,
+    )
     rows["status"] = result["status"].to_numpy()
     rows["actual_rate"] = result["actual_rate"].to_numpy()
     rows["ratio"] = result["ratio"].to_numpy()
@@ -171,11 +198,20 @@ def _total_row(zone_rows: pd.DataFrame, target: Target, years: list[int]) -> pd.
     has_b = zone_rows["num_b"].notna() & zone_rows["den_b"].notna()
     if target.rule in ("multiple", "growth"):
         has_t = has_b = has_t & has_b
-    sums = pd.DataFrame({
-        "year": zone_rows["year"],
-        "num": zone_rows["num"].where(has_t), "den": zone_rows["den"].where(has_t),
-        "num_b": zone_rows["num_b"].where(has_b), "den_b": zone_rows["den_b"].where(has_b),
-    }).groupby("year").sum(min_count=1).reindex(years)
+    sums = (
+        pd.DataFrame(
+            {
+                "year": zone_rows["year"],
+                "num": zone_rows["num"].where(has_t),
+                "den": zone_rows["den"].where(has_t),
+                "num_b": zone_rows["num_b"].where(has_b),
+                "den_b": zone_rows["den_b"].where(has_b),
+            }
+        )
+        .groupby("year")
+        .sum(min_count=1)
+        .reindex(years)
+    )
     scale = target.scale if target.denominator else 1.0
     ones = pd.Series(1.0, index=sums.index)
     value = _ratio(sums["num"], sums["den"] if target.denominator else ones, scale)
@@ -188,20 +224,45 @@ def _each_row(zone_rows: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     value = share of assessed zones that are met."""
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     assessed = zone_rows[~zone_rows["status"].isin([NO_DATA, NOT_ASSESSABLE])]
-    summary = assessed.assign(rank=assessed["status"].map(rank), met=assessed["status"] == MET).groupby("year").agg(
-        worst=("rank", "max"), value=("met", "mean"))
+    summary = (
+        assessed.assign(rank=assessed["status"].map(rank), met=assessed["status"] == MET)
+        .groupby("year")
+        .agg(worst=("rank", "max"), value=("met", "mean"))
+    )
     summary = summary.reindex(years)
     status = summary["worst"].map(lambda r: NO_DATA if pd.isna(r) else STATUS_ORDER[int(r)])
-    return pd.DataFrame({"year": years, "value": summary["value"].to_numpy(), "base_value": np.nan,
-                         "target_value": np.where(summary["value"].notna(), 1.0, np.nan), "required_rate": np.nan,
-                         "actual_rate": np.nan, "ratio": np.nan, "status": status.to_numpy()})
+    return pd.DataFrame(
+        {
+            "year": years,
+            "value": summary["value"].to_numpy(),
+            "base_value": np.nan,
+            "target_value": np.where(summary["value"].notna(), 1.0, np.nan),
+            "required_rate": np.nan,
+            "actual_rate": np.nan,
+            "ratio": np.nan,
+            "status": status.to_numpy(),
+        }
+    )
 
 
-def evaluate_target(target: Target, comps: pd.DataFrame, scope: pd.DataFrame, years: list[int],
-                    base_year: int, target_year: int, bands: Bands) -> pd.DataFrame:
+def evaluate_target(
+    target: Target,
+    comps: pd.DataFrame,
+    scope: pd.DataFrame,
+    years: list[int],
+    base_year: int,
+    target_year: int,
+    bands: Bands,
+) -> pd.DataFrame:
     """Scorecard rows (zones and ALL) of one target for the assessment years."""
-    base = comps.loc[comps["year"] == base_year, ["zone_id", "num", "den"]].rename(columns={"num": "num_b", "den": "den_b"})
-    rows = scope[scope["year"].isin(years)].merge(comps, on=["zone_id", "year"], how="left").merge(base, on="zone_id", how="left")
+    base = comps.loc[comps["year"] == base_year, ["zone_id", "num", "den"]].rename(
+        columns={"num": "num_b", "den": "den_b"}
+    )
+    rows = (
+        scope[scope["year"].isin(years)]
+        .merge(comps, on=["zone_id", "year"], how="left")
+        .merge(base, on="zone_id", how="left")
+    )
     scale = target.scale if target.denominator else 1.0
     rows["value"] = _ratio(rows["num"], rows["den"], scale)
     rows["base_value"] = _ratio(rows["num_b"], rows["den_b"], scale)
@@ -211,21 +272,31 @@ def evaluate_target(target: Target, comps: pd.DataFrame, scope: pd.DataFrame, ye
         all_rows = _apply_rule(_total_row(zone_rows, target, years), target, base_year, target_year, bands)
     else:
         all_rows = _each_row(zone_rows, years)
-    all_rows = all_rows.assign(zone_id=ALL, coverage=coverage.to_numpy())
-    zone_rows = zone_rows.assign(coverage=np.nan)
-    out = pd.concat([zone_rows[SCORECARD_COLUMNS[2:] + ["year"]], all_rows[SCORECARD_COLUMNS[2:] + ["year"]]], ignore_index=True)
-    return out.assign(target_id=target.id)
+    all_rows = all_rows.assign(zone_id=ALL, coverage=coverage.to_numpy(), target_id=target.id)
+    zone_rows = zone_rows.assign(coverage=np.nan, target_id=target.id)
+    return pd.concat([zone_rows[SCORECARD_COLUMNS], all_rows[SCORECARD_COLUMNS]], ignore_index=True)
 
 
 def panel_wide(panel: pd.DataFrame, zone_years: pd.DataFrame) -> pd.DataFrame:
     """The panel as one column per indicator, aligned row for row with zone_years."""
-    wide = panel.pivot_table(index=["zone_id", "year"], columns="indicator", values="value", aggfunc="first", observed=True)
+    wide = panel.pivot_table(
+        index=["zone_id", "year"], columns="indicator", values="value", aggfunc="first", observed=True
+    )
     wide.columns = [str(c) for c in wide.columns]
     return wide.reindex(pd.MultiIndex.from_frame(zone_years[["zone_id", "year"]]))
 
 
-def evaluate(panel: pd.DataFrame, clusters: pd.DataFrame, levels: pd.DataFrame, targets: list[Target],
-             groups: dict[str, list[str]], years: list[int], base_year: int, target_year: int, bands: Bands) -> pd.DataFrame:
+def evaluate(
+    panel: pd.DataFrame,
+    clusters: pd.DataFrame,
+    levels: pd.DataFrame,
+    targets: list[Target],
+    groups: dict[str, list[str]],
+    years: list[int],
+    base_year: int,
+    target_year: int,
+    bands: Bands,
+) -> pd.DataFrame:
     """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year."""
     assessed_years = [y for y in years if y > base_year]
     zone_years = levels[["zone_id", "year"]]

@@ -12,8 +12,8 @@ import pandas as pd
 from zonetrack import ingest, rules
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, write_json
-from zonetrack.problems import ERROR, WARNING, Problem, has_errors, sort_problems
 from zonetrack.params import bands, load_params
+from zonetrack.problems import ERROR, WARNING, Problem, has_errors, sort_problems
 from zonetrack.registry import load_registry, zone_levels, zone_lookup
 from zonetrack.status import ALL_STATUSES
 
@@ -52,8 +52,9 @@ def _is_clusters_file(path: Path) -> bool:
     return path.name.lower() == CLUSTERS_FILE
 
 
-def ingest_files(stats_files: list[Path], cluster_files: list[Path], vocab: ingest.Vocabulary,
-                 root: Path | None) -> IngestResult:
+def ingest_files(
+    stats_files: list[Path], cluster_files: list[Path], vocab: ingest.Vocabulary, root: Path | None
+) -> IngestResult:
     """Read, resolve and check statistics and cluster files (nothing is written)."""
     tables, problems, skipped = [], [], []
     for path in stats_files:
@@ -78,8 +79,14 @@ def ingest_files(stats_files: list[Path], cluster_files: list[Path], vocab: inge
         log(f"read {label}: {sum(len(f) for f in cluster_frames)} cluster rows")
     clusters = pd.concat(cluster_frames, ignore_index=True) if cluster_frames else ingest._empty_clusters()
     clusters = clusters.sort_values(["zone_id", "year", "cluster"], ignore_index=True)
-    return IngestResult(panel, clusters, sort_problems(problems), skipped,
-                        [_label(p, root) for p in stats_files], [_label(p, root) for p in cluster_files])
+    return IngestResult(
+        panel,
+        clusters,
+        sort_problems(problems),
+        skipped,
+        [_label(p, root) for p in stats_files],
+        [_label(p, root) for p in cluster_files],
+    )
 
 
 def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.Vocabulary, pd.DataFrame, pd.DataFrame]:
@@ -93,7 +100,11 @@ def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.V
 def raw_files(raw: Path) -> tuple[list[Path], list[Path]]:
     """The statistics files under raw/stats and the clusters file, in a stable order."""
     stats_dir = raw / STATS_DIR
-    stats = sorted(p for p in stats_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))) if stats_dir.is_dir() else []
+    stats = (
+        sorted(p for p in stats_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+        if stats_dir.is_dir()
+        else []
+    )
     clusters = [raw / CLUSTERS_FILE] if (raw / CLUSTERS_FILE).is_file() else []
     return stats, clusters
 
@@ -103,11 +114,19 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
     details = ingest.quality_warnings(result.panel, registry, dictionary)
     warnings = [str(p) for p in result.problems if p.severity == WARNING]
     warnings += [f"missing value: {r.zone_id} {r.year} {r.indicator}" for r in details["missing"].itertuples()]
-    warnings += [f"no data at all for {r.zone_id} in {r.year}, a year it exists" for r in details["zone_years_without_data"].itertuples()]
-    warnings += [f"{r.source_file}:{r.source_row}: {r.indicator} of {r.zone_id} jumps more than tenfold from "
-                 f"{r.previous_value:g} to {r.value:g} in {r.year}" for r in details["jumps"].itertuples()]
-    warnings += [f"data for {r.zone_id} in {r.year}, before the zone was approved ({r.indicator})"
-                 for r in details["before_approval"].itertuples()]
+    warnings += [
+        f"no data at all for {r.zone_id} in {r.year}, a year it exists"
+        for r in details["zone_years_without_data"].itertuples()
+    ]
+    warnings += [
+        f"{r.source_file}:{r.source_row}: {r.indicator} of {r.zone_id} jumps more than tenfold from "
+        f"{r.previous_value:g} to {r.value:g} in {r.year}"
+        for r in details["jumps"].itertuples()
+    ]
+    warnings += [
+        f"data for {r.zone_id} in {r.year}, before the zone was approved ({r.indicator})"
+        for r in details["before_approval"].itertuples()
+    ]
     coverage = details["coverage"]
     values = len(result.panel)
     illustrative = int(result.panel["illustrative"].sum()) + int(result.clusters["illustrative"].sum())
@@ -156,7 +175,9 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
         log("ingest stopped: fix the errors above; no output was written")
         return 1
     if not clusters:
-        result.problems.append(Problem(CLUSTERS_FILE, None, None, WARNING, "no clusters.csv: cluster targets have no data"))
+        result.problems.append(
+            Problem(CLUSTERS_FILE, None, None, WARNING, "no clusters.csv: cluster targets have no data")
+        )
     quality = quality_report(result, registry, dictionary)
     # save
     outputs = [out / "panel.parquet", out / "clusters.parquet", out / "data_quality.json"]
@@ -164,8 +185,10 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
         result.panel.to_parquet(panel_tmp, index=False)
         result.clusters.to_parquet(clusters_tmp, index=False)
         write_json(quality, quality_tmp)
-    log(f"ingest: {quality['values']} values, {quality['cluster_rows']} cluster rows, "
-        f"{len(quality['warnings'])} warning(s) → {out} ({time.perf_counter() - started:.1f} s)")
+    log(
+        f"ingest: {quality['values']} values, {quality['cluster_rows']} cluster rows, "
+        f"{len(quality['warnings'])} warning(s) → {out} ({time.perf_counter() - started:.1f} s)"
+    )
     return 0
 
 
@@ -195,8 +218,11 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None) -> i
     if result.skipped:
         log(f"sheets without a zone/year table, not read: {', '.join(result.skipped)}")
     ok = not has_errors(result.problems)
-    log(f"{'OK' if ok else 'NOT OK'}: {len(result.panel)} values and {len(result.clusters)} cluster rows would be ingested"
-        if ok else "NOT OK: fix the errors above before adding these files to data/raw/")
+    log(
+        f"OK: {len(result.panel)} values and {len(result.clusters)} cluster rows would be ingested"
+        if ok
+        else "NOT OK: fix the errors above before adding these files to data/raw/"
+    )
     return 0 if ok else 1
 
 
@@ -208,7 +234,10 @@ def assessment_metrics(scorecard: pd.DataFrame) -> dict:
         counts = rows["status"].value_counts()
         metrics[str(int(year))] = {
             "status_counts": {status: int(counts.get(status, 0)) for status in ALL_STATUSES},
-            "headline": {t: (None if pd.isna(v) else round(float(v), 6)) for t, v in zip(rows["target_id"], rows["value"], strict=True)},
+            "headline": {
+                t: (None if pd.isna(v) else round(float(v), 6))
+                for t, v in zip(rows["target_id"], rows["value"], strict=True)
+            },
         }
     return metrics
 
@@ -235,16 +264,21 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     levels = zone_levels(registry, sorted({base_year, *years}))
     scorecard = rules.evaluate(panel, clusters, levels, targets, groups, years, base_year, target_year, bands(params))
     metrics = assessment_metrics(scorecard)
-    no_data = [t.id for t in targets if not set(t.indicators) <= set(panel["indicator"].unique())
-               or (t.rule == "clusters" and clusters.empty)]
+    no_data = [
+        t.id
+        for t in targets
+        if not set(t.indicators) <= set(panel["indicator"].unique()) or (t.rule == "clusters" and clusters.empty)
+    ]
     for target_id in no_data:
         log(f"target {target_id}: its indicator has no data at all; reported as no_data")
     # save
     with atomic_outputs(out / "scorecard.csv", metrics_path) as (scorecard_tmp, metrics_tmp):
         scorecard.to_csv(scorecard_tmp, index=False, encoding="utf-8", float_format="%.12g", lineterminator="\n")
         write_json(metrics, metrics_tmp)
-    log(f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "
-        f"({time.perf_counter() - started:.2f} s)")
+    log(
+        f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "
+        f"({time.perf_counter() - started:.2f} s)"
+    )
     return 0
 
 
@@ -263,7 +297,9 @@ def run_publish(year: int, notebook_path: Path, processed: Path, params_path: Pa
     notebook = publish.strip_volatile(notebook)
     page = publish.notebook_html(notebook, f"{year} 高新区评估 High-tech zone assessment")
     card = scorecard[scorecard["year"] == year]
-    workbook = publish.scorecard_workbook(card, params["targets"], dict(zip(registry["zone_id"], registry["name_zh"], strict=True)))
+    workbook = publish.scorecard_workbook(
+        card, params["targets"], dict(zip(registry["zone_id"], registry["name_zh"], strict=True))
+    )
     # save
     with atomic_outputs(notebook_path, out / "assessment.html", out / "scorecard.xlsx") as (nb_tmp, html_tmp, xlsx_tmp):
         nbformat.write(notebook, nb_tmp)

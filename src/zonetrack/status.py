@@ -96,8 +96,19 @@ def classify(
             at_least(ratio, bands.needs_acceleration, tol),
             at_least(ratio, 0.0, tol),
         ]
-        choices = [NO_DATA, NO_DATA, NOT_ASSESSABLE, MET, NOT_MET, NO_DATA, NOT_ASSESSABLE, MOVING_AWAY,
-                   ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK]
+        choices = [
+            NO_DATA,
+            NO_DATA,
+            NOT_ASSESSABLE,
+            MET,
+            NOT_MET,
+            NO_DATA,
+            NOT_ASSESSABLE,
+            MOVING_AWAY,
+            ON_TRACK,
+            NEEDS_ACCELERATION,
+            OFF_TRACK,
+        ]
         status = np.select(conditions, choices, default=MOVING_AWAY)
         return pd.DataFrame({"status": status, "actual_rate": actual, "ratio": ratio})
     # count, clusters: the straight line from the base count to the target.

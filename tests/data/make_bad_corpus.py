@@ -30,20 +30,38 @@ def workbook(name: str, sheets: dict[str, list[list]]) -> None:
 
 def main() -> None:
     text("unknown_zone_id.csv", HEADER + "changsha,2017,1.5,10,100\natlantis,2017,1.0,5,50\n")
-    text("unknown_zone_chinese_gbk.csv", "高新区,年份,技术合同成交额(万元)\n长沙高新区,2017,15000\n火星高新区,2017,9000\n", "gbk")
-    text("unknown_zone_long.csv", "zone,year,indicator,value,unit\nchangsha,2017,revenue,100,亿元\nnowhere,2017,revenue,5,亿元\n")
-    text("duplicate_in_file.csv", HEADER + "changsha,2017,1.5,10,100\nzhuzhou,2017,1.0,5,50\nchangsha,2017,1.6,11,101\n")
-    workbook("duplicate_across_sheets.xlsx", {
-        "A": [["zone", "year", "revenue"], ["Changsha Hi-tech Industrial Development Zone", 2017, 100]],
-        "B": [["title row"], ["zone", "year", "营业收入(万元)"], ["changsha", 2017, 1000000]],
-    })
+    text(
+        "unknown_zone_chinese_gbk.csv",
+        "高新区,年份,技术合同成交额(万元)\n长沙高新区,2017,15000\n火星高新区,2017,9000\n",
+        "gbk",
+    )
+    text(
+        "unknown_zone_long.csv",
+        "zone,year,indicator,value,unit\nchangsha,2017,revenue,100,亿元\nnowhere,2017,revenue,5,亿元\n",
+    )
+    text(
+        "duplicate_in_file.csv", HEADER + "changsha,2017,1.5,10,100\nzhuzhou,2017,1.0,5,50\nchangsha,2017,1.6,11,101\n"
+    )
+    workbook(
+        "duplicate_across_sheets.xlsx",
+        {
+            "A": [["zone", "year", "revenue"], ["Changsha Hi-tech Industrial Development Zone", 2017, 100]],
+            "B": [["title row"], ["zone", "year", "营业收入(万元)"], ["changsha", 2017, 1000000]],
+        },
+    )
     text("duplicate_wide_and_long/wide.csv", "zone,year,revenue\nchangsha,2018,100\n")
-    text("duplicate_wide_and_long/long.csv", "zone,year,indicator,value\nxiangtan,2018,revenue,50\nchangsha,2018,营业收入,100\n")
+    text(
+        "duplicate_wide_and_long/long.csv",
+        "zone,year,indicator,value\nxiangtan,2018,revenue,50\nchangsha,2018,营业收入,100\n",
+    )
     text("unparseable_number.csv", HEADER + "changsha,2017,1.5,10,100\nzhuzhou,2017,1.0,5,12_3a\n")
     text("unparseable_number_long.csv", "zone,year,indicator,value\nchangsha,2017,revenue,about 5\n")
     text("unparseable_wan.csv", "zone,year,revenue(万元)\nchangsha,2017,1.2万万\n")
     text("unknown_unit_header.csv", "zone,year,营业收入(美元)\nchangsha,2017,100\n")
-    text("unknown_unit_long.csv", "zone,year,indicator,value,unit\nchangsha,2017,revenue,100,亿元\nchangsha,2018,revenue,3,吨\n")
+    text(
+        "unknown_unit_long.csv",
+        "zone,year,indicator,value,unit\nchangsha,2017,revenue,100,亿元\nchangsha,2018,revenue,3,吨\n",
+    )
     text("incompatible_unit.csv", "zone,year,常住人口(万元)\nchangsha,2017,52\n")
     text("negative_count.csv", HEADER + "changsha,2017,1.5,10,100\nzhuzhou,2017,1.0,-5,50\n")
     text("negative_count_long.csv", "zone,year,indicator,value\nchangsha,2017,国家级科技企业孵化器,-1\n")
@@ -56,7 +74,10 @@ def main() -> None:
     (BAD / "unreadable_binary.csv").write_bytes(b"PK\x03\x04\x00\x00\xff\xfe\x00garbage")
     (BAD / "unreadable_corrupt.xlsx").write_bytes(b"this is not a workbook")
     text("unknown_indicator.csv", "zone,year,GDP增速\nchangsha,2017,7.5\n")
-    text("clusters_negative/clusters.csv", "zone,year,cluster,revenue\nchangsha,2017,工程机械,1100\nchangsha,2017,电子信息,-20\n")
+    text(
+        "clusters_negative/clusters.csv",
+        "zone,year,cluster,revenue\nchangsha,2017,工程机械,1100\nchangsha,2017,电子信息,-20\n",
+    )
     text("clusters_missing_revenue/clusters.csv", "zone,year,cluster\nchangsha,2017,工程机械\n")
     text("many_errors.csv", HEADER + "atlantis,2017,1.5,10,100\nchangsha,1700,1.0,5,50\nzhuzhou,2017,x,-3,50\n")
 
