@@ -103,3 +103,14 @@ def test_default_scorecard_has_a_row_for_every_target_zone_and_year(tmp_path, re
     assert card.equals(card.sort_values(["year", "target_id", "zone_id"], ignore_index=True))
     counts = json.loads(metrics.read_text())["2019"]["status_counts"]
     assert sum(counts.values()) == len(params["targets"])
+    # The illustrative default shows every status of the method somewhere.
+    assert set(card["status"]) == {
+        "met",
+        "on_track",
+        "needs_acceleration",
+        "off_track",
+        "moving_away",
+        "not_met",
+        "no_data",
+        "not_assessable",
+    }

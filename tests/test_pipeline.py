@@ -61,6 +61,15 @@ DECLARED = [
 ]
 
 
+def test_committed_lock_matches_code_and_data(repo_copy):
+    # On a fresh clone only the outputs are missing; a changed dependency means dvc.lock is stale.
+    status = json.loads(_run(["dvc", "status", "--json"], repo_copy))
+    stale = {
+        stage: [c for c in changes if isinstance(c, dict) and "changed deps" in c] for stage, changes in status.items()
+    }
+    assert {stage: c for stage, c in stale.items() if c} == {}
+
+
 def test_repro_builds_every_output_then_does_nothing(repo_copy):
     _run(["dvc", "repro"], repo_copy)
     for name in DECLARED:

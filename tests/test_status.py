@@ -122,10 +122,15 @@ def test_growth_missing_base_is_no_data():
         (2017, 130.0, "on_track"),  # 0.30 / 0.259921 = 1.154
         (2017, 200.0, "met"),  # doubled already
         (2018, 95.0, "moving_away"),
+        (2018, 110.0, "off_track"),  # 1.1^(1/2) − 1 = 0.048809; R = 0.048809 / 0.259921 = 0.1878
     ],
 )
 def test_multiple_statuses(year, value, status):
     assert one("multiple", year, value, 100.0, 200.0, 2 ** (1 / 3) - 1)[0] == status
+
+
+def test_multiple_missing_base_is_no_data():
+    assert one("multiple", 2018, 150.0, math.nan, math.nan, 2 ** (1 / 3) - 1)[0] == "no_data"
 
 
 def test_multiple_base_zero_not_assessable():

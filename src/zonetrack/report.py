@@ -60,6 +60,7 @@ CSS = """
 .zt .scenario { background: #e8f0fe; border: 1px solid #8ab4f8; }
 .zt .formula { font-family: "DejaVu Serif", serif; background: #f8f8f8; padding: 6px 10px; display: inline-block; }
 .zt small { color: #666; }
+.zt table.zones td:first-child { min-width: 220px; }
 </style>
 """
 
@@ -212,7 +213,10 @@ def zone_table_html(data: ReportData) -> str:
     )
     levels = zone_levels(data.registry, [data.year]).set_index("zone_id")["level"]
     registry = data.registry.set_index("zone_id")
-    head = "".join(f"<th>{status_badge(s)}</th>" for s in ALL_STATUSES)
+    head = "".join(
+        f'<th style="background:{plots.STATUS_COLOURS[s]}33">{SYMBOLS[s]}<br><small>{esc(plots.STATUS_LABELS[s])}</small></th>'
+        for s in ALL_STATUSES
+    )
     rows = []
     for zone_id in [z for z in data.registry["zone_id"] if z in counts.index]:
         cells = "".join(f'<td class="num">{counts.loc[zone_id, s]}</td>' for s in ALL_STATUSES)
@@ -221,7 +225,7 @@ def zone_table_html(data: ReportData) -> str:
             f"<td>{esc(registry.loc[zone_id, 'city'])}</td><td>{esc(levels.get(zone_id))}</td>{cells}</tr>"
         )
     return (
-        '<div class="zt"><table><tr><th>高新区 Zone</th><th>市州 City</th><th>级别 Level</th>'
+        '<div class="zt"><table class="zones"><tr><th>高新区 Zone</th><th>市州 City</th><th>级别 Level</th>'
         + head
         + "</tr>"
         + "".join(rows)
