@@ -62,12 +62,20 @@ DECLARED = [
 
 
 def test_committed_lock_matches_code_and_data(repo_copy):
-    # On a fresh clone only the outputs are missing; a changed dependency means dvc.lock is stale.
+    # On a fresh clone only outputs (and the upstream outputs that later stages read) are missing;
+    # a modified dependency means dvc.lock is stale.
     status = json.loads(_run(["dvc", "status", "--json"], repo_copy))
-    stale = {
-        stage: [c for c in changes if isinstance(c, dict) and "changed deps" in c] for stage, changes in status.items()
+    modified = {
+        stage: {
+            path: state
+            for c in changes
+            if isinstance(c, dict)
+            for path, state in c.get("changed deps", {}).items()
+            if state != "deleted"
+        }
+        for stage, changes in status.items()
     }
-    assert {stage: c for stage, c in stale.items() if c} == {}
+    assert {stage: deps for stage, deps in modified.items() if deps} == {}
 
 
 def test_repro_builds_every_output_then_does_nothing(repo_copy):
