@@ -85,42 +85,35 @@ def tiny(tmp_path_factory):
         )
         == 0
     )
-    report = root / "reports" / "2019"
-    report.mkdir(parents=True)
-    papermill.execute_notebook(
-        str(TEMPLATE),
-        str(report / "assessment.ipynb"),
-        kernel_name="python3",
-        cwd=str(root),
-        progress_bar=False,
-        parameters={
-            "year": 2019,
-            "processed_dir": str(processed),
-            "params_file": str(REPO / "params.yaml"),
-            "plan_file": str(raw / "plan.yaml"),
-            "raw_dir": str(raw),
-        },
-    )
+    reports = root / "reports"
+    # The report stage's own code path: papermill with explicit parameters and kernel, then publish.
     assert (
         main(
             [
-                "publish",
-                "--year",
+                "report",
+                "--years",
                 "2019",
-                "--notebook",
-                str(report / "assessment.ipynb"),
+                "--jobs",
+                "1",
+                "--template",
+                str(TEMPLATE),
                 "--processed",
                 str(processed),
                 "--params",
                 str(REPO / "params.yaml"),
+                "--plan",
+                str(raw / "plan.yaml"),
                 "--raw",
                 str(raw),
                 "--out",
-                str(report),
+                str(reports),
             ]
         )
         == 0
     )
+    report = reports / "2019"
+    assert sorted(p.name for p in report.iterdir()) == ["assessment.html", "assessment.ipynb", "scorecard.xlsx"]
+    assert (reports / "index.html").is_file()
     return {"processed": processed, "report": report}
 
 

@@ -1,8 +1,9 @@
-"""The ``zonetrack`` command: check, ingest, evaluate, report, index, demo."""
+"""The ``zonetrack`` command: check, ingest, evaluate, report, demo."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,19 +29,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=Path("data/processed"), help="folder for scorecard.csv")
     evaluate.add_argument("--metrics", type=Path, default=Path("metrics/assessment.json"), help="metrics file")
 
-    publish = commands.add_parser("publish", help="executed report notebook → HTML without code, scorecard.xlsx")
-    publish.add_argument("--year", type=int, required=True, help="assessment year")
-    publish.add_argument("--notebook", type=Path, required=True, help="the notebook papermill executed")
-    publish.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with scorecard.csv")
-    publish.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
-    publish.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
-    publish.add_argument("--out", type=Path, required=True, help="report folder of the year")
-
-    index = commands.add_parser("index", help="all years' scorecards → reports/index.html")
-    index.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with scorecard.csv")
-    index.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
-    index.add_argument("--plan", type=Path, default=Path("data/raw/plan.yaml"), help="the plan's own settings")
-    index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="index page")
+    report = commands.add_parser(
+        "report", help="every year's assessment notebook → reports/<year>/, and reports/index.html"
+    )
+    report.add_argument("--years", type=int, nargs="+", required=True, help="assessment years")
+    report.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: CPUs)")
+    report.add_argument("--kernel", default="python3", help="Jupyter kernel name")
+    report.add_argument("--template", type=Path, default=Path("notebooks/assessment.ipynb"), help="notebook template")
+    report.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with scorecard.csv")
+    report.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
+    report.add_argument("--plan", type=Path, default=Path("data/raw/plan.yaml"), help="the plan's own settings")
+    report.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and reference/")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
 
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
@@ -60,10 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             return stages.run_ingest(args.raw, args.out, args.indicators)
         if args.command == "evaluate":
             return stages.run_evaluate(args.processed, args.params, args.raw, args.out, args.metrics)
-        if args.command == "publish":
-            return stages.run_publish(args.year, args.notebook, args.processed, args.params, args.raw, args.out)
-        if args.command == "index":
-            return stages.run_index(args.processed, args.params, args.plan, args.out)
+        if args.command == "report":
+            from zonetrack.render import ReportInputs, render_reports
+
+            inputs = ReportInputs(
+                args.template, args.processed, args.params, args.plan, args.raw, args.out, args.kernel
+            )
+            render_reports(args.years, inputs, args.jobs)
+            return 0
         if args.command == "demo":
             from zonetrack import demo
 
