@@ -11,7 +11,7 @@ import pandas as pd
 from zonetrack.indicators import normalise, parse_numbers, split_header_unit, unit_factor
 from zonetrack.io import RawTable, UnreadableFile, Untabled, read_csv_table, read_xlsx_tables
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows
-from zonetrack.registry import zone_levels
+from zonetrack.registry import make_grid, zone_levels
 
 ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区"})
 YEAR_HEADERS = frozenset({"year", "年份"})
@@ -321,8 +321,8 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
 
 def negative_counts(cells: pd.DataFrame, kinds: dict[str, str]) -> pd.Series:
     """Mask of cells that hold a negative count or population (an error: these cannot be below zero)."""
-    kind = cells["indicator"].map(kinds)
-    return (cells["value"] < 0) & kind.isin(["count", "population"])
+    non_negative = [name for name, kind in kinds.items() if kind in ("count", "population")]
+    return (cells["value"] < 0) & cells["indicator"].isin(non_negative)
 
 
 def _located(frame: pd.DataFrame) -> pd.DataFrame:
@@ -358,20 +358,25 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
     present = valid[~negative & valid["value"].notna()]
     duplicated, dup_problems = duplicate_problems(present, ["zone_id", "year", "indicator"])
     problems += dup_problems
-    panel = present[~duplicated].assign(unit=lambda f: f["indicator"].map(vocab.units))
-    panel = panel[PANEL_COLUMNS].sort_values(["zone_id", "year", "indicator"], ignore_index=True)
-    return panel.astype(
+    panel = present[~duplicated]
+    # Categorical ids sort and join as integers (and are stored dictionary-encoded in parquet).
+    zone = pd.Categorical(panel["zone_id"], categories=sorted(set(vocab.zones.values())))
+    indicator = pd.Categorical(panel["indicator"], categories=sorted(vocab.units))
+    order = np.lexsort((indicator.codes, panel["year"].to_numpy(), zone.codes))
+    units = np.array([vocab.units[name] for name in indicator.categories], dtype=object)
+    panel = pd.DataFrame(
         {
-            "zone_id": "string",
-            "indicator": "string",
-            "unit": "string",
-            "source_file": "string",
-            "year": "int64",
-            "source_row": "int64",
-            "value": "float64",
-            "illustrative": bool,
+            "zone_id": zone[order],
+            "year": panel["year"].to_numpy(dtype="int64")[order],
+            "indicator": indicator[order],
+            "value": panel["value"].to_numpy(dtype="float64")[order],
+            "unit": pd.Categorical(units[indicator.codes[order]]),
+            "source_file": pd.Categorical(panel["source_file"].to_numpy()[order]),
+            "source_row": panel["source_row"].to_numpy(dtype="int64")[order],
+            "illustrative": panel["illustrative"].to_numpy(dtype=bool)[order],
         }
-    ), problems
+    )
+    return panel, problems
 
 
 def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
@@ -501,42 +506,89 @@ def statistics_cells(tables: list[RawTable], vocab: Vocabulary) -> Cells:
 
 
 def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Missing values, zone-years without data, values before a zone existed, and tenfold jumps."""
-    years = sorted(panel["year"].unique().tolist()) if len(panel) else []
-    levels = zone_levels(registry, years)
-    existing = levels[levels["level"].notna()][["zone_id", "year"]]
-    expected = existing.merge(dictionary[["id"]].rename(columns={"id": "indicator"}), how="cross")
-    present = panel[["zone_id", "year", "indicator"]].astype({"zone_id": object, "indicator": object})
-    marked = expected.astype({"zone_id": object}).merge(present, how="left", indicator=True)
-    missing = marked.loc[marked["_merge"] == "left_only", ["zone_id", "year", "indicator"]]
-    with_data = present[["zone_id", "year"]].drop_duplicates()
-    empty = existing.astype({"zone_id": object}).merge(with_data, how="left", indicator=True)
-    zone_years_without_data = empty.loc[empty["_merge"] == "left_only", ["zone_id", "year"]]
-    before = present.merge(levels.astype({"zone_id": object}), on=["zone_id", "year"], how="left")
-    not_yet = before.loc[before["level"].isna(), ["zone_id", "year", "indicator"]].drop_duplicates()
-    ordered = panel.sort_values(["zone_id", "indicator", "year"])
-    previous = ordered.groupby(["zone_id", "indicator"], sort=False)[["year", "value"]].shift(1)
-    consecutive = previous["year"] == ordered["year"] - 1
-    ratio = ordered["value"] / previous["value"]
-    jump = (
-        consecutive
-        & (previous["value"] > 0)
-        & (ordered["value"] > 0)
-        & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
+    """Missing values, zone-years without data, values before a zone existed, and tenfold jumps.
+
+    Computed on the zone × year grid of the years the data cover (array indexing, no joins).
+    """
+    years = sorted(int(y) for y in panel["year"].unique()) if len(panel) else []
+    indicators = np.array(sorted(dictionary["id"]), dtype=object)
+    if not years:
+        empty = pd.DataFrame(columns=["zone_id", "year", "indicator"])
+        return {
+            "missing": empty,
+            "zone_years_without_data": empty[["zone_id", "year"]],
+            "before_approval": empty,
+            "jumps": pd.DataFrame(
+                columns=["zone_id", "indicator", "year", "value", "source_file", "source_row", "previous_value"]
+            ),
+            "coverage": pd.DataFrame(columns=["indicator", "year", "coverage"]),
+        }
+    grid = make_grid(zone_levels(registry, years))
+    rows = grid.rows(panel["zone_id"], panel["year"])
+    columns = pd.Index(indicators).get_indexer(np.asarray(panel["indicator"], dtype=object))
+    size = len(grid.zones) * len(grid.years)
+    present = np.zeros((size, len(indicators)), dtype=bool)
+    present[rows, columns] = True
+    exists = np.array([level is not None for level in grid.level])
+    zone_of_row, year_of_row = grid.zone_of_row, grid.year_of_row
+    missing_row, missing_col = np.nonzero(exists[:, None] & ~present)
+    missing = pd.DataFrame(
+        {
+            "zone_id": grid.zones[zone_of_row[missing_row]],
+            "year": year_of_row[missing_row],
+            "indicator": indicators[missing_col],
+        }
     )
-    jumps = ordered.loc[jump, ["zone_id", "indicator", "year", "value", "source_file", "source_row"]].assign(
-        previous_value=previous.loc[jump, "value"]
+    empty_rows = np.flatnonzero(exists & ~present.any(axis=1))
+    without = pd.DataFrame({"zone_id": grid.zones[zone_of_row[empty_rows]], "year": year_of_row[empty_rows]})
+    early_rows = np.flatnonzero(~exists & present.any(axis=1))
+    before = pd.DataFrame({"zone_id": grid.zones[zone_of_row[early_rows]], "year": year_of_row[early_rows]})
+    # Tenfold jumps between consecutive years of the same zone and indicator.
+    values = np.full((size, len(indicators)), np.nan)
+    values[rows, columns] = panel["value"].to_numpy(dtype="float64")
+    source = np.full(size * len(indicators), -1, dtype="int64")
+    source[rows * len(indicators) + columns] = np.arange(len(panel))
+    follows = np.flatnonzero(
+        (np.tile(np.arange(len(grid.years)), len(grid.zones)) > 0)
+        & (np.diff(year_of_row, prepend=year_of_row[0] - 2) == 1)
     )
-    coverage = (
-        expected.assign(present=~marked["_merge"].eq("left_only").to_numpy())
-        .groupby(["indicator", "year"])["present"]
-        .mean()
-        .reset_index(name="coverage")
+    current, previous = values[follows], values[follows - 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = current / previous
+        jump = (previous > 0) & (current > 0) & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
+    jump_row, jump_col = np.nonzero(jump)
+    picked = panel.iloc[source[follows[jump_row] * len(indicators) + jump_col]]
+    jumps = pd.DataFrame(
+        {
+            "zone_id": picked["zone_id"].astype(str).to_numpy(),
+            "indicator": picked["indicator"].astype(str).to_numpy(),
+            "year": picked["year"].to_numpy(),
+            "value": picked["value"].to_numpy(),
+            "source_file": picked["source_file"].astype(str).to_numpy(),
+            "source_row": picked["source_row"].to_numpy(),
+            "previous_value": previous[jump_row, jump_col],
+        }
+    )
+    existing_per_year = np.bincount(np.searchsorted(grid.years, year_of_row[exists]), minlength=len(grid.years))
+    present_per_year = np.stack(
+        [
+            np.bincount(np.searchsorted(grid.years, year_of_row[exists & present[:, i]]), minlength=len(grid.years))
+            for i in range(len(indicators))
+        ]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(existing_per_year > 0, present_per_year / existing_per_year, np.nan)
+    coverage = pd.DataFrame(
+        {
+            "indicator": np.repeat(indicators, len(grid.years)),
+            "year": np.tile(grid.years, len(indicators)),
+            "coverage": share.ravel(),
+        }
     )
     return {
-        "missing": missing.reset_index(drop=True),
-        "zone_years_without_data": zone_years_without_data.reset_index(drop=True),
-        "before_approval": not_yet.reset_index(drop=True),
-        "jumps": jumps.reset_index(drop=True),
+        "missing": missing,
+        "zone_years_without_data": without,
+        "before_approval": before,
+        "jumps": jumps,
         "coverage": coverage,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,42 @@ def zone_levels(registry: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         .astype("string")
     )
     return grid[["zone_id", "year", "level"]]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Every zone × year as one row, zone-major, zones in id order: row = zone · n_years + year position.
+
+    Aligning everything on this grid turns the engine's joins into array indexing.
+    """
+
+    zones: np.ndarray
+    years: np.ndarray
+    level: np.ndarray
+
+    @property
+    def zone_of_row(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.zones)), len(self.years))
+
+    @property
+    def year_of_row(self) -> np.ndarray:
+        return np.tile(self.years, len(self.zones))
+
+    def rows(self, zone_ids: pd.Series, years: pd.Series) -> np.ndarray:
+        """Grid row of each (zone, year); −1 where the zone or year is not on the grid."""
+        zone_code = pd.Index(self.zones).get_indexer(np.asarray(zone_ids, dtype=object)).astype("int64")
+        year_values = np.asarray(years, dtype="int64")
+        position = np.searchsorted(self.years, year_values)
+        position = np.minimum(position, len(self.years) - 1)
+        on_grid = (zone_code >= 0) & (self.years[position] == year_values)
+        return np.where(on_grid, zone_code * len(self.years) + position, -1)
+
+
+def make_grid(levels: pd.DataFrame) -> Grid:
+    """The grid of a zone_levels() frame (any row order)."""
+    zones = np.array(sorted(levels["zone_id"].unique()), dtype=object)
+    years = np.array(sorted(levels["year"].unique()), dtype="int64")
+    grid = Grid(zones, years, np.full(len(zones) * len(years), None, dtype=object))
+    rows = grid.rows(levels["zone_id"], levels["year"])
+    grid.level[rows] = levels["level"].astype(object).where(levels["level"].notna(), None).to_numpy()
+    return grid

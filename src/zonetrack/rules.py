@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zonetrack.status import MET, NO_DATA, NOT_ASSESSABLE, STATUS_ORDER, Bands, classify
+from zonetrack.registry import Grid, make_grid
+from zonetrack.status import MET, NO_DATA, STATUS_ORDER, Bands, classify
 
 RULES = ("level", "multiple", "growth", "count", "clusters")
 SCOPES = ("each", "total")
@@ -99,191 +100,202 @@ def parse_targets(spec: dict, groups: dict[str, list[str]], known_indicators: se
     return targets
 
 
-def zones_in_scope(levels: pd.DataFrame, target: Target, groups: dict[str, list[str]]) -> pd.DataFrame:
-    """(zone_id, year) rows in scope: the zone exists that year, with a named level, in the named groups."""
-    mask = levels["level"].isin(list(target.levels)).fillna(False).astype(bool)
+def scope_mask(grid: Grid, target: Target, groups: dict[str, list[str]]) -> np.ndarray:
+    """Grid rows in scope: the zone exists that year, with a named level, in the named groups."""
+    mask = np.isin(grid.level, list(target.levels))
+    zone_ids = grid.zones[grid.zone_of_row]
     if target.groups:
-        members = {zone for group in target.groups for zone in groups[group]}
-        mask &= levels["zone_id"].isin(members)
+        mask &= np.isin(zone_ids, [zone for group in target.groups for zone in groups[group]])
     if target.exclude_groups:
-        excluded = {zone for group in target.exclude_groups for zone in groups[group]}
-        mask &= ~levels["zone_id"].isin(excluded)
-    return levels.loc[mask, ["zone_id", "year"]].reset_index(drop=True)
+        mask &= ~np.isin(zone_ids, [zone for group in target.exclude_groups for zone in groups[group]])
+    return mask
 
 
-def cluster_counts(
-    clusters: pd.DataFrame, zone_years: pd.DataFrame, min_revenue: float, max_revenue: float | None
-) -> pd.DataFrame:
-    """Clusters per zone and year with revenue in [min_revenue, max_revenue).
+def panel_matrix(panel: pd.DataFrame, grid: Grid) -> tuple[np.ndarray, dict[str, int]]:
+    """The panel as a grid-rows × indicators matrix (NaN where missing), and each indicator's column."""
+    indicators = sorted(str(i) for i in panel["indicator"].unique())
+    column = {name: i for i, name in enumerate(indicators)}
+    matrix = np.full((len(grid.zones) * len(grid.years), len(indicators)), np.nan)
+    rows = grid.rows(panel["zone_id"], panel["year"])
+    columns = pd.Index(indicators).get_indexer(np.asarray(panel["indicator"], dtype=object))
+    on_grid = rows >= 0
+    matrix[rows[on_grid], columns[on_grid]] = panel["value"].to_numpy(dtype="float64")[on_grid]
+    return matrix, column
+
+
+def cluster_counts(clusters: pd.DataFrame, grid: Grid, min_revenue: float, max_revenue: float | None) -> np.ndarray:
+    """Clusters per grid row with revenue in [min_revenue, max_revenue).
 
     A zone without rows in a year the clusters file covers has no cluster (0); a year the file
     does not cover is missing (NaN).
     """
-    in_band = clusters["revenue"] >= min_revenue
+    revenue = clusters["revenue"].to_numpy(dtype="float64")
+    in_band = revenue >= min_revenue
     if max_revenue is not None:
-        in_band &= clusters["revenue"] < max_revenue
-    counted = clusters[in_band].groupby(["zone_id", "year"]).size().rename("num").reset_index()
-    covered = set(clusters["year"].unique().tolist())
-    grid = zone_years.merge(counted, on=["zone_id", "year"], how="left")
-    grid["num"] = grid["num"].astype("float64").fillna(0.0).where(grid["year"].isin(covered))
-    grid["den"] = 1.0
-    return grid
+        in_band &= revenue < max_revenue
+    rows = grid.rows(clusters["zone_id"], clusters["year"])
+    counted = np.bincount(rows[in_band & (rows >= 0)], minlength=len(grid.zones) * len(grid.years)).astype("float64")
+    covered = np.isin(grid.year_of_row, clusters["year"].unique())
+    return np.where(covered, counted, np.nan)
 
 
-def components(wide: pd.DataFrame, clusters: pd.DataFrame, zone_years: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """zone_id, year, num, den of the target's indicator for every zone-year (den = 1 if not a ratio)."""
+def components(
+    matrix: np.ndarray, column: dict[str, int], clusters: pd.DataFrame, grid: Grid, target: Target
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of the target's indicator on every grid row (den = 1 if not a ratio)."""
+    size = len(grid.zones) * len(grid.years)
+    missing = np.full(size, np.nan)
     if target.rule == "clusters":
-        return cluster_counts(clusters, zone_years, float(target.min_revenue), target.max_revenue)
-    frame = zone_years.copy()
-    column = target.numerator or target.indicator
-    frame["num"] = wide[column].to_numpy() if column in wide else np.nan
-    if target.denominator:
-        frame["den"] = wide[target.denominator].to_numpy() if target.denominator in wide else np.nan
-    else:
-        frame["den"] = 1.0
-    return frame
+        return cluster_counts(clusters, grid, float(target.min_revenue), target.max_revenue), np.ones(size)
+    name = target.numerator or target.indicator
+    num = matrix[:, column[name]] if name in column else missing
+    if not target.denominator:
+        return num, np.ones(size)
+    den = matrix[:, column[target.denominator]] if target.denominator in column else missing
+    return num, den
 
 
-def _ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = num / den * scale
-    return value.where(np.isfinite(value))
+    return np.where(np.isfinite(value), value, np.nan)
 
 
-def _target_values(target: Target, base: pd.Series, base_year: int, target_year: int) -> tuple[pd.Series, pd.Series]:
+def _target_values(target: Target, base: np.ndarray, base_year: int, target_year: int) -> tuple[np.ndarray, np.ndarray]:
     """The value that meets the target by the target year, and the required average growth."""
     span = target_year - base_year
     if target.rule == "multiple":
-        return base * target.k, pd.Series(target.k ** (1 / span) - 1, index=base.index)
+        return base * target.k, np.full(len(base), target.k ** (1 / span) - 1)
     if target.rule == "growth":
-        return base * (1 + target.min_rate) ** span, pd.Series(float(target.min_rate), index=base.index)
-    threshold = pd.Series(float(target.min), index=base.index)
+        return base * (1 + target.min_rate) ** span, np.full(len(base), float(target.min_rate))
+    threshold = np.full(len(base), float(target.min))
     if target.rule == "level":
         with np.errstate(divide="ignore", invalid="ignore"):
-            required = (threshold / base.where(base > 0)) ** (1 / span) - 1
+            required = (threshold / np.where(base > 0, base, np.nan)) ** (1 / span) - 1
         return threshold, required
-    return threshold, pd.Series(np.nan, index=base.index)
+    return threshold, np.full(len(base), np.nan)
 
 
-def _apply_rule(rows: pd.DataFrame, target: Target, base_year: int, target_year: int, bands: Bands) -> pd.DataFrame:
-    rows = rows.copy()
-    rows["target_value"], rows["required_rate"] = _target_values(target, rows["base_value"], base_year, target_year)
-    result = classify(
-        target.rule,
-        rows["year"].to_numpy(),
-        rows["value"].to_numpy(),
-        rows["base_value"].to_numpy(),
-        rows["target_value"].to_numpy(),
-        rows["required_rate"].to_numpy(),
-        base_year,
-        target_year,
-        bands,
-    )
-    rows["status"] = result["status"].to_numpy()
-    rows["actual_rate"] = result["actual_rate"].to_numpy()
-    rows["ratio"] = result["ratio"].to_numpy()
+def _apply_rule(
+    year: np.ndarray,
+    value: np.ndarray,
+    base: np.ndarray,
+    target: Target,
+    base_year: int,
+    target_year: int,
+    bands: Bands,
+) -> dict[str, np.ndarray]:
+    target_value, required_rate = _target_values(target, base, base_year, target_year)
+    result = classify(target.rule, year, value, base, target_value, required_rate, base_year, target_year, bands)
     if target.rule in ("count", "clusters"):
-        rows["required_rate"] = np.nan
-    return rows
+        required_rate = np.full(len(value), np.nan)
+    return {
+        "year": year,
+        "value": value,
+        "base_value": base,
+        "target_value": target_value,
+        "actual_rate": result["actual_rate"].to_numpy(),
+        "required_rate": required_rate,
+        "ratio": result["ratio"].to_numpy(),
+        "status": result["status"].to_numpy(),
+    }
 
 
-def _coverage(zone_rows: pd.DataFrame, years: list[int]) -> pd.Series:
-    covered = zone_rows.assign(covered=zone_rows["status"] != NO_DATA).groupby("year")["covered"].mean()
-    return covered.reindex(years)
-
-
-def _total_row(zone_rows: pd.DataFrame, target: Target, years: list[int]) -> pd.DataFrame:
-    """Σ over zones. Ratios are ratios of sums; multiple and growth compare like with like."""
-    has_t = zone_rows["num"].notna() & zone_rows["den"].notna()
-    has_b = zone_rows["num_b"].notna() & zone_rows["den_b"].notna()
-    if target.rule in ("multiple", "growth"):
-        has_t = has_b = has_t & has_b
-    sums = (
-        pd.DataFrame(
-            {
-                "year": zone_rows["year"],
-                "num": zone_rows["num"].where(has_t),
-                "den": zone_rows["den"].where(has_t),
-                "num_b": zone_rows["num_b"].where(has_b),
-                "den_b": zone_rows["den_b"].where(has_b),
-            }
-        )
-        .groupby("year")
-        .sum(min_count=1)
-        .reindex(years)
-    )
-    scale = target.scale if target.denominator else 1.0
-    ones = pd.Series(1.0, index=sums.index)
-    value = _ratio(sums["num"], sums["den"] if target.denominator else ones, scale)
-    base = _ratio(sums["num_b"], sums["den_b"] if target.denominator else ones, scale)
-    return pd.DataFrame({"year": years, "value": value.to_numpy(), "base_value": base.to_numpy()})
-
-
-def _each_row(zone_rows: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """ALL for an `each` target: met when every assessed zone is met, else the worst status among them;
-    value = share of assessed zones that are met."""
-    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-    assessed = zone_rows[~zone_rows["status"].isin([NO_DATA, NOT_ASSESSABLE])]
-    summary = (
-        assessed.assign(rank=assessed["status"].map(rank), met=assessed["status"] == MET)
-        .groupby("year")
-        .agg(worst=("rank", "max"), value=("met", "mean"))
-    )
-    summary = summary.reindex(years)
-    status = summary["worst"].map(lambda r: NO_DATA if pd.isna(r) else STATUS_ORDER[int(r)])
-    return pd.DataFrame(
-        {
-            "year": years,
-            "value": summary["value"].to_numpy(),
-            "base_value": np.nan,
-            "target_value": np.where(summary["value"].notna(), 1.0, np.nan),
-            "required_rate": np.nan,
-            "actual_rate": np.nan,
-            "ratio": np.nan,
-            "status": status.to_numpy(),
-        }
-    )
+def _per_year(positions: np.ndarray, weights: np.ndarray, n_years: int) -> np.ndarray:
+    return np.bincount(positions, weights=weights, minlength=n_years)
 
 
 def evaluate_target(
     target: Target,
-    comps: pd.DataFrame,
-    scope: pd.DataFrame,
+    num: np.ndarray,
+    den: np.ndarray,
+    scope: np.ndarray,
+    grid: Grid,
     years: list[int],
     base_year: int,
     target_year: int,
     bands: Bands,
 ) -> pd.DataFrame:
     """Scorecard rows (zones and ALL) of one target for the assessment years."""
-    base = comps.loc[comps["year"] == base_year, ["zone_id", "num", "den"]].rename(
-        columns={"num": "num_b", "den": "den_b"}
-    )
-    rows = (
-        scope[scope["year"].isin(years)]
-        .merge(comps, on=["zone_id", "year"], how="left")
-        .merge(base, on="zone_id", how="left")
-    )
+    n_years = len(grid.years)
+    year_of_row = grid.year_of_row
+    rows = np.flatnonzero(scope & np.isin(year_of_row, years))
+    base_rows = grid.zone_of_row[rows] * n_years + int(np.searchsorted(grid.years, base_year))
     scale = target.scale if target.denominator else 1.0
-    rows["value"] = _ratio(rows["num"], rows["den"], scale)
-    rows["base_value"] = _ratio(rows["num_b"], rows["den_b"], scale)
-    zone_rows = _apply_rule(rows, target, base_year, target_year, bands)
-    coverage = _coverage(zone_rows, years)
-    if target.scope == "total":
-        all_rows = _apply_rule(_total_row(zone_rows, target, years), target, base_year, target_year, bands)
-    else:
-        all_rows = _each_row(zone_rows, years)
-    all_rows = all_rows.assign(zone_id=ALL, coverage=coverage.to_numpy(), target_id=target.id)
-    zone_rows = zone_rows.assign(coverage=np.nan, target_id=target.id)
-    return pd.concat([zone_rows[SCORECARD_COLUMNS], all_rows[SCORECARD_COLUMNS]], ignore_index=True)
-
-
-def panel_wide(panel: pd.DataFrame, zone_years: pd.DataFrame) -> pd.DataFrame:
-    """The panel as one column per indicator, aligned row for row with zone_years."""
-    wide = panel.pivot_table(
-        index=["zone_id", "year"], columns="indicator", values="value", aggfunc="first", observed=True
+    year = year_of_row[rows]
+    zone = _apply_rule(
+        year,
+        _ratio(num[rows], den[rows], scale),
+        _ratio(num[base_rows], den[base_rows], scale),
+        target,
+        base_year,
+        target_year,
+        bands,
     )
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reindex(pd.MultiIndex.from_frame(zone_years[["zone_id", "year"]]))
+    position = np.searchsorted(np.asarray(years), year)
+    in_scope = np.bincount(position, minlength=len(years)).astype("float64")
+    covered = _per_year(position, (zone["status"] != NO_DATA).astype("float64"), len(years))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(in_scope > 0, covered / in_scope, np.nan)
+    year_array = np.asarray(years, dtype="int64")
+    if target.scope == "total":
+        totals = _total(num[rows], den[rows], num[base_rows], den[base_rows], position, target, len(years))
+        all_rows = _apply_rule(year_array, *totals, target, base_year, target_year, bands)
+    else:
+        all_rows = _each(zone["status"], position, year_array)
+    all_rows["coverage"] = coverage
+    zone["coverage"] = np.full(len(rows), np.nan)
+    parts = [
+        pd.DataFrame(all_rows).assign(zone_id=ALL),
+        pd.DataFrame(zone).assign(zone_id=grid.zones[grid.zone_of_row[rows]]),
+    ]
+    return pd.concat(parts, ignore_index=True).assign(target_id=target.id)
+
+
+def _total(
+    num: np.ndarray, den: np.ndarray, num_b: np.ndarray, den_b: np.ndarray, position: np.ndarray, target: Target, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Σ over zones per year. Ratios are ratios of sums; multiple and growth compare like with like."""
+    has_t = ~np.isnan(num) & ~np.isnan(den)
+    has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
+    if target.rule in ("multiple", "growth"):
+        has_t = has_b = has_t & has_b
+
+    def summed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        total = _per_year(position, np.where(mask, values, 0.0), n)
+        return np.where(_per_year(position, mask.astype("float64"), n) > 0, total, np.nan)
+
+    if target.denominator:
+        return (
+            _ratio(summed(num, has_t), summed(den, has_t), target.scale),
+            _ratio(summed(num_b, has_b), summed(den_b, has_b), target.scale),
+        )
+    return summed(num, has_t), summed(num_b, has_b)
+
+
+def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
+    """ALL for an `each` target: met when every assessed zone is met, else the worst status among them;
+    value = share of assessed zones that are met."""
+    rank = pd.Series(statuses).map({s: i for i, s in enumerate(STATUS_ORDER)}).to_numpy(dtype="float64")
+    assessed = ~np.isnan(rank)  # no_data and not_assessable have no rank
+    worst = np.full(len(years), -1)
+    np.maximum.at(worst, position[assessed], rank[assessed].astype("int64"))
+    count = _per_year(position[assessed], np.ones(int(assessed.sum())), len(years))
+    met = _per_year(position[assessed], (statuses[assessed] == MET).astype("float64"), len(years))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(count > 0, met / count, np.nan)
+    status = np.array([NO_DATA if w < 0 else STATUS_ORDER[w] for w in worst], dtype=object)
+    empty = np.full(len(years), np.nan)
+    return {
+        "year": years,
+        "value": value,
+        "base_value": empty,
+        "target_value": np.where(count > 0, 1.0, np.nan),
+        "actual_rate": empty,
+        "required_rate": empty,
+        "ratio": empty,
+        "status": status,
+    }
 
 
 def evaluate(
@@ -297,15 +309,29 @@ def evaluate(
     target_year: int,
     bands: Bands,
 ) -> pd.DataFrame:
-    """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year."""
-    assessed_years = [y for y in years if y > base_year]
-    zone_years = levels[["zone_id", "year"]]
-    wide = panel_wide(panel, zone_years)
+    """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year,
+    sorted by year, target_id, zone_id."""
+    assessed_years = sorted(y for y in years if y > base_year)
+    grid = make_grid(levels)
+    if base_year not in set(grid.years.tolist()):
+        raise ValueError(f"the zone levels do not cover the base year {base_year}")
+    matrix, column = panel_matrix(panel, grid)
     parts = []
     for target in targets:
-        comps = components(wide, clusters, zone_years, target)
-        scope = zones_in_scope(levels, target, groups)
-        parts.append(evaluate_target(target, comps, scope, assessed_years, base_year, target_year, bands))
-    scorecard = pd.concat(parts, ignore_index=True)[SCORECARD_COLUMNS]
-    scorecard = scorecard.astype({"year": "int64", "zone_id": "string", "target_id": "string", "status": "string"})
-    return scorecard.sort_values(["year", "target_id", "zone_id"], ignore_index=True)
+        num, den = components(matrix, column, clusters, grid, target)
+        parts.append(
+            evaluate_target(
+                target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year, target_year, bands
+            )
+        )
+    scorecard = pd.concat(parts, ignore_index=True)
+    # ALL sorts before every zone id (upper case before lower case, as a plain string sort does).
+    order = np.lexsort(
+        (
+            scorecard["zone_id"].to_numpy(dtype=str),
+            scorecard["target_id"].to_numpy(dtype=str),
+            scorecard["year"].to_numpy(),
+        )
+    )
+    scorecard = scorecard.iloc[order].reset_index(drop=True)[SCORECARD_COLUMNS]
+    return scorecard.astype({"year": "int64", "zone_id": "string", "target_id": "string", "status": "string"})

@@ -124,7 +124,7 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
         for r in details["jumps"].itertuples()
     ]
     warnings += [
-        f"data for {r.zone_id} in {r.year}, before the zone was approved ({r.indicator})"
+        f"data for {r.zone_id} in {r.year}, before the zone was approved"
         for r in details["before_approval"].itertuples()
     ]
     coverage = details["coverage"]
