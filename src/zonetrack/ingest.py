@@ -11,7 +11,7 @@ import pandas as pd
 from zonetrack.indicators import normalise, parse_numbers, split_header_unit, unit_factor
 from zonetrack.io import RawTable, UnreadableFile, Untabled, read_csv_table, read_xlsx_tables
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows
-from zonetrack.registry import make_grid, zone_levels
+from zonetrack.registry import codes_in, make_grid, zone_levels
 
 ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区"})
 YEAR_HEADERS = frozenset({"year", "年份"})
@@ -525,7 +525,7 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
         }
     grid = make_grid(zone_levels(registry, years))
     rows = grid.rows(panel["zone_id"], panel["year"])
-    columns = pd.Index(indicators).get_indexer(np.asarray(panel["indicator"], dtype=object))
+    columns = codes_in(panel["indicator"], np.asarray(indicators, dtype=object))
     size = len(grid.zones) * len(grid.years)
     present = np.zeros((size, len(indicators)), dtype=bool)
     present[rows, columns] = True

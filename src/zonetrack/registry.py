@@ -68,6 +68,19 @@ def zone_levels(registry: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     return grid[["zone_id", "year", "level"]]
 
 
+def codes_in(values: pd.Series | np.ndarray, categories: np.ndarray) -> np.ndarray:
+    """Position of each value in categories (−1 if absent), hashing each distinct value once."""
+    index = pd.Index(categories)
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype("int64")
+        lookup = index.get_indexer(values.cat.categories.astype(object))
+    else:
+        codes, uniques = pd.factorize(values)
+        lookup = index.get_indexer(pd.Index(uniques).astype(object))
+    return np.append(lookup, -1)[codes].astype("int64")
+
+
 @dataclass(frozen=True)
 class Grid:
     """Every zone × year as one row, zone-major, zones in id order: row = zone · n_years + year position.
@@ -89,7 +102,7 @@ class Grid:
 
     def rows(self, zone_ids: pd.Series, years: pd.Series) -> np.ndarray:
         """Grid row of each (zone, year); −1 where the zone or year is not on the grid."""
-        zone_code = pd.Index(self.zones).get_indexer(np.asarray(zone_ids, dtype=object)).astype("int64")
+        zone_code = codes_in(zone_ids, self.zones)
         year_values = np.asarray(years, dtype="int64")
         position = np.searchsorted(self.years, year_values)
         position = np.minimum(position, len(self.years) - 1)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zonetrack.registry import Grid, make_grid
-from zonetrack.status import MET, NO_DATA, STATUS_ORDER, Bands, classify
+from zonetrack.registry import Grid, codes_in, make_grid
+from zonetrack.status import ALL_STATUSES, CODE, MET, NO_DATA, STATUS_ORDER, Bands, classify_codes
 
 RULES = ("level", "multiple", "growth", "count", "clusters")
 SCOPES = ("each", "total")
@@ -117,7 +117,7 @@ def panel_matrix(panel: pd.DataFrame, grid: Grid) -> tuple[np.ndarray, dict[str,
     column = {name: i for i, name in enumerate(indicators)}
     matrix = np.full((len(grid.zones) * len(grid.years), len(indicators)), np.nan)
     rows = grid.rows(panel["zone_id"], panel["year"])
-    columns = pd.Index(indicators).get_indexer(np.asarray(panel["indicator"], dtype=object))
+    columns = codes_in(panel["indicator"], np.asarray(indicators, dtype=object))
     on_grid = rows >= 0
     matrix[rows[on_grid], columns[on_grid]] = panel["value"].to_numpy(dtype="float64")[on_grid]
     return matrix, column
@@ -186,7 +186,7 @@ def _apply_rule(
     bands: Bands,
 ) -> dict[str, np.ndarray]:
     target_value, required_rate = _target_values(target, base, base_year, target_year)
-    result = classify(target.rule, year, value, base, target_value, required_rate, base_year, target_year, bands)
+    result = classify_codes(target.rule, year, value, base, target_value, required_rate, base_year, target_year, bands)
     if target.rule in ("count", "clusters"):
         required_rate = np.full(len(value), np.nan)
     return {
@@ -194,10 +194,10 @@ def _apply_rule(
         "value": value,
         "base_value": base,
         "target_value": target_value,
-        "actual_rate": result["actual_rate"].to_numpy(),
+        "actual_rate": result["actual_rate"],
         "required_rate": required_rate,
-        "ratio": result["ratio"].to_numpy(),
-        "status": result["status"].to_numpy(),
+        "ratio": result["ratio"],
+        "status": result["status"],
     }
 
 
@@ -215,8 +215,9 @@ def evaluate_target(
     base_year: int,
     target_year: int,
     bands: Bands,
-) -> pd.DataFrame:
-    """Scorecard rows (zones and ALL) of one target for the assessment years."""
+) -> dict[str, np.ndarray]:
+    """Scorecard rows (ALL, then zones) of one target for the assessment years, as arrays; `zone` is
+    the grid's zone index (−1 for ALL)."""
     n_years = len(grid.years)
     year_of_row = grid.year_of_row
     rows = np.flatnonzero(scope & np.isin(year_of_row, years))
@@ -234,7 +235,7 @@ def evaluate_target(
     )
     position = np.searchsorted(np.asarray(years), year)
     in_scope = np.bincount(position, minlength=len(years)).astype("float64")
-    covered = _per_year(position, (zone["status"] != NO_DATA).astype("float64"), len(years))
+    covered = _per_year(position, (zone["status"] != CODE[NO_DATA]).astype("float64"), len(years))
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(in_scope > 0, covered / in_scope, np.nan)
     year_array = np.asarray(years, dtype="int64")
@@ -245,11 +246,9 @@ def evaluate_target(
         all_rows = _each(zone["status"], position, year_array)
     all_rows["coverage"] = coverage
     zone["coverage"] = np.full(len(rows), np.nan)
-    parts = [
-        pd.DataFrame(all_rows).assign(zone_id=ALL),
-        pd.DataFrame(zone).assign(zone_id=grid.zones[grid.zone_of_row[rows]]),
-    ]
-    return pd.concat(parts, ignore_index=True).assign(target_id=target.id)
+    all_rows["zone"] = np.full(len(years), -1)
+    zone["zone"] = grid.zone_of_row[rows]
+    return {key: np.concatenate([all_rows[key], zone[key]]) for key in zone}
 
 
 def _total(
@@ -276,15 +275,15 @@ def _total(
 def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
     """ALL for an `each` target: met when every assessed zone is met, else the worst status among them;
     value = share of assessed zones that are met."""
-    rank = pd.Series(statuses).map({s: i for i, s in enumerate(STATUS_ORDER)}).to_numpy(dtype="float64")
-    assessed = ~np.isnan(rank)  # no_data and not_assessable have no rank
+    # Codes follow STATUS_ORDER (best to worst); no_data and not_assessable come after it.
+    assessed = statuses < len(STATUS_ORDER)
     worst = np.full(len(years), -1)
-    np.maximum.at(worst, position[assessed], rank[assessed].astype("int64"))
+    np.maximum.at(worst, position[assessed], statuses[assessed])
     count = _per_year(position[assessed], np.ones(int(assessed.sum())), len(years))
-    met = _per_year(position[assessed], (statuses[assessed] == MET).astype("float64"), len(years))
+    met = _per_year(position[assessed], (statuses[assessed] == CODE[MET]).astype("float64"), len(years))
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(count > 0, met / count, np.nan)
-    status = np.array([NO_DATA if w < 0 else STATUS_ORDER[w] for w in worst], dtype=object)
+    status = np.where(worst < 0, CODE[NO_DATA], worst)
     empty = np.full(len(years), np.nan)
     return {
         "year": years,
@@ -319,19 +318,25 @@ def evaluate(
     parts = []
     for target in targets:
         num, den = components(matrix, column, clusters, grid, target)
-        parts.append(
-            evaluate_target(
-                target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year, target_year, bands
-            )
-        )
-    scorecard = pd.concat(parts, ignore_index=True)
-    # ALL sorts before every zone id (upper case before lower case, as a plain string sort does).
-    order = np.lexsort(
-        (
-            scorecard["zone_id"].to_numpy(dtype=str),
-            scorecard["target_id"].to_numpy(dtype=str),
-            scorecard["year"].to_numpy(),
-        )
-    )
-    scorecard = scorecard.iloc[order].reset_index(drop=True)[SCORECARD_COLUMNS]
-    return scorecard.astype({"year": "int64", "zone_id": "string", "target_id": "string", "status": "string"})
+        part = evaluate_target(target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year,
+                               target_year, bands)
+        parts.append(part | {"target": np.full(len(part["year"]), len(parts))})
+    columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]} if parts else {}
+    if not columns:
+        return pd.DataFrame(columns=SCORECARD_COLUMNS)
+    # Sort as strings would (year, target_id, zone_id), using integer ranks of the ids.
+    zone_names = np.array(sorted([ALL, *grid.zones]), dtype=object)
+    zone_index = np.where(columns["zone"] >= 0, columns["zone"], len(grid.zones))
+    zone_rank = codes_in(np.append(grid.zones, ALL), zone_names)[zone_index]
+    target_names = np.array([t.id for t in targets], dtype=object)
+    target_rank = np.argsort(np.argsort(target_names))[columns["target"]]
+    order = np.lexsort((zone_rank, target_rank, columns["year"]))
+    scorecard = pd.DataFrame({
+        "year": columns["year"][order].astype("int64"),
+        "target_id": pd.Categorical.from_codes(columns["target"][order], categories=target_names),
+        "zone_id": pd.Categorical.from_codes(zone_rank[order], categories=zone_names),
+        **{key: columns[key][order] for key in SCORECARD_COLUMNS[3:-2]},
+        "status": pd.Categorical.from_codes(columns["status"][order], categories=ALL_STATUSES),
+        "coverage": columns["coverage"][order],
+    })
+    return scorecard[SCORECARD_COLUMNS]

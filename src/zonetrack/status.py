@@ -24,6 +24,8 @@ NOT_ASSESSABLE = "not_assessable"
 # Best to worst. not_met only occurs in and after the target year, where it is the only failure.
 STATUS_ORDER = [MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET]
 ALL_STATUSES = [*STATUS_ORDER, NO_DATA, NOT_ASSESSABLE]
+# Each status as a small integer: its position in ALL_STATUSES (the engine works on these).
+CODE = {status: code for code, status in enumerate(ALL_STATUSES)}
 GROWTH_RULES = ("level", "multiple", "growth")
 LINE_RULES = ("count", "clusters")
 
@@ -53,7 +55,7 @@ def average_growth(value: np.ndarray, base: np.ndarray, years: np.ndarray) -> np
     return np.where((base > 0) & (years > 0) & ~np.isnan(value), rate, np.nan)
 
 
-def classify(
+def classify_codes(
     rule: str,
     year: np.ndarray,
     value: np.ndarray,
@@ -63,8 +65,8 @@ def classify(
     base_year: int,
     target_year: int,
     bands: Bands,
-) -> pd.DataFrame:
-    """Status, actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
+) -> dict[str, np.ndarray]:
+    """Status (as its index in ALL_STATUSES), actual_rate and ratio R for rows of one rule."""
     year = np.asarray(year, dtype="float64")
     value = np.asarray(value, dtype="float64")
     base = np.asarray(base, dtype="float64")
@@ -109,13 +111,20 @@ def classify(
             NEEDS_ACCELERATION,
             OFF_TRACK,
         ]
-        status = np.select(conditions, choices, default=MOVING_AWAY)
-        return pd.DataFrame({"status": status, "actual_rate": actual, "ratio": ratio})
+        status = np.select(conditions, [CODE[c] for c in choices], default=CODE[MOVING_AWAY])
+        return {"status": status, "actual_rate": actual, "ratio": ratio}
     # count, clusters: the straight line from the base count to the target.
     with np.errstate(invalid="ignore"):
         line = base + (target - base) * elapsed / (target_year - base_year)
     conditions = [no_value, met, final, no_base, at_least(value, line, tol), value < base]
     choices = [NO_DATA, MET, NOT_MET, NO_DATA, ON_TRACK, MOVING_AWAY]
-    status = np.select(conditions, choices, default=OFF_TRACK)
+    status = np.select(conditions, [CODE[c] for c in choices], default=CODE[OFF_TRACK])
     empty = np.full(len(value), np.nan)
-    return pd.DataFrame({"status": status, "actual_rate": empty, "ratio": empty})
+    return {"status": status, "actual_rate": empty, "ratio": empty}
+
+
+def classify(rule: str, year, value, base, target, required_rate, base_year: int, target_year: int,
+             bands: Bands) -> pd.DataFrame:
+    """Status (as its word), actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
+    result = classify_codes(rule, year, value, base, target, required_rate, base_year, target_year, bands)
+    return pd.DataFrame(result | {"status": np.array(ALL_STATUSES, dtype=object)[result["status"]]})
