@@ -141,6 +141,8 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
 
 
 def _value_problems(label: str, rows: np.ndarray, column: str, raw: pd.Series, bad: np.ndarray) -> list[Problem]:
+    if not bad.any():
+        return []
     texts = _text(raw[bad]).fillna("")
     return _row_problems(label, rows, column, bad, [f"unparseable number '{t}'" for t in texts])
 
@@ -204,23 +206,27 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         values, bad = parse_numbers(raw)
         bad = bad.to_numpy()
         problems += _value_problems(table.label, table.rows, title, raw, bad)
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "zone_id": keys["zone_id"].to_numpy(),
-                    "year": keys["year"].to_numpy(),
-                    "indicator": indicator,
-                    "value": values.to_numpy() * factor,
-                    "source_file": table.label,
-                    "source_row": table.rows,
-                    "source_column": title,
-                    "illustrative": keys["illustrative"].to_numpy(),
-                    "valid": keys["valid"].to_numpy() & ~bad,
-                }
-            )
-        )
-    frame = pd.concat(pieces, ignore_index=True) if pieces else _empty_cells()
+        pieces.append((indicator, title, values.to_numpy() * factor, bad))
+    if not pieces:
+        return Cells(_empty_cells(), problems)
+    # One frame for all indicator columns: row keys repeat per column; constant strings are categorical.
+    n = len(keys)
+    repeat = len(pieces)
+    names = [p[0] for p in pieces]
+    titles = [p[1] for p in pieces]
+    frame = pd.DataFrame({
+        "zone_id": np.tile(keys["zone_id"].to_numpy(), repeat),
+        "year": np.tile(keys["year"].to_numpy(), repeat),
+        "indicator": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=pd.unique(np.array(names))),
+        "value": np.concatenate([p[2] for p in pieces]),
+        "source_file": pd.Categorical.from_codes(np.zeros(n * repeat, dtype="int64"), categories=[table.label]),
+        "source_row": np.tile(table.rows, repeat),
+        "source_column": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=titles),
+        "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
+        "valid": np.tile(keys["valid"].to_numpy(), repeat) & ~np.concatenate([p[3] for p in pieces]),
+    })
     return Cells(frame, problems)
+
 
 
 def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
@@ -335,7 +341,9 @@ def duplicate_problems(cells: pd.DataFrame, keys: list[str]) -> tuple[pd.Series,
     if not duplicated.any():
         return duplicated, []
     dups = cells[duplicated]
-    location = dups["source_file"] + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
+    location = (
+        dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
+    )
     places = location.groupby([dups[k] for k in keys]).transform(", ".join)
     key_text = dups[keys].astype(str).agg(", ".join, axis=1)
     messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
@@ -352,30 +360,35 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
         "negative value "
         + valid.loc[negative, "value"].map("{:g}".format).astype("string")
         + " for a count ("
-        + valid.loc[negative, "indicator"]
+        + valid.loc[negative, "indicator"].astype(str)
         + ")",
     )
     present = valid[~negative & valid["value"].notna()]
-    duplicated, dup_problems = duplicate_problems(present, ["zone_id", "year", "indicator"])
-    problems += dup_problems
-    panel = present[~duplicated]
-    # Categorical ids sort and join as integers (and are stored dictionary-encoded in parquet).
-    zone = pd.Categorical(panel["zone_id"], categories=sorted(set(vocab.zones.values())))
-    indicator = pd.Categorical(panel["indicator"], categories=sorted(vocab.units))
-    order = np.lexsort((indicator.codes, panel["year"].to_numpy(), zone.codes))
-    units = np.array([vocab.units[name] for name in indicator.categories], dtype=object)
-    panel = pd.DataFrame(
-        {
-            "zone_id": zone[order],
-            "year": panel["year"].to_numpy(dtype="int64")[order],
-            "indicator": indicator[order],
-            "value": panel["value"].to_numpy(dtype="float64")[order],
-            "unit": pd.Categorical(units[indicator.codes[order]]),
-            "source_file": pd.Categorical(panel["source_file"].to_numpy()[order]),
-            "source_row": panel["source_row"].to_numpy(dtype="int64")[order],
-            "illustrative": panel["illustrative"].to_numpy(dtype=bool)[order],
-        }
-    )
+    # Ids as integer codes: duplicates, sorting and the stored dictionary encoding all work on them.
+    zones = np.array(sorted(set(vocab.zones.values())), dtype=object)
+    indicators = np.array(sorted(vocab.units), dtype=object)
+    zone_code = codes_in(present["zone_id"], zones)
+    indicator_code = codes_in(present["indicator"], indicators)
+    year = present["year"].to_numpy(dtype="int64")
+    key = (zone_code * (YEAR_RANGE[1] + 1) + year) * len(indicators) + indicator_code
+    duplicated = pd.Series(key).duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        _, dup_problems = duplicate_problems(present[duplicated], ["zone_id", "year", "indicator"])
+        problems += dup_problems
+    keep = ~duplicated
+    order = np.lexsort((indicator_code[keep], year[keep], zone_code[keep]))
+    units = np.array([vocab.units[name] for name in indicators], dtype=object)
+    source_code, source_names = pd.factorize(present["source_file"].astype(str))
+    panel = pd.DataFrame({
+        "zone_id": pd.Categorical.from_codes(zone_code[keep][order], categories=zones),
+        "year": year[keep][order],
+        "indicator": pd.Categorical.from_codes(indicator_code[keep][order], categories=indicators),
+        "value": present["value"].to_numpy(dtype="float64")[keep][order],
+        "unit": pd.Categorical(units[indicator_code[keep][order]]),
+        "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
+        "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
+        "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
+    })
     return panel, problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -76,7 +77,7 @@ def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("binary content, not a CSV text file")
     text, _ = decode(raw)
-    head = text.splitlines()[:HEADER_SEARCH_ROWS]
+    head = list(itertools.islice(io.StringIO(text), HEADER_SEARCH_ROWS))
     head_rows = [_clean_header(r) for r in csv.reader(head)]
     header_index = _header_index(head_rows, is_header)
     if header_index is None:
