@@ -96,7 +96,7 @@ def synthetic_raw(folder: Path, zones: int, seed: int = SEED) -> dict:
 def default_raw(folder: Path) -> dict:
     shutil.copytree(REPO / "data" / "raw", folder)
     shutil.copy(REPO / "params.yaml", folder / "params.yaml")
-    return {"zones": int(len(load_registry(folder / "zones.csv"))), "years": 4}
+    return {"zones": len(load_registry(folder / "zones.csv")), "years": 4}
 
 
 # --- measuring ------------------------------------------------------------------------------------
@@ -110,16 +110,19 @@ def _encoding(path: Path) -> str:
     return "utf-8"
 
 
-def run_process(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one whole process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
+def run_process(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one whole process (os.wait4 gives its own rusage)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(
+                f"{' '.join(command)} failed ({process.returncode}):\n{errors.read().decode(errors='replace')}"
+            )
     return wall, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
@@ -275,7 +278,8 @@ def compare(engine: pd.DataFrame, reference: pd.DataFrame) -> dict:
             worst = float("inf")
         scale = np.maximum(np.abs(a), np.abs(b))
         with np.errstate(invalid="ignore", divide="ignore"):
-            relative = np.where(both_nan | (scale == 0), 0.0, np.abs(a - b) / scale)
+            # Relative difference, with an absolute floor for rates near zero (pow(x, 1/n) − 1 cancels).
+            relative = np.where(both_nan | (scale == 0), 0.0, np.abs(a - b) / np.maximum(scale, 1e-3))
         worst = max(worst, float(np.nanmax(relative)) if len(relative) else 0.0)
     statuses_differ = int((merged["status"] != merged["status_db"]).sum())
     return {
@@ -313,7 +317,7 @@ def bench_size(name: str, raw: Path, work: Path, runs: int) -> dict:
     print(f"[bench] {name}: evaluate x{runs}", file=sys.stderr, flush=True)
     evaluate_wall, evaluate_rss = median_of(runs, lambda: run_process(evaluate_cmd))
     values = int(pd.read_parquet(processed / "panel.parquet", columns=["value"]).shape[0])
-    csvs = sorted((raw / "stats").glob("*.csv")) + [raw / "clusters.csv"]
+    csvs = [*sorted((raw / "stats").glob("*.csv")), raw / "clusters.csv"]
     csvs = [p for p in csvs if p.exists()]
     # Reading the same CSV files with pandas' pyarrow engine alone: the floor for ingest.
     encodings = {p: _encoding(p) for p in csvs}
@@ -408,22 +412,8 @@ def bench_experiment(work: Path, runs: int) -> dict:
     for run in range(runs):
         rate = 0.20 + 0.01 * run  # a new value each run, so the run-cache cannot answer
         print(f"[bench] dvc exp run -S targets.tech_contract_growth.min_rate={rate:.2f}", file=sys.stderr, flush=True)
-        times.append(
-            run_process(
-                ["dvc", "exp", "run", "--temp", "-S", f"targets.tech_contract_growth.min_rate={rate:.2f}"],
-                env | {"PWD": str(clone)},
-            )
-            if False
-            else timed(
-                lambda r=rate: subprocess.run(
-                    ["dvc", "exp", "run", "--temp", "-S", f"targets.tech_contract_growth.min_rate={r:.2f}"],
-                    cwd=clone,
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                )
-            )
-        )
+        command = ["dvc", "exp", "run", "--temp", "-S", f"targets.tech_contract_growth.min_rate={rate:.2f}"]
+        times.append(run_process(command, env, cwd=clone)[0])
     return {"dvc_exp_run_s": statistics.median(times)}
 
 

@@ -214,19 +214,22 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
     repeat = len(pieces)
     names = [p[0] for p in pieces]
     titles = [p[1] for p in pieces]
-    frame = pd.DataFrame({
-        "zone_id": np.tile(keys["zone_id"].to_numpy(), repeat),
-        "year": np.tile(keys["year"].to_numpy(), repeat),
-        "indicator": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=pd.unique(np.array(names))),
-        "value": np.concatenate([p[2] for p in pieces]),
-        "source_file": pd.Categorical.from_codes(np.zeros(n * repeat, dtype="int64"), categories=[table.label]),
-        "source_row": np.tile(table.rows, repeat),
-        "source_column": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=titles),
-        "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
-        "valid": np.tile(keys["valid"].to_numpy(), repeat) & ~np.concatenate([p[3] for p in pieces]),
-    })
+    frame = pd.DataFrame(
+        {
+            "zone_id": np.tile(keys["zone_id"].to_numpy(), repeat),
+            "year": np.tile(keys["year"].to_numpy(), repeat),
+            "indicator": pd.Categorical.from_codes(
+                np.repeat(np.arange(repeat), n), categories=pd.unique(np.array(names))
+            ),
+            "value": np.concatenate([p[2] for p in pieces]),
+            "source_file": pd.Categorical.from_codes(np.zeros(n * repeat, dtype="int64"), categories=[table.label]),
+            "source_row": np.tile(table.rows, repeat),
+            "source_column": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=titles),
+            "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
+            "valid": np.tile(keys["valid"].to_numpy(), repeat) & ~np.concatenate([p[3] for p in pieces]),
+        }
+    )
     return Cells(frame, problems)
-
 
 
 def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
@@ -379,16 +382,18 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
     order = np.lexsort((indicator_code[keep], year[keep], zone_code[keep]))
     units = np.array([vocab.units[name] for name in indicators], dtype=object)
     source_code, source_names = pd.factorize(present["source_file"].astype(str))
-    panel = pd.DataFrame({
-        "zone_id": pd.Categorical.from_codes(zone_code[keep][order], categories=zones),
-        "year": year[keep][order],
-        "indicator": pd.Categorical.from_codes(indicator_code[keep][order], categories=indicators),
-        "value": present["value"].to_numpy(dtype="float64")[keep][order],
-        "unit": pd.Categorical(units[indicator_code[keep][order]]),
-        "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
-        "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
-        "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
-    })
+    panel = pd.DataFrame(
+        {
+            "zone_id": pd.Categorical.from_codes(zone_code[keep][order], categories=zones),
+            "year": year[keep][order],
+            "indicator": pd.Categorical.from_codes(indicator_code[keep][order], categories=indicators),
+            "value": present["value"].to_numpy(dtype="float64")[keep][order],
+            "unit": pd.Categorical(units[indicator_code[keep][order]]),
+            "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
+            "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
+            "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
+        }
+    )
     return panel, problems
 
 

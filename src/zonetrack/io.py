@@ -194,3 +194,32 @@ def stable_xlsx(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, content)
     return out.getvalue()
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as UTF-8 CSV: empty cells for missing values, floats in their shortest exact form.
+
+    pyarrow's writer is about ten times faster than pandas' on millions of rows; it runs unquoted
+    when no text cell needs quotes, and falls back to pandas' quoting writer when one does.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    needs_quotes = any(
+        _NEEDS_QUOTES.search(str(value)) for c in text_columns for value in pd.unique(frame[c].dropna().astype(str))
+    ) or any(_NEEDS_QUOTES.search(str(c)) for c in frame.columns)
+    if needs_quotes:
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.17g")
+        return
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.cast(
+        pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema])
+    )
+    with Path(path).open("wb") as handle:
+        # Arrow quotes header names whatever the style; the header is written here, unquoted.
+        handle.write((",".join(map(str, frame.columns)) + "\n").encode("utf-8"))
+        pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=False, quoting_style="none"))

@@ -318,8 +318,9 @@ def evaluate(
     parts = []
     for target in targets:
         num, den = components(matrix, column, clusters, grid, target)
-        part = evaluate_target(target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year,
-                               target_year, bands)
+        part = evaluate_target(
+            target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year, target_year, bands
+        )
         parts.append(part | {"target": np.full(len(part["year"]), len(parts))})
     columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]} if parts else {}
     if not columns:
@@ -331,12 +332,14 @@ def evaluate(
     target_names = np.array([t.id for t in targets], dtype=object)
     target_rank = np.argsort(np.argsort(target_names))[columns["target"]]
     order = np.lexsort((zone_rank, target_rank, columns["year"]))
-    scorecard = pd.DataFrame({
-        "year": columns["year"][order].astype("int64"),
-        "target_id": pd.Categorical.from_codes(columns["target"][order], categories=target_names),
-        "zone_id": pd.Categorical.from_codes(zone_rank[order], categories=zone_names),
-        **{key: columns[key][order] for key in SCORECARD_COLUMNS[3:-2]},
-        "status": pd.Categorical.from_codes(columns["status"][order], categories=ALL_STATUSES),
-        "coverage": columns["coverage"][order],
-    })
+    scorecard = pd.DataFrame(
+        {
+            "year": columns["year"][order].astype("int64"),
+            "target_id": pd.Categorical.from_codes(columns["target"][order], categories=target_names),
+            "zone_id": pd.Categorical.from_codes(zone_rank[order], categories=zone_names),
+            **{key: columns[key][order] for key in SCORECARD_COLUMNS[3:-2]},
+            "status": pd.Categorical.from_codes(columns["status"][order], categories=ALL_STATUSES),
+            "coverage": columns["coverage"][order],
+        }
+    )
     return scorecard[SCORECARD_COLUMNS]

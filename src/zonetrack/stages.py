@@ -11,7 +11,7 @@ import pandas as pd
 
 from zonetrack import ingest, rules
 from zonetrack.indicators import load_dictionary, name_lookup
-from zonetrack.io import atomic_outputs, write_json
+from zonetrack.io import atomic_outputs, write_csv, write_json
 from zonetrack.params import bands, load_params
 from zonetrack.problems import ERROR, WARNING, Problem, has_errors, sort_problems
 from zonetrack.registry import load_registry, zone_levels, zone_lookup
@@ -273,7 +273,7 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
         log(f"target {target_id}: its indicator has no data at all; reported as no_data")
     # save
     with atomic_outputs(out / "scorecard.csv", metrics_path) as (scorecard_tmp, metrics_tmp):
-        scorecard.to_csv(scorecard_tmp, index=False, encoding="utf-8", float_format="%.12g", lineterminator="\n")
+        write_csv(scorecard, scorecard_tmp)
         write_json(metrics, metrics_tmp)
     log(
         f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "

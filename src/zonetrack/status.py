@@ -123,8 +123,9 @@ def classify_codes(
     return {"status": status, "actual_rate": empty, "ratio": empty}
 
 
-def classify(rule: str, year, value, base, target, required_rate, base_year: int, target_year: int,
-             bands: Bands) -> pd.DataFrame:
+def classify(
+    rule: str, year, value, base, target, required_rate, base_year: int, target_year: int, bands: Bands
+) -> pd.DataFrame:
     """Status (as its word), actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
     result = classify_codes(rule, year, value, base, target, required_rate, base_year, target_year, bands)
     return pd.DataFrame(result | {"status": np.array(ALL_STATUSES, dtype=object)[result["status"]]})
