@@ -114,3 +114,39 @@ def test_default_scorecard_has_a_row_for_every_target_zone_and_year(tmp_path, re
         "no_data",
         "not_assessable",
     }
+
+
+def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    panel = pd.DataFrame(
+        {
+            "zone_id": ["changsha", "changsha", "zhuzhou"],
+            "year": [2016, 2016, 1800],
+            "indicator": ["revenue", "revenue", "revenue"],
+            "value": [1.0, 2.0, 3.0],
+        }
+    )
+    clusters = pd.DataFrame({"zone_id": ["changsha"], "year": [2016], "cluster": ["x"], "revenue": [1.0]})
+    clusters.to_parquet(processed / "clusters.parquet")
+    panel.to_parquet(processed / "panel.parquet")
+    args = [
+        "evaluate",
+        "--processed",
+        str(processed),
+        "--params",
+        str(REPO / "params.yaml"),
+        "--raw",
+        str(RAW),
+        "--out",
+        str(processed),
+        "--metrics",
+        str(tmp_path / "m.json"),
+    ]
+    assert main(args) == 2
+    assert "in_range(1985, 2050)" in capsys.readouterr().err  # the year 1800, with its row
+    panel.loc[2, "year"] = 2017
+    panel.to_parquet(processed / "panel.parquet")
+    assert main(args) == 2
+    assert "2 rows share a zone_id-year-indicator" in capsys.readouterr().err
+    assert not (processed / "scorecard.csv").exists()

@@ -155,6 +155,7 @@ def status_counts_chart(counts: pd.DataFrame) -> Figure:
             )
             bottom += counts[status].to_numpy()
     _integer_years(ax)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("目标数 targets")
     ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1.0), loc="upper left", frameon=False)
     fig.tight_layout()

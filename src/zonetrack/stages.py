@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from zonetrack import ingest, rules
+from zonetrack import ingest, rules, schemas
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, write_csv, write_json
 from zonetrack.params import bands, load_params
@@ -250,6 +250,8 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     panel = pd.read_parquet(processed / "panel.parquet")
     clusters = pd.read_parquet(processed / "clusters.parquet")
     registry = load_registry(raw / "zones.csv")
+    schemas.check(schemas.PANEL, panel, schemas.PANEL_KEY)
+    schemas.check(schemas.CLUSTERS, clusters)
     base_year, target_year = int(params["plan"]["base_year"]), int(params["plan"]["target_year"])
     years = [int(y) for y in params["assess"]["years"]]
     groups = {name: list(zones) for name, zones in params["groups"].items()}
@@ -263,6 +265,7 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     # process
     levels = zone_levels(registry, sorted({base_year, *years}))
     scorecard = rules.evaluate(panel, clusters, levels, targets, groups, years, base_year, target_year, bands(params))
+    schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
     no_data = [
         t.id
