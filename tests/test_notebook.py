@@ -150,3 +150,29 @@ def test_excel_scorecard_is_written(tiny):
     sheet = load_workbook(tiny["report"] / "scorecard.xlsx").active
     card = pd.read_csv(tiny["processed"] / "scorecard.csv")
     assert sheet.max_row - 1 == int((card["year"] == 2019).sum())
+
+
+def test_a_failing_notebook_fails_the_stage_with_its_error(tiny, tmp_path, capsys):
+    args = [
+        "report",
+        "--years",
+        "2019",
+        "--jobs",
+        "1",
+        "--template",
+        str(TEMPLATE),
+        "--processed",
+        str(tiny["processed"]),
+        "--params",
+        str(REPO / "params.yaml"),
+        "--plan",
+        str(RAW / "plan.yaml"),
+        "--raw",
+        str(tmp_path / "missing"),
+        "--out",
+        str(tmp_path / "reports"),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "report 2019: the notebook failed" in err and "FileNotFoundError" in err and "zones.csv" in err
+    assert not (tmp_path / "reports" / "2019" / "assessment.html").exists()

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
             demo.write_demo(args.raw, args.seed)
             return 0
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"zonetrack {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 2

@@ -44,6 +44,17 @@ def execute_year(year: int, inputs: ReportInputs) -> Path:
     folder = inputs.out / str(year)
     folder.mkdir(parents=True, exist_ok=True)
     executed = folder / EXECUTED_NAME
+    try:
+        _execute(papermill, year, inputs, executed)
+    except papermill.PapermillExecutionError as error:
+        raise RuntimeError(
+            f"report {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"(the executed notebook, with the traceback, is {executed})"
+        ) from None
+    return executed
+
+
+def _execute(papermill, year: int, inputs: ReportInputs, executed: Path) -> None:
     papermill.execute_notebook(
         str(inputs.template),
         str(executed),
@@ -57,8 +68,10 @@ def execute_year(year: int, inputs: ReportInputs) -> Path:
         kernel_name=inputs.kernel,
         cwd=os.getcwd(),
         progress_bar=False,
+        # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for
+        # the analyst; errors in the notebook still fail the stage through papermill.
+        extra_arguments=["--log-level=CRITICAL"],
     )
-    return executed
 
 
 def publish_year(year: int, executed: Path, inputs: ReportInputs) -> Path:
