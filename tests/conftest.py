@@ -41,3 +41,43 @@ def raw_copy(tmp_path):
     for name in ("zones.csv", "indicators.csv"):
         (raw / name).write_bytes((RAW / name).read_bytes())
     return raw
+
+
+def evaluate_args(processed: Path, raw: Path, metrics: Path, params: Path = REPO / "params.yaml") -> list[str]:
+    """`zonetrack evaluate` arguments for a processed folder."""
+    return [
+        "evaluate",
+        "--processed",
+        str(processed),
+        "--params",
+        str(params),
+        "--raw",
+        str(raw),
+        "--out",
+        str(processed),
+        "--metrics",
+        str(metrics),
+    ]
+
+
+def report_args(years: list[int], processed: Path, raw: Path, plan: Path, out: Path) -> list[str]:
+    """`zonetrack report` arguments, one year after another (--jobs 1), with the repository's template."""
+    return [
+        "report",
+        "--years",
+        *map(str, years),
+        "--jobs",
+        "1",
+        "--template",
+        str(REPO / "notebooks/assessment.ipynb"),
+        "--processed",
+        str(processed),
+        "--params",
+        str(REPO / "params.yaml"),
+        "--plan",
+        str(plan),
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+    ]

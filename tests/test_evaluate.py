@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from tests.conftest import RAW, REPO
+from tests.conftest import RAW, REPO, evaluate_args
 
 from zonetrack.cli import main
 from zonetrack.params import load_params, scenario_changes
@@ -55,24 +55,7 @@ def test_default_scorecard_has_a_row_for_every_target_zone_and_year(tmp_path, re
     processed = tmp_path / "processed"
     assert main(["ingest", "--raw", str(RAW), "--out", str(processed)]) == 0
     metrics = tmp_path / "assessment.json"
-    assert (
-        main(
-            [
-                "evaluate",
-                "--processed",
-                str(processed),
-                "--params",
-                str(REPO / "params.yaml"),
-                "--raw",
-                str(RAW),
-                "--out",
-                str(processed),
-                "--metrics",
-                str(metrics),
-            ]
-        )
-        == 0
-    )
+    assert main(evaluate_args(processed, RAW, metrics)) == 0
     card = pd.read_csv(processed / "scorecard.csv")
     assert list(card.columns) == [
         "year",
@@ -130,19 +113,7 @@ def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
     clusters = pd.DataFrame({"zone_id": ["changsha"], "year": [2016], "cluster": ["x"], "revenue": [1.0]})
     clusters.to_parquet(processed / "clusters.parquet")
     panel.to_parquet(processed / "panel.parquet")
-    args = [
-        "evaluate",
-        "--processed",
-        str(processed),
-        "--params",
-        str(REPO / "params.yaml"),
-        "--raw",
-        str(RAW),
-        "--out",
-        str(processed),
-        "--metrics",
-        str(tmp_path / "m.json"),
-    ]
+    args = evaluate_args(processed, RAW, tmp_path / "m.json")
     assert main(args) == 2
     assert "in_range(1985, 2050)" in capsys.readouterr().err  # the year 1800, with its row
     panel.loc[2, "year"] = 2017

@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import papermill
 import pytest
-from tests.conftest import RAW, REPO
+from tests.conftest import RAW, REPO, evaluate_args, report_args
 
 from zonetrack.cli import main
 from zonetrack.plots import STATUS_LABELS
@@ -67,50 +67,10 @@ def tiny(tmp_path_factory):
     shutil.copy(RAW / "plan.yaml", raw / "plan.yaml")
     processed = root / "processed"
     assert main(["ingest", "--raw", str(raw), "--out", str(processed)]) == 0
-    assert (
-        main(
-            [
-                "evaluate",
-                "--processed",
-                str(processed),
-                "--params",
-                str(REPO / "params.yaml"),
-                "--raw",
-                str(raw),
-                "--out",
-                str(processed),
-                "--metrics",
-                str(root / "assessment.json"),
-            ]
-        )
-        == 0
-    )
+    assert main(evaluate_args(processed, raw, root / "assessment.json")) == 0
     reports = root / "reports"
     # The report stage's own code path: papermill with explicit parameters and kernel, then publish.
-    assert (
-        main(
-            [
-                "report",
-                "--years",
-                "2019",
-                "--jobs",
-                "1",
-                "--template",
-                str(TEMPLATE),
-                "--processed",
-                str(processed),
-                "--params",
-                str(REPO / "params.yaml"),
-                "--plan",
-                str(raw / "plan.yaml"),
-                "--raw",
-                str(raw),
-                "--out",
-                str(reports),
-            ]
-        )
-        == 0
-    )
+    assert main(report_args([2019], processed, raw, raw / "plan.yaml", reports)) == 0
     report = reports / "2019"
     assert sorted(p.name for p in report.iterdir()) == ["assessment.html", "assessment.ipynb", "scorecard.xlsx"]
     assert (reports / "index.html").is_file()
@@ -153,25 +113,7 @@ def test_excel_scorecard_is_written(tiny):
 
 
 def test_a_failing_notebook_fails_the_stage_with_its_error(tiny, tmp_path, capsys):
-    args = [
-        "report",
-        "--years",
-        "2019",
-        "--jobs",
-        "1",
-        "--template",
-        str(TEMPLATE),
-        "--processed",
-        str(tiny["processed"]),
-        "--params",
-        str(REPO / "params.yaml"),
-        "--plan",
-        str(RAW / "plan.yaml"),
-        "--raw",
-        str(tmp_path / "missing"),
-        "--out",
-        str(tmp_path / "reports"),
-    ]
+    args = report_args([2019], tiny["processed"], tmp_path / "missing", RAW / "plan.yaml", tmp_path / "reports")
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "report 2019: the notebook failed" in err and "FileNotFoundError" in err and "zones.csv" in err

@@ -66,6 +66,11 @@ def is_table_header(fields: list[str]) -> bool:
     return bool(names & ZONE_HEADERS) and bool(names & YEAR_HEADERS)
 
 
+def _header_error(table: RawTable, column: str, message: str) -> Problem:
+    """An error about a column of the table's header row."""
+    return Problem(table.label, table.header_row, column, ERROR, message)
+
+
 def _role_columns(header: list[str], names: frozenset[str]) -> list[int]:
     return [i for i, h in enumerate(header) if normalise(h) in names]
 
@@ -169,36 +174,20 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         if indicator is None:
             reason = "empty header" if not title else f"unknown indicator '{name}'"
             problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    title or f"column {col + 1}",
-                    ERROR,
-                    f"{reason} (add the spelling as an alias in indicators.csv)",
+                _header_error(
+                    table, title or f"column {col + 1}", f"{reason} (add the spelling as an alias in indicators.csv)"
                 )
             )
             continue
         if indicator in seen:
-            problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    title,
-                    ERROR,
-                    f"second column for {indicator} (also '{seen[indicator]}')",
-                )
-            )
+            problems.append(_header_error(table, title, f"second column for {indicator} (also '{seen[indicator]}')"))
             continue
         seen[indicator] = title
         factor = unit_factor(unit, vocab.units[indicator])
         if factor is None:
             problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    title,
-                    ERROR,
-                    f"unknown unit '{unit}' for {indicator} (canonical unit {vocab.units[indicator]})",
+                _header_error(
+                    table, title, f"unknown unit '{unit}' for {indicator} (canonical unit {vocab.units[indicator]})"
                 )
             )
             continue
@@ -314,12 +303,8 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     is_long = bool(_role_columns(table.header, INDICATOR_HEADERS)) and bool(_role_columns(table.header, VALUE_HEADERS))
     if not is_long and _role_columns(table.header, INDICATOR_HEADERS):
         problems.append(
-            Problem(
-                table.label,
-                table.header_row,
-                "value",
-                ERROR,
-                "missing required column 'value' (long form: zone, year, indicator, value[, unit])",
+            _header_error(
+                table, "value", "missing required column 'value' (long form: zone, year, indicator, value[, unit])"
             )
         )
         return Cells(_empty_cells(), problems)
@@ -405,19 +390,15 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     revenue_cols = [i for i, h in enumerate(header) if normalise(split_header_unit(h)[0]) in CLUSTER_REVENUE_HEADERS]
     for names, found in (("cluster", cluster_cols), ("revenue", revenue_cols)):
         if not found:
-            problems.append(Problem(table.label, table.header_row, names, ERROR, f"missing required column '{names}'"))
+            problems.append(_header_error(table, names, f"missing required column '{names}'"))
     if problems and not (cluster_cols and revenue_cols):
         return _empty_clusters(), problems
     title = header[revenue_cols[0]]
     factor = unit_factor(split_header_unit(title)[1], CLUSTER_REVENUE_UNIT)
     if factor is None:
         problems.append(
-            Problem(
-                table.label,
-                table.header_row,
-                title,
-                ERROR,
-                f"unknown unit '{split_header_unit(title)[1]}' for cluster revenue (canonical 亿元)",
+            _header_error(
+                table, title, f"unknown unit '{split_header_unit(title)[1]}' for cluster revenue (canonical 亿元)"
             )
         )
         return _empty_clusters(), problems
