@@ -41,6 +41,16 @@ class Vocabulary:
     units: dict[str, str]
     kinds: dict[str, str]
 
+    @property
+    def zone_ids(self) -> pd.Index:
+        """Every zone id, sorted: the categories of zone_id throughout ingest."""
+        return pd.Index(sorted(set(self.zones.values())), dtype=object)
+
+    @property
+    def indicator_ids(self) -> pd.Index:
+        """Every indicator id, sorted: the categories of indicator throughout ingest."""
+        return pd.Index(sorted(self.units), dtype=object)
+
 
 @dataclass
 class Cells:
@@ -106,9 +116,9 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
     zone_col = _role_columns(header, ZONE_HEADERS)[0]
     year_col = _role_columns(header, YEAR_HEADERS)[0]
     zone_raw = _text(frame.iloc[:, zone_col])
-    zone_ids = _lookup(zone_raw, vocab.zones)
+    zone_ids = pd.Categorical(_lookup(zone_raw, vocab.zones), categories=vocab.zone_ids)
     years, bad_year = _years(frame.iloc[:, year_col])
-    unknown_zone = pd.isna(zone_ids)
+    unknown_zone = zone_ids.codes < 0
     problems = _row_problems(
         table.label,
         table.rows,
@@ -205,13 +215,13 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
     titles = [p[1] for p in pieces]
     frame = pd.DataFrame(
         {
-            "zone_id": np.tile(keys["zone_id"].to_numpy(), repeat),
+            "zone_id": pd.Categorical.from_codes(np.tile(keys["zone_id"].cat.codes, repeat), categories=vocab.zone_ids),
             "year": np.tile(keys["year"].to_numpy(), repeat),
             "indicator": pd.Categorical.from_codes(
-                np.repeat(np.arange(repeat), n), categories=pd.unique(np.array(names))
+                np.repeat(vocab.indicator_ids.get_indexer(names), n), categories=vocab.indicator_ids
             ),
             "value": np.concatenate([p[2] for p in pieces]),
-            "source_file": pd.Categorical.from_codes(np.zeros(n * repeat, dtype="int64"), categories=[table.label]),
+            "source_file": _constant(table.label, n * repeat),
             "source_row": np.tile(table.rows, repeat),
             "source_column": pd.Categorical.from_codes(np.repeat(np.arange(repeat), n), categories=titles),
             "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
@@ -267,18 +277,23 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
     problems += _value_problems(table.label, table.rows, header[value_col], raw, bad)
     cells = pd.DataFrame(
         {
-            "zone_id": keys["zone_id"].to_numpy(),
+            "zone_id": keys["zone_id"],
             "year": keys["year"].to_numpy(),
-            "indicator": indicators,
+            "indicator": pd.Categorical(indicators, categories=vocab.indicator_ids),
             "value": values.to_numpy() * factors,
-            "source_file": table.label,
+            "source_file": _constant(table.label, len(frame)),
             "source_row": table.rows,
-            "source_column": header[value_col],
+            "source_column": _constant(header[value_col], len(frame)),
             "illustrative": keys["illustrative"].to_numpy(),
             "valid": keys["valid"].to_numpy() & ~(unknown | bad_unit | bad),
         }
     )
     return Cells(cells, problems)
+
+
+def _constant(text: str, length: int) -> pd.Categorical:
+    """One string repeated, stored once."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype="int64"), categories=[text])
 
 
 def _empty_cells() -> pd.DataFrame:
@@ -407,15 +422,16 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     bad = bad.to_numpy()
     problems += _value_problems(table.label, table.rows, title, raw, bad)
     names = _text(table.frame.iloc[:, cluster_cols[0]]).fillna("")
+    cluster_code, cluster_names = pd.factorize(names, sort=True)
     rows = pd.DataFrame(
         {
             "zone_id": keys["zone_id"],
             "year": keys["year"],
-            "cluster": names.to_numpy(),
+            "cluster": pd.Categorical.from_codes(cluster_code, categories=cluster_names),
             "revenue": revenue.to_numpy() * factor,
-            "source_file": table.label,
+            "source_file": _constant(table.label, len(keys)),
             "source_row": table.rows,
-            "source_column": title,
+            "source_column": _constant(title, len(keys)),
             "illustrative": keys["illustrative"],
         }
     )
@@ -433,10 +449,13 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     missing = valid & rows["revenue"].isna().to_numpy()
     problems += problems_from_rows(_located(rows[missing]).assign(severity=WARNING), WARNING, "cluster revenue missing")
     rows = rows[valid & ~negative & ~unnamed & ~missing]
-    duplicated, dup_problems = duplicate_problems(rows, ["zone_id", "year", "cluster"])
-    problems += dup_problems
-    rows = rows[~duplicated]
-    return rows[CLUSTER_COLUMNS].astype({"zone_id": "string", "cluster": "string", "source_file": "string"}), problems
+    key = (rows["zone_id"].cat.codes.to_numpy().astype("int64") * (YEAR_RANGE[1] + 1) + rows["year"].to_numpy()) * (
+        len(cluster_names) + 1
+    ) + rows["cluster"].cat.codes.to_numpy()
+    duplicated = pd.Series(key).duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        problems += duplicate_problems(rows[duplicated], ["zone_id", "year", "cluster"])[1]
+    return rows[~duplicated][CLUSTER_COLUMNS].reset_index(drop=True), problems
 
 
 def _empty_clusters() -> pd.DataFrame:
@@ -496,11 +515,25 @@ def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], 
     return [], [Problem(label, None, None, WARNING, "ignored: not a .csv or .xlsx file")], []
 
 
+def concat_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack cell frames column by column: categorical columns keep (or unite) their categories, so
+    millions of cells never become Python strings."""
+    if not frames:
+        return _empty_cells()
+    columns = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[name] = pd.api.types.union_categoricals([p.array for p in parts], ignore_order=True)
+        else:
+            columns[name] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
 def statistics_cells(tables: list[RawTable], vocab: Vocabulary) -> Cells:
     """Resolve every statistics table and gather their cells and problems."""
     resolved = [table_cells(t, vocab) for t in tables]
-    frames = [c.frame for c in resolved if len(c.frame)]
-    frame = pd.concat(frames, ignore_index=True) if frames else _empty_cells()
+    frame = concat_cells([c.frame for c in resolved if len(c.frame)])
     return Cells(frame, [p for c in resolved for p in c.problems])
 
 
