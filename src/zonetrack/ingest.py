@@ -380,15 +380,18 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
         problems += dup_problems
     keep = ~duplicated
     order = np.lexsort((indicator_code[keep], year[keep], zone_code[keep]))
-    units = np.array([vocab.units[name] for name in indicators], dtype=object)
-    source_code, source_names = pd.factorize(present["source_file"].astype(str))
+    unit_names, unit_of_indicator = np.unique(
+        np.array([vocab.units[name] for name in indicators], dtype=object), return_inverse=True
+    )
+    source = pd.Categorical(present["source_file"])  # already categorical after concat_cells: no copy
+    source_code, source_names = source.codes, source.categories
     panel = pd.DataFrame(
         {
             "zone_id": pd.Categorical.from_codes(zone_code[keep][order], categories=zones),
             "year": year[keep][order],
             "indicator": pd.Categorical.from_codes(indicator_code[keep][order], categories=indicators),
             "value": present["value"].to_numpy(dtype="float64")[keep][order],
-            "unit": pd.Categorical(units[indicator_code[keep][order]]),
+            "unit": pd.Categorical.from_codes(unit_of_indicator[indicator_code[keep][order]], categories=unit_names),
             "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
             "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
             "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
