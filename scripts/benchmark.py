@@ -294,24 +294,31 @@ def compare(engine: pd.DataFrame, reference: pd.DataFrame) -> dict:
 # --- the benchmark --------------------------------------------------------------------------------
 
 
+def stage_commands(name: str, raw: Path, work: Path) -> tuple[list[str], list[str]]:
+    """The `zonetrack ingest` and `zonetrack evaluate` commands for one size, writing to work/<name>-processed."""
+    processed, zonetrack = work / f"{name}-processed", str(BIN / "zonetrack")
+    return (
+        [zonetrack, "ingest", "--raw", str(raw), "--out", str(processed)],
+        [
+            zonetrack,
+            "evaluate",
+            "--processed",
+            str(processed),
+            "--params",
+            str(raw / "params.yaml"),
+            "--raw",
+            str(raw),
+            "--out",
+            str(processed),
+            "--metrics",
+            str(work / f"{name}-assessment.json"),
+        ],
+    )
+
+
 def bench_size(name: str, raw: Path, work: Path, runs: int) -> dict:
-    processed, metrics = work / f"{name}-processed", work / f"{name}-assessment.json"
-    zonetrack = str(BIN / "zonetrack")
-    ingest_cmd = [zonetrack, "ingest", "--raw", str(raw), "--out", str(processed)]
-    evaluate_cmd = [
-        zonetrack,
-        "evaluate",
-        "--processed",
-        str(processed),
-        "--params",
-        str(raw / "params.yaml"),
-        "--raw",
-        str(raw),
-        "--out",
-        str(processed),
-        "--metrics",
-        str(metrics),
-    ]
+    processed = work / f"{name}-processed"
+    ingest_cmd, evaluate_cmd = stage_commands(name, raw, work)
     print(f"[bench] {name}: ingest x{runs}", file=sys.stderr, flush=True)
     ingest_wall, ingest_rss = median_of(runs, lambda: run_process(ingest_cmd))
     print(f"[bench] {name}: evaluate x{runs}", file=sys.stderr, flush=True)
@@ -369,23 +376,8 @@ def bench_reports(work: Path, runs: int) -> dict:
     if not (processed / "scorecard.csv").exists():  # the default size was not benchmarked in this run
         if not raw.exists():
             default_raw(raw)
-        run_process([zonetrack, "ingest", "--raw", str(raw), "--out", str(processed)])
-        run_process(
-            [
-                zonetrack,
-                "evaluate",
-                "--processed",
-                str(processed),
-                "--params",
-                str(raw / "params.yaml"),
-                "--raw",
-                str(raw),
-                "--out",
-                str(processed),
-                "--metrics",
-                str(work / "default-assessment.json"),
-            ]
-        )
+        for command in stage_commands("default", raw, work):
+            run_process(command)
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
     base = [
         zonetrack,
