@@ -28,7 +28,6 @@ YEAR_RANGE = (1985, 2050)
 ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
 JUMP_FACTOR = 10.0
 
-PANEL_COLUMNS = ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
 CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
 
 

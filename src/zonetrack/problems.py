@@ -8,7 +8,6 @@ import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
-PROBLEM_COLUMNS = ["file", "row", "column", "severity", "message"]
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,6 @@ class Problem:
         row = "-" if self.row is None else str(self.row)
         column = self.column if self.column else "-"
         return f"{self.file}:{row}:{column}: {self.severity}: {self.message}"
-
-
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """The problems as a table with PROBLEM_COLUMNS."""
-    return pd.DataFrame(
-        [(p.file, p.row, p.column, p.severity, p.message) for p in problems],
-        columns=PROBLEM_COLUMNS,
-    ).astype({"row": "Int64"})
 
 
 def problems_from_rows(rows: pd.DataFrame, severity: str, message: pd.Series | str) -> list[Problem]:

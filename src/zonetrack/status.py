@@ -27,7 +27,6 @@ ALL_STATUSES = [*STATUS_ORDER, NO_DATA, NOT_ASSESSABLE]
 # Each status as a small integer: its position in ALL_STATUSES (the engine works on these).
 CODE = {status: code for code, status in enumerate(ALL_STATUSES)}
 GROWTH_RULES = ("level", "multiple", "growth")
-LINE_RULES = ("count", "clusters")
 
 
 @dataclass(frozen=True)
