@@ -27,6 +27,8 @@ CLUSTER_REVENUE_UNIT = "亿元"
 YEAR_RANGE = (1985, 2050)
 ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
 JUMP_FACTOR = 10.0
+# Table formats an analyst may receive that ingest does not read: refusing them beats skipping them.
+UNSUPPORTED_TABLES = frozenset({".xls", ".xlsm", ".xlsb", ".ods", ".tsv", ".txt", ".dbf", ".json"})
 
 CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
 
@@ -498,6 +500,12 @@ def missing_header_problem(untabled: Untabled) -> Problem:
     )
 
 
+def _empty_table_warnings(tables: list[RawTable]) -> list[Problem]:
+    return [
+        Problem(t.label, t.header_row, None, WARNING, "no data rows below the header") for t in tables if t.frame.empty
+    ]
+
+
 def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], list[str]]:
     """The tables of one raw file, problems reading it, and the names of sheets skipped as non-data."""
     suffix = path.suffix.lower()
@@ -506,14 +514,17 @@ def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], 
             table = read_csv_table(path, label, is_table_header)
             if isinstance(table, Untabled):
                 return [], [missing_header_problem(table)], []
-            return [table], [], []
+            return [table], _empty_table_warnings([table]), []
         if suffix == ".xlsx":
             tables, untabled = read_xlsx_tables(path, label, is_table_header)
             if not tables:
                 return [], [missing_header_problem(u) for u in untabled], []
-            return tables, [], [u.label for u in untabled]
+            return tables, _empty_table_warnings(tables), [u.label for u in untabled]
     except UnreadableFile as error:
         return [], [Problem(label, None, None, ERROR, f"unreadable file: {error}")], []
+    if suffix in UNSUPPORTED_TABLES:
+        message = f"unreadable file: {suffix} files are not read; save it as .xlsx or UTF-8 .csv"
+        return [], [Problem(label, None, None, ERROR, message)], []
     return [], [Problem(label, None, None, WARNING, "ignored: not a .csv or .xlsx file")], []
 
 

@@ -178,6 +178,8 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
         result.problems.append(
             Problem(CLUSTERS_FILE, None, None, WARNING, "no clusters.csv: cluster targets have no data")
         )
+    for problem in result.problems:  # file-level warnings (skipped files, empty tables) are worth seeing now
+        print(problem, file=sys.stderr)
     quality = quality_report(result, registry, dictionary)
     # save
     outputs = [out / "panel.parquet", out / "clusters.parquet", out / "data_quality.json"]
@@ -187,7 +189,7 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
         write_json(quality, quality_tmp)
     log(
         f"ingest: {quality['values']} values, {quality['cluster_rows']} cluster rows, "
-        f"{len(quality['warnings'])} warning(s) → {out} ({time.perf_counter() - started:.1f} s)"
+        f"{len(quality['warnings'])} warning(s) in {out / 'data_quality.json'} ({time.perf_counter() - started:.1f} s)"
     )
     return 0
 

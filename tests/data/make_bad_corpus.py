@@ -73,6 +73,7 @@ def main() -> None:
     text("empty_file.csv", "")
     (BAD / "unreadable_binary.csv").write_bytes(b"PK\x03\x04\x00\x00\xff\xfe\x00garbage")
     (BAD / "unreadable_corrupt.xlsx").write_bytes(b"this is not a workbook")
+    (BAD / "old_format.xls").write_bytes(b"not really excel")
     text("unknown_indicator.csv", "zone,year,GDP增速\nchangsha,2017,7.5\n")
     text(
         "clusters_negative/clusters.csv",
