@@ -59,5 +59,5 @@ lab: setup ## install JupyterLab into .venv on demand and open the templates
 	$(BIN)/pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
 
-clean: ## remove the environment and every generated output
-	rm -rf $(VENV) data/processed reports metrics/*.json .pytest_cache
+clean: ## remove the environment and the generated outputs (tracked metrics stay)
+	rm -rf $(VENV) data/processed reports metrics/benchmark*.json .pytest_cache
