@@ -9,7 +9,11 @@ from pathlib import Path
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zonetrack", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="zonetrack",
+        description="Assess high-tech zones against the quantitative targets of a plan. "
+        "Each command takes its inputs and outputs as options; the defaults are the repository layout.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="validate statistics files before adding them to data/raw/")
