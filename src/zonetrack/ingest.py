@@ -569,11 +569,8 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
             "coverage": pd.DataFrame(columns=["indicator", "year", "coverage"]),
         }
     grid = make_grid(zone_levels(registry, years))
-    rows = grid.rows(panel["zone_id"], panel["year"])
-    columns = codes_in(panel["indicator"], np.asarray(indicators, dtype=object))
-    size = len(grid.zones) * len(grid.years)
-    present = np.zeros((size, len(indicators)), dtype=bool)
-    present[rows, columns] = True
+    values, source = grid.matrix(panel, indicators)
+    present = ~np.isnan(values)
     exists = np.array([level is not None for level in grid.level])
     zone_of_row, year_of_row = grid.zone_of_row, grid.year_of_row
     missing_row, missing_col = np.nonzero(exists[:, None] & ~present)
@@ -589,20 +586,15 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
     early_rows = np.flatnonzero(~exists & present.any(axis=1))
     before = pd.DataFrame({"zone_id": grid.zones[zone_of_row[early_rows]], "year": year_of_row[early_rows]})
     # Tenfold jumps between consecutive years of the same zone and indicator.
-    values = np.full((size, len(indicators)), np.nan)
-    values[rows, columns] = panel["value"].to_numpy(dtype="float64")
-    source = np.full(size * len(indicators), -1, dtype="int64")
-    source[rows * len(indicators) + columns] = np.arange(len(panel))
-    follows = np.flatnonzero(
-        (np.tile(np.arange(len(grid.years)), len(grid.zones)) > 0)
-        & (np.diff(year_of_row, prepend=year_of_row[0] - 2) == 1)
-    )
+    # A row follows the one above when its year is the next: a zone's first row never is (its year
+    # is at or below the previous zone's last), so no row crosses from one zone to the next.
+    follows = np.flatnonzero(np.diff(year_of_row, prepend=year_of_row[0]) == 1)
     current, previous = values[follows], values[follows - 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = current / previous
         jump = (previous > 0) & (current > 0) & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
     jump_row, jump_col = np.nonzero(jump)
-    picked = panel.iloc[source[follows[jump_row] * len(indicators) + jump_col]]
+    picked = panel.iloc[source[follows[jump_row], jump_col]]
     jumps = pd.DataFrame(
         {
             "zone_id": picked["zone_id"].astype(str).to_numpy(),
@@ -614,13 +606,10 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
             "previous_value": previous[jump_row, jump_col],
         }
     )
-    existing_per_year = np.bincount(np.searchsorted(grid.years, year_of_row[exists]), minlength=len(grid.years))
-    present_per_year = np.stack(
-        [
-            np.bincount(np.searchsorted(grid.years, year_of_row[exists & present[:, i]]), minlength=len(grid.years))
-            for i in range(len(indicators))
-        ]
-    )
+    # Zone-major grid: reshaping to zones × years × indicators and summing over zones counts per year.
+    shape = (len(grid.zones), len(grid.years))
+    existing_per_year = exists.reshape(shape).sum(axis=0)
+    present_per_year = (present & exists[:, None]).reshape(*shape, len(indicators)).sum(axis=0).T
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(existing_per_year > 0, present_per_year / existing_per_year, np.nan)
     coverage = pd.DataFrame(

@@ -109,6 +109,18 @@ class Grid:
         on_grid = (zone_code >= 0) & (self.years[position] == year_values)
         return np.where(on_grid, zone_code * len(self.years) + position, -1)
 
+    def matrix(self, panel: pd.DataFrame, indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A long panel as grid-rows × indicators values (NaN where missing), and for each filled
+        cell the panel row it came from (−1 elsewhere). Values off the grid are left out."""
+        rows = self.rows(panel["zone_id"], panel["year"])
+        columns = codes_in(panel["indicator"], np.asarray(indicators, dtype=object))
+        placed = (rows >= 0) & (columns >= 0)
+        values = np.full((len(self.zones) * len(self.years), len(indicators)), np.nan)
+        values[rows[placed], columns[placed]] = panel["value"].to_numpy(dtype="float64")[placed]
+        source = np.full(values.shape, -1, dtype="int64")
+        source[rows[placed], columns[placed]] = np.flatnonzero(placed)
+        return values, source
+
 
 def make_grid(levels: pd.DataFrame) -> Grid:
     """The grid of a zone_levels() frame (any row order)."""

@@ -113,14 +113,9 @@ def scope_mask(grid: Grid, target: Target, groups: dict[str, list[str]]) -> np.n
 
 def panel_matrix(panel: pd.DataFrame, grid: Grid) -> tuple[np.ndarray, dict[str, int]]:
     """The panel as a grid-rows × indicators matrix (NaN where missing), and each indicator's column."""
-    indicators = sorted(str(i) for i in panel["indicator"].unique())
-    column = {name: i for i, name in enumerate(indicators)}
-    matrix = np.full((len(grid.zones) * len(grid.years), len(indicators)), np.nan)
-    rows = grid.rows(panel["zone_id"], panel["year"])
-    columns = codes_in(panel["indicator"], np.asarray(indicators, dtype=object))
-    on_grid = rows >= 0
-    matrix[rows[on_grid], columns[on_grid]] = panel["value"].to_numpy(dtype="float64")[on_grid]
-    return matrix, column
+    indicators = np.array(sorted(str(i) for i in panel["indicator"].unique()), dtype=object)
+    values, _ = grid.matrix(panel, indicators)
+    return values, {name: i for i, name in enumerate(indicators)}
 
 
 def cluster_counts(clusters: pd.DataFrame, grid: Grid, min_revenue: float, max_revenue: float | None) -> np.ndarray:
