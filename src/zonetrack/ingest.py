@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -42,12 +43,12 @@ class Vocabulary:
     units: dict[str, str]
     kinds: dict[str, str]
 
-    @property
+    @cached_property
     def zone_ids(self) -> pd.Index:
         """Every zone id, sorted: the categories of zone_id throughout ingest."""
         return pd.Index(sorted(set(self.zones.values())), dtype=object)
 
-    @property
+    @cached_property
     def indicator_ids(self) -> pd.Index:
         """Every indicator id, sorted: the categories of indicator throughout ingest."""
         return pd.Index(sorted(self.units), dtype=object)
@@ -339,19 +340,21 @@ def _located(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"source_file": "file", "source_row": "row", "source_column": "column"})
 
 
-def duplicate_problems(cells: pd.DataFrame, keys: list[str]) -> tuple[pd.Series, list[Problem]]:
-    """Errors for a key given more than once; each message lists every place the key is given."""
-    duplicated = cells.duplicated(keys, keep=False)
-    if not duplicated.any():
-        return duplicated, []
-    dups = cells[duplicated]
+def duplicated_keys(zone: np.ndarray, year: np.ndarray, item: np.ndarray, n_items: int) -> np.ndarray:
+    """Mask of rows whose (zone code, year, item code) occurs more than once, on one integer key."""
+    key = (zone.astype("int64") * (YEAR_RANGE[1] + 1) + year) * (n_items + 1) + item
+    return pd.Series(key).duplicated(keep=False).to_numpy()
+
+
+def duplicate_problems(dups: pd.DataFrame, keys: list[str]) -> list[Problem]:
+    """Errors for rows that share a key; each message lists every place the key is given."""
     location = (
         dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
     )
-    places = location.groupby([dups[k] for k in keys]).transform(", ".join)
+    places = location.groupby([dups[k] for k in keys], observed=True).transform(", ".join)
     key_text = dups[keys].astype(str).agg(", ".join, axis=1)
     messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
-    return duplicated, problems_from_rows(_located(dups), ERROR, messages)
+    return problems_from_rows(_located(dups), ERROR, messages)
 
 
 def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
@@ -369,16 +372,13 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
     )
     present = valid[~negative & valid["value"].notna()]
     # Ids as integer codes: duplicates, sorting and the stored dictionary encoding all work on them.
-    zones = np.array(sorted(set(vocab.zones.values())), dtype=object)
-    indicators = np.array(sorted(vocab.units), dtype=object)
+    zones, indicators = vocab.zone_ids, vocab.indicator_ids
     zone_code = codes_in(present["zone_id"], zones)
     indicator_code = codes_in(present["indicator"], indicators)
     year = present["year"].to_numpy(dtype="int64")
-    key = (zone_code * (YEAR_RANGE[1] + 1) + year) * len(indicators) + indicator_code
-    duplicated = pd.Series(key).duplicated(keep=False).to_numpy()
+    duplicated = duplicated_keys(zone_code, year, indicator_code, len(indicators))
     if duplicated.any():
-        _, dup_problems = duplicate_problems(present[duplicated], ["zone_id", "year", "indicator"])
-        problems += dup_problems
+        problems += duplicate_problems(present[duplicated], ["zone_id", "year", "indicator"])
     keep = ~duplicated
     order = np.lexsort((indicator_code[keep], year[keep], zone_code[keep]))
     unit_names, unit_of_indicator = np.unique(
@@ -453,12 +453,14 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     missing = valid & rows["revenue"].isna().to_numpy()
     problems += problems_from_rows(_located(rows[missing]).assign(severity=WARNING), WARNING, "cluster revenue missing")
     rows = rows[valid & ~negative & ~unnamed & ~missing]
-    key = (rows["zone_id"].cat.codes.to_numpy().astype("int64") * (YEAR_RANGE[1] + 1) + rows["year"].to_numpy()) * (
-        len(cluster_names) + 1
-    ) + rows["cluster"].cat.codes.to_numpy()
-    duplicated = pd.Series(key).duplicated(keep=False).to_numpy()
+    duplicated = duplicated_keys(
+        rows["zone_id"].cat.codes.to_numpy(),
+        rows["year"].to_numpy(),
+        rows["cluster"].cat.codes.to_numpy(),
+        len(cluster_names),
+    )
     if duplicated.any():
-        problems += duplicate_problems(rows[duplicated], ["zone_id", "year", "cluster"])[1]
+        problems += duplicate_problems(rows[duplicated], ["zone_id", "year", "cluster"])
     return rows[~duplicated][CLUSTER_COLUMNS].reset_index(drop=True), problems
 
 
