@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,6 @@ class Target:
     exclude_groups: tuple[str, ...] = ()
     text_zh: str = ""
     text_en: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def indicators(self) -> list[str]:
@@ -89,12 +88,13 @@ def parse_targets(spec: dict, groups: dict[str, list[str]], known_indicators: se
         for key in ("groups", "exclude_groups"):
             errors += [f"{where}.{key}: unknown group '{g}'" for g in entry.get(key, []) or [] if g not in groups]
         errors += [f"{where}.levels: unknown level '{lv}'" for lv in entry.get("levels", LEVELS) if lv not in LEVELS]
-        fields = {name for name in Target.__dataclass_fields__ if name not in ("id", "extra")}
+        # Other keys (reading, display) describe the target for people and the reports.
+        fields = {name for name in Target.__dataclass_fields__ if name != "id"}
         values = {k: v for k, v in entry.items() if k in fields}
         for key in ("levels", "groups", "exclude_groups"):
             if key in values:
                 values[key] = tuple(values[key] or ())
-        targets.append(Target(id=target_id, **values, extra={k: v for k, v in entry.items() if k not in fields}))
+        targets.append(Target(id=target_id, **values))
     if errors:
         raise ValueError("params.yaml targets are invalid:\n  " + "\n  ".join(errors))
     return targets

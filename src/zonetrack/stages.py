@@ -259,7 +259,8 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     base_year, target_year = int(params["plan"]["base_year"]), int(params["plan"]["target_year"])
     years = [int(y) for y in params["assess"]["years"]]
     groups = {name: list(zones) for name, zones in params["groups"].items()}
-    known = set(panel["indicator"].unique()) | set(load_dictionary(raw / "indicators.csv")["id"])
+    with_data = set(panel["indicator"].unique())
+    known = with_data | set(load_dictionary(raw / "indicators.csv")["id"])
     targets = rules.parse_targets(params["targets"], groups, known)
     unknown = sorted({z for zones in groups.values() for z in zones} - set(registry["zone_id"]))
     if unknown:
@@ -271,11 +272,7 @@ def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metri
     scorecard = rules.evaluate(panel, clusters, levels, targets, groups, years, base_year, target_year, bands(params))
     schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
-    no_data = [
-        t.id
-        for t in targets
-        if not set(t.indicators) <= set(panel["indicator"].unique()) or (t.rule == "clusters" and clusters.empty)
-    ]
+    no_data = [t.id for t in targets if not set(t.indicators) <= with_data or (t.rule == "clusters" and clusters.empty)]
     for target_id in no_data:
         log(f"target {target_id}: its indicator has no data at all; reported as no_data")
     # save
