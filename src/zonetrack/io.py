@@ -171,6 +171,11 @@ def atomic_outputs(*paths: Path) -> Iterator[list[Path]]:
             temporary.unlink(missing_ok=True)
 
 
+def read_scorecard(processed: Path) -> pd.DataFrame:
+    """scorecard.csv of a processed folder, ids and statuses read as text."""
+    return pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
+
+
 def write_json(data: object, path: Path) -> None:
     """Write JSON as UTF-8 with sorted keys and a final newline (stable across runs)."""
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -10,9 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from zonetrack.io import atomic_outputs
+from zonetrack.io import atomic_outputs, read_scorecard
 from zonetrack.params import load_params, scenario_changes
 from zonetrack.registry import load_registry
 from zonetrack.stages import log
@@ -31,10 +29,6 @@ class ReportInputs:
     raw: Path
     out: Path
     kernel: str = "python3"
-
-
-def _scorecard(processed: Path) -> pd.DataFrame:
-    return pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
 
 
 def execute_year(year: int, inputs: ReportInputs) -> Path:
@@ -83,7 +77,7 @@ def publish_year(year: int, executed: Path, inputs: ReportInputs) -> Path:
     # load
     notebook = nbformat.read(executed, as_version=4)
     params = load_params(inputs.params)
-    card = _scorecard(inputs.processed).query("year == @year")
+    card = read_scorecard(inputs.processed).query("year == @year")
     registry = load_registry(inputs.raw / "zones.csv")
     # process
     notebook = publish.strip_volatile(notebook)
@@ -107,7 +101,7 @@ def write_index(inputs: ReportInputs) -> Path:
     from zonetrack.publish import embed_cjk_font
 
     # load
-    scorecard = _scorecard(inputs.processed)
+    scorecard = read_scorecard(inputs.processed)
     quality = json.loads((inputs.processed / "data_quality.json").read_text(encoding="utf-8"))
     params = load_params(inputs.params)
     changes = scenario_changes(params, load_params(inputs.plan))
@@ -128,7 +122,7 @@ def render_reports(years: list[int], inputs: ReportInputs, jobs: int) -> None:
     third notebook runs while the first two are being published.
     """
     started = time.perf_counter()
-    missing = sorted(set(years) - set(_scorecard(inputs.processed)["year"].unique()))
+    missing = sorted(set(years) - set(read_scorecard(inputs.processed)["year"].unique()))
     if missing:
         raise ValueError(f"the scorecard has no rows for {missing}: run evaluate with these assess.years first")
     if jobs <= 1:

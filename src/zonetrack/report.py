@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack import plots
+from zonetrack.io import read_scorecard
 from zonetrack.params import load_params, scenario_changes
 from zonetrack.registry import load_registry, zone_levels
 from zonetrack.status import ALL_STATUSES
@@ -99,7 +100,7 @@ def load_report(year: int, processed_dir: str, params_file: str, plan_file: str,
     """Read the scorecard, data quality, params and registry for one assessment year."""
     processed, raw = Path(processed_dir), Path(raw_dir)
     params = load_params(Path(params_file))
-    scorecard = pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
+    scorecard = read_scorecard(processed)
     card = scorecard[scorecard["year"] == year].reset_index(drop=True)
     if card.empty:
         raise ValueError(f"the scorecard has no rows for {year}; assess.years is {params['assess']['years']}")
