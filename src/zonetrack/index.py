@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from zonetrack import plots
-from zonetrack.report import CSS, esc, figure_png, status_badge
+from zonetrack.report import CSS, banners_html, esc, figure_png, status_badge
 from zonetrack.status import ALL_STATUSES
 
 
-def index_html(scorecard: pd.DataFrame, params: dict, illustrative: bool, changes: list) -> str:
+def index_html(scorecard: pd.DataFrame, params: dict, quality: dict, changes: list) -> str:
     """The index page: links to the yearly reports, a status-count chart and a target × year grid."""
     totals = scorecard[scorecard["zone_id"] == "ALL"]
     years = sorted(int(y) for y in totals["year"].unique())
@@ -30,18 +30,7 @@ def index_html(scorecard: pd.DataFrame, params: dict, illustrative: bool, change
         rows.append(
             f"<tr><td><code>{esc(target_id)}</code><br><small>{esc(spec.get('text_zh'))}</small></td>{cells}</tr>"
         )
-    banners = ""
-    if illustrative:
-        banners += (
-            '<div class="banner illustrative"><b>⚠ 示例数据 Illustrative data.</b> The zone statistics are '
-            "invented for demonstration, not official statistics.</div>"
-        )
-    if changes:
-        banners += (
-            '<div class="banner scenario"><b>情景 Scenario:</b> '
-            + esc("; ".join(f"{k}: {a} → {b}" for k, a, b in changes))
-            + "</div>"
-        )
+    banners = banners_html(quality, changes)
     return (
         f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>zonetrack</title>{CSS}</head>"
         f"<body class='zt'><h1>高新区目标评估 High-tech zone targets</h1><p>{esc(plan.get('name_zh'))}<br>"

@@ -107,7 +107,7 @@ def write_index(inputs: ReportInputs) -> Path:
     changes = scenario_changes(params, load_params(inputs.plan))
     # process
     plots.theme()
-    page = embed_cjk_font(index_html(scorecard, params, bool(quality.get("illustrative")), changes))
+    page = embed_cjk_font(index_html(scorecard, params, quality, changes))
     # save
     path = inputs.out / "index.html"
     with atomic_outputs(path) as (tmp,):

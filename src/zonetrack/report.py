@@ -146,6 +146,29 @@ def format_value(value: float, target_id: str, spec: dict, share: bool = False) 
     return f"{value:,.2f}"
 
 
+def banners_html(quality: dict, changes: list[tuple[str, object, object]]) -> str:
+    """The illustrative-data banner (when any value is marked so) and the scenario banner naming
+    every setting that differs from the plan."""
+    parts = []
+    if quality.get("illustrative"):
+        share = quality.get("illustrative_share", 0.0)
+        parts.append(
+            '<div class="banner illustrative"><b>⚠ 示例数据 Illustrative data.</b> '
+            f"{share:.0%} of the values are marked illustrative: they are invented for demonstration, "
+            "not official statistics. 本报告中的分园区数据为示例,不是官方统计。</div>"
+        )
+    if changes:
+        rows = "".join(
+            f"<tr><td><code>{esc(k)}</code></td><td>{esc(a)}</td><td>{esc(b)}</td></tr>" for k, a, b in changes
+        )
+        parts.append(
+            '<div class="banner scenario"><b>情景 Scenario:</b> this run differs from the plan in '
+            f"{len(changes)} setting(s).<table><tr><th>setting</th><th>plan</th><th>this run</th></tr>"
+            f"{rows}</table></div>"
+        )
+    return "".join(parts)
+
+
 def title_html(data: ReportData) -> str:
     """Title, plan, year, data vintage and the banners (scenario, illustrative data)."""
     plan = data.params["plan"]
@@ -159,22 +182,7 @@ def title_html(data: ReportData) -> str:
         f"{esc(', '.join(str(y) for y in data.quality.get('years', [])))}; {esc(data.quality.get('values'))} values; "
         f"fingerprint <code>{esc(data.fingerprint)}</code></p>",
     ]
-    if data.quality.get("illustrative"):
-        share = data.quality.get("illustrative_share", 0.0)
-        parts.append(
-            '<div class="banner illustrative"><b>⚠ 示例数据 Illustrative data.</b> '
-            f"{share:.0%} of the values are marked illustrative: they are invented for demonstration, "
-            "not official statistics. 本报告中的分园区数据为示例,不是官方统计。</div>"
-        )
-    if data.changes:
-        rows = "".join(
-            f"<tr><td><code>{esc(k)}</code></td><td>{esc(a)}</td><td>{esc(b)}</td></tr>" for k, a, b in data.changes
-        )
-        parts.append(
-            '<div class="banner scenario"><b>情景 Scenario:</b> this run differs from the plan in '
-            f"{len(data.changes)} setting(s).<table><tr><th>setting</th><th>plan</th><th>this run</th></tr>"
-            f"{rows}</table></div>"
-        )
+    parts.append(banners_html(data.quality, data.changes))
     parts.append("</div>")
     return "".join(parts)
 
