@@ -82,7 +82,7 @@ def read_csv_table(path: Path, label: str, is_header: Callable[[list[str]], bool
     header_index = _header_index(head_rows, is_header)
     if header_index is None:
         return Untabled(label, head_rows)
-    header = _clean_header(next(csv.reader([head[header_index]])))
+    header = head_rows[header_index]
     body = text.encode("utf-8")
     options = {
         "skiprows": header_index,
