@@ -15,10 +15,11 @@ from zonetrack.cli import main
 WIDE_TEXT = (
     "高新区,年份,技术合同成交额(万元),常住人口(人),高新技术企业数,备注\n"
     '长沙高新技术产业开发区,2016,"12,345",523000,10,示例数据\n'
-    "Zhuzhou Hi-tech Industrial Development Zone,2016,1.2万,-,7,illustrative\n"
+    "Zhuzhou Hi-tech Industrial Development Zone,2016,1.2亿,-,7,illustrative\n"
     "xiangtan,2017,/,80000,—,\n"
 )
-# The same facts in long form: 12,345 万元 = 1.2345 亿元; 1.2万 万元 = 12000 万元 = 1.2 亿元;
+# The same facts in long form: 12,345 万元 = 1.2345 亿元; a unit in the cell is that cell's unit, whatever
+# the header says: 1.2亿 under (万元) is 1.2 亿元 = 12000 万元;
 # 523000 人 = 52.3 万人; 80000 人 = 8 万人; the blanks are missing, so they have no row.
 LONG_TEXT = (
     "zone,year,indicator,value,unit\n"
@@ -76,7 +77,7 @@ def test_xlsx_with_title_rows_and_a_notes_sheet(raw_copy):
     sheet.append([])
     sheet.append(["园区", "年份", "技术合同成交额(万元)", "常住人口(人)", "高新技术企业数", "备注"])
     sheet.append(["长沙高新技术产业开发区", 2016, 12345, 523000, 10, "示例数据"])
-    sheet.append(["Zhuzhou Hi-tech Industrial Development Zone", 2016, "1.2万", "-", 7, None])
+    sheet.append(["Zhuzhou Hi-tech Industrial Development Zone", 2016, "1.2亿", "-", 7, None])
     sheet.append(["xiangtan", "2017年", None, 80000, None, None])
     book.save(raw_copy / "stats" / "book.xlsx")
     result = _panel(raw_copy)
@@ -99,7 +100,7 @@ def test_row_numbers_count_blank_lines(raw_copy):
 
 
 def test_zone_spellings_resolve_to_one_id(vocab):
-    from zonetrack.ingest import _lookup
+    from zonetrack.ingest.cells import _lookup
 
     names = pd.Series(
         ["changsha", "长沙高新技术产业开发区", "长沙高新区", "CHANGSHA HI-TECH INDUSTRIAL DEVELOPMENT ZONE", "长沙"]

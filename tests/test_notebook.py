@@ -116,5 +116,5 @@ def test_a_failing_notebook_fails_the_stage_with_its_error(tiny, tmp_path, capsy
     args = report_args([2019], tiny["processed"], tmp_path / "missing", RAW / "plan.yaml", tmp_path / "reports")
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "report 2019: the notebook failed" in err and "FileNotFoundError" in err and "zones.csv" in err
+    assert "report 2019: the notebook failed" in err and "zones.csv:-:-: error: unreadable file" in err
     assert not (tmp_path / "reports" / "2019" / "assessment.html").exists()

@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one zonetrack command; the exit status is non-zero on errors."""
     args = _parser().parse_args(argv)
     from zonetrack import stages
+    from zonetrack.problems import ProblemsError, printable
 
     try:
         if args.command == "check":
@@ -77,8 +78,13 @@ def main(argv: list[str] | None = None) -> int:
 
             demo.write_demo(args.raw, args.seed)
             return 0
+    except ProblemsError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"zonetrack {args.command}: stopped: fix the file(s) above", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError, RuntimeError) as error:
-        print(f"zonetrack {args.command}: error: {error}", file=sys.stderr)
+        print(f"zonetrack {args.command}: error: {printable(error)}", file=sys.stderr)
         return 2
     return 2
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-# Units convert within a dimension to the dictionary's canonical unit. 亿 = 10^8, 万 = 10^4.
+from zonetrack.problems import ERROR, Problem, ProblemsError
+
+# Every unit a header, a unit line or a cell may carry: its dimension and its size in the
+# dimension's base unit (元, 人, one item, a fraction, 亩, a place in a ranking). 亿 = 10^8, 万 = 10^4.
 UNITS: dict[str, tuple[str, float]] = {
     "元": ("money", 1.0),
     "千元": ("money", 1e3),
@@ -19,18 +23,45 @@ UNITS: dict[str, tuple[str, float]] = {
     "人": ("people", 1.0),
     "万人": ("people", 1e4),
     # Counters differ by the thing counted (家 for firms, 个 for carriers, 支 for funds) but all
-    # count units, so one converts to another with factor 1.
+    # count items, so one converts to another with factor 1.
     "个": ("count", 1.0),
     "家": ("count", 1.0),
     "件": ("count", 1.0),
     "支": ("count", 1.0),
     "项": ("count", 1.0),
     "所": ("count", 1.0),
+    "万家": ("count", 1e4),
+    "万件": ("count", 1e4),
+    # Shares are stored as fractions: 3.2 % is 0.032.
+    "%": ("share", 0.01),
+    "‰": ("share", 0.001),
+    "fraction": ("share", 1.0),
+    "亩": ("area", 1.0),
+    "公顷": ("area", 15.0),
+    "平方公里": ("area", 1500.0),
+    "km2": ("area", 1500.0),
+    "位": ("rank", 1.0),
+    "名": ("rank", 1.0),
 }
-KIND_DIMENSION = {"amount": "money", "population": "people", "count": "count"}
-MISSING_TOKENS = frozenset({"", "-", "—", "——", "–", "/", "－", "／", "nan", "NaN", "<NA>"})
-_MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+# A unit written in a cell (34.0亿, 1.2万) is a magnitude of the dimension's base unit, whatever the
+# header says: 34.0亿 of money is 34.0 亿元, 1.2万 firms is 12,000 firms.
+MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+KINDS = {
+    "amount": "money",
+    "population": "people",
+    "count": "count",
+    "share": "share",
+    "area": "area",
+    "rank": "rank",
+}
+# What the panel stores for each kind: the dictionary's unit, except shares (fractions).
+STORED_UNIT = {"share": "fraction"}
+WHOLE_NUMBER_KINDS = frozenset({"count", "rank"})
+MISSING_TOKENS = frozenset({"", "-", "—", "——", "–", "/", "－", "／", "…", "……"})
+DICTIONARY_COLUMNS = ["id", "name_zh", "name_en", "unit", "kind", "aliases"]
 _HEADER_UNIT = re.compile(r"^(?P<name>.*?)\s*[(\[](?P<unit>[^()\[\]]+)[)\]]\s*$")
+_NUMBER_WITH_UNIT = re.compile(r"^(?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?P<unit>\D*)$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def normalise(text: object) -> str:
@@ -39,27 +70,57 @@ def normalise(text: object) -> str:
     return re.sub(r"\s+", "", folded)
 
 
+def read_text_table(path: Path) -> pd.DataFrame:
+    """A small CSV file people edit (the registry, the dictionary): UTF-8 (with BOM) or GB18030, all text."""
+    from zonetrack.ingest.tables import UnreadableFile, decode
+
+    try:
+        text = decode(path.read_bytes())
+    except OSError as error:
+        raise ProblemsError(
+            [Problem(path.as_posix(), None, None, ERROR, f"unreadable file: {error.strerror}")]
+        ) from None
+    except UnreadableFile as error:
+        raise ProblemsError([Problem(path.as_posix(), None, None, ERROR, f"unreadable file: {error}")]) from None
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        message = str(error).splitlines()[0] if str(error) else "empty file"
+        raise ProblemsError([Problem(path.as_posix(), None, None, ERROR, f"cannot parse as CSV: {message}")]) from None
+
+
 def load_dictionary(path: Path) -> pd.DataFrame:
-    """Read and validate the indicator dictionary (id, name_zh, name_en, unit, kind, aliases)."""
-    dictionary = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    required = {"id", "name_zh", "name_en", "unit", "kind", "aliases"}
-    missing = required - set(dictionary.columns)
+    """Read and check the indicator dictionary; every problem is an error at its row and column."""
+    dictionary = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in DICTIONARY_COLUMNS if c not in dictionary.columns]
     if missing:
-        raise ValueError(f"{path}: indicator dictionary lacks columns {sorted(missing)}")
-    bad_kind = dictionary.loc[~dictionary["kind"].isin(list(KIND_DIMENSION)), "id"]
-    if len(bad_kind):
-        raise ValueError(f"{path}: unknown kind for {list(bad_kind)}; use {list(KIND_DIMENSION)}")
-    bad_unit = dictionary.loc[
-        [
-            UNITS.get(u, ("?",))[0] != KIND_DIMENSION[k]
-            for u, k in zip(dictionary["unit"], dictionary["kind"], strict=True)
-        ],
-        "id",
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    if "may_be_negative" not in dictionary.columns:
+        dictionary["may_be_negative"] = ""
+    problems = []
+    for row, entry in zip(range(2, len(dictionary) + 2), dictionary.itertuples(index=False), strict=True):
+        if not _ID.match(entry.id):
+            problems.append(Problem(label, row, "id", ERROR, f"'{entry.id}' is not an id (a-z, 0-9 and _)"))
+        if entry.kind not in KINDS:
+            problems.append(
+                Problem(label, row, "kind", ERROR, f"unknown kind '{entry.kind}'; use one of {list(KINDS)}")
+            )
+        elif UNITS.get(entry.unit, ("?",))[0] != KINDS[entry.kind]:
+            problems.append(
+                Problem(label, row, "unit", ERROR, f"unit '{entry.unit}' does not fit the kind {entry.kind}")
+            )
+        if entry.may_be_negative not in ("", "yes", "no"):
+            problems.append(Problem(label, row, "may_be_negative", ERROR, "use yes, no or leave it blank (no)"))
+    duplicated = dictionary["id"].duplicated()
+    problems += [
+        Problem(label, int(i) + 2, "id", ERROR, f"duplicate id '{dictionary.loc[i, 'id']}'")
+        for i in np.flatnonzero(duplicated)
     ]
-    if len(bad_unit):
-        raise ValueError(f"{path}: canonical unit does not fit the kind for {list(bad_unit)}")
-    if dictionary["id"].duplicated().any():
-        raise ValueError(f"{path}: duplicate ids {list(dictionary.loc[dictionary['id'].duplicated(), 'id'])}")
+    if problems:
+        raise ProblemsError(problems)
     return dictionary
 
 
@@ -76,6 +137,11 @@ def name_lookup(dictionary: pd.DataFrame) -> dict[str, str]:
                 raise ValueError(f"indicator dictionary: '{name}' names both {lookup[key]} and {row.id}")
             lookup[key] = row.id
     return lookup
+
+
+def stored_unit(kind: str, unit: str) -> str:
+    """The unit the panel stores an indicator in."""
+    return STORED_UNIT.get(kind, unit)
 
 
 def split_header_unit(header: str) -> tuple[str, str | None]:
@@ -98,28 +164,58 @@ def unit_factor(unit: str | None, canonical: str) -> float | None:
     return source[1] / target[1]
 
 
-def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers written as ``1,234.5``, ``1.2万`` or plain; return (values, unparseable mask).
+def cell_unit_factor(unit: str, canonical: str) -> float | None:
+    """The factor of a unit written in a cell (万, 亿, 万元, %) to ``canonical``; None if it does not fit."""
+    if unit in MULTIPLIERS:
+        target = UNITS.get(canonical)
+        return None if target is None else MULTIPLIERS[unit] / target[1]
+    return unit_factor(unit, canonical)
 
-    Blank cells and the missing markers (``-``, ``—``, ``/``) become NaN and are not errors:
-    missing means missing, never zero.
+
+@dataclass
+class ParsedCells:
+    """Numbers as written (without a cell's unit), the unit written in each cell ('' for none), and
+    which cells are neither numbers nor missing."""
+
+    numbers: np.ndarray
+    units: np.ndarray
+    bad: np.ndarray
+
+
+def parse_cells(raw: pd.Series) -> ParsedCells:
+    """Parse cells written ``1,234.5``, ``１２３``, ``1.2万``, ``34.0亿元``, ``3.2%`` or plain.
+
+    Blank cells and the missing markers (``-``, ``—``, ``/``) are NaN and not errors: missing means
+    missing, never zero. ``nan`` and ``inf`` are not numbers a statistics office writes: errors.
     """
+    size = len(raw)
+    units = np.full(size, "", dtype=object)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        values = raw.astype("float64")
-        return values, pd.Series(False, index=raw.index)
+        numbers = raw.to_numpy(dtype="float64", na_value=np.nan)
+        return ParsedCells(numbers, units, ~np.isfinite(numbers) & ~np.isnan(numbers))
     text = raw.astype("string").str.strip()
-    missing = text.isna() | text.isin(MISSING_TOKENS)
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
-    needs_work = values.isna() & ~missing
+    missing = (text.isna() | text.isin(MISSING_TOKENS)).to_numpy()
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    numbers[~np.isfinite(numbers)] = np.nan  # 'inf' and 'nan' parse; they go on to be judged below
+    needs_work = np.isnan(numbers) & ~missing
     if needs_work.any():
-        rest = (
-            text[needs_work].str.normalize("NFKC").str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-        )
-        suffix = rest.str[-1]
-        factor = suffix.map(_MULTIPLIERS).astype("float64")
-        body = rest.where(factor.isna(), rest.str[:-1])
-        parsed = pd.to_numeric(body, errors="coerce").astype("float64") * factor.fillna(1.0)
-        values = values.where(~needs_work, parsed)
-    values = values.where(np.isfinite(values))
-    bad = values.isna() & ~missing
-    return values, bad
+        rest = text[needs_work].str.normalize("NFKC").str.replace(r"[,\s]", "", regex=True)
+        parts = rest.str.extract(_NUMBER_WITH_UNIT)
+        parsed = pd.to_numeric(parts["number"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        unit = parts["unit"].fillna("").to_numpy(dtype=object)
+        known = np.array([u == "" or u in UNITS or u in MULTIPLIERS for u in unit], dtype=bool)
+        parsed[~known | ~np.isfinite(parsed)] = np.nan
+        numbers[needs_work] = parsed
+        units[needs_work] = np.where(known, unit, "")
+    bad = np.isnan(numbers) & ~missing
+    return ParsedCells(numbers, units, bad)
+
+
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Plain numbers (years, amounts of a known unit): ``1,234.5``, ``1.2万``, ``3亿``; return (values,
+    unparseable mask). A unit other than 万 or 亿 in a cell makes it unparseable here."""
+    cells = parse_cells(raw)
+    factor = np.array([MULTIPLIERS.get(u, 1.0 if u == "" else np.nan) for u in cells.units], dtype="float64")
+    values = cells.numbers * factor
+    bad = cells.bad | (np.isnan(values) & ~np.isnan(cells.numbers))
+    return pd.Series(values, index=raw.index), pd.Series(bad, index=raw.index)

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"
+# Text from data is shown, never obeyed: control characters (a newline in a file name, an escape
+# sequence) are written as escapes so no value can forge a line of output or move the cursor.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_SHOWN = 80
+
+
+def printable(text: object) -> str:
+    """Text safe to print on one line: control characters escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def shown(text: object, limit: int = MAX_SHOWN) -> str:
+    """A value quoted in a message: printable and cut to `limit` characters (a 100,000-character
+    cell is reported, not printed)."""
+    value = printable(text)
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -22,8 +40,16 @@ class Problem:
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)
-        column = self.column if self.column else "-"
-        return f"{self.file}:{row}:{column}: {self.severity}: {self.message}"
+        column = shown(self.column, 60) if self.column else "-"
+        return f"{printable(self.file)}:{row}:{column}: {self.severity}: {printable(self.message)}"
+
+
+class ProblemsError(Exception):
+    """Raised when a file people edit (registry, dictionary, plan, params) cannot be used."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 def problems_from_rows(rows: pd.DataFrame, severity: str, message: pd.Series | str) -> list[Problem]:

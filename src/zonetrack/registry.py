@@ -2,30 +2,72 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from zonetrack.indicators import normalise
+from zonetrack.indicators import normalise, read_text_table
+from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
 REGISTRY_COLUMNS = ["zone_id", "name_zh", "name_en", "city", "provincial_since", "national_since", "source"]
+ZONE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+YEAR_RANGE = (1985, 2050)
 NATIONAL = "national"
 PROVINCIAL = "provincial"
 
 
 def load_registry(path: Path) -> pd.DataFrame:
-    """Read zones.csv; the approval years become nullable integers."""
-    registry = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = set(REGISTRY_COLUMNS) - set(registry.columns)
+    """Read and check zones.csv (UTF-8 or GB18030); the approval years become nullable integers.
+
+    Every problem is an error at its row and column: ids are slugs (they name files and reach
+    spreadsheets, so nothing in them may read as a formula), years are whole years.
+    """
+    registry = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in REGISTRY_COLUMNS if c not in registry.columns]
     if missing:
-        raise ValueError(f"{path}: the zone registry lacks columns {sorted(missing)}")
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    problems = []
     for column in ("provincial_since", "national_since"):
-        registry[column] = pd.to_numeric(registry[column].replace("", None)).astype("Int64")
-    duplicated = registry.loc[registry["zone_id"].duplicated(), "zone_id"]
-    if len(duplicated):
-        raise ValueError(f"{path}: duplicate zone_id {list(duplicated)}")
+        text = registry[column].str.strip()
+        years = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = (text != "") & (years.isna() | (years % 1 != 0) | ~years.between(*YEAR_RANGE))
+        problems += [
+            Problem(
+                label,
+                int(i) + 2,
+                column,
+                ERROR,
+                f"'{shown(text[i])}' is not a whole year (e.g. 2010); blank if unknown",
+            )
+            for i in np.flatnonzero(bad)
+        ]
+        registry[column] = years.where(~bad).astype("Int64")
+    bad_id = ~registry["zone_id"].str.match(ZONE_ID.pattern)
+    problems += [
+        Problem(
+            label,
+            int(i) + 2,
+            "zone_id",
+            ERROR,
+            f"'{shown(registry.loc[i, 'zone_id'])}' is not a zone id: ids are slugs of a-z, 0-9 and _, "
+            "starting with a letter (e.g. changsha, yueyang_lingang)",
+        )
+        for i in np.flatnonzero(bad_id)
+    ]
+    duplicated = registry["zone_id"].duplicated()
+    problems += [
+        Problem(label, int(i) + 2, "zone_id", ERROR, f"duplicate zone_id '{registry.loc[i, 'zone_id']}'")
+        for i in np.flatnonzero(duplicated)
+    ]
+    for column in ("name_zh", "name_en"):
+        empty = registry[column].str.strip() == ""
+        problems += [Problem(label, int(i) + 2, column, ERROR, "empty name") for i in np.flatnonzero(empty)]
+    if problems:
+        raise ProblemsError(problems)
     return registry
 
 

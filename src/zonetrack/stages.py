@@ -13,8 +13,8 @@ from zonetrack import ingest, rules
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, write_csv, write_json
 from zonetrack.params import bands, load_params
-from zonetrack.problems import ERROR, WARNING, Problem, has_errors, sort_problems
-from zonetrack.registry import load_registry, zone_levels, zone_lookup
+from zonetrack.problems import ERROR, NOTE, WARNING, Problem, has_errors, printable, sort_problems
+from zonetrack.registry import load_registry, short_name_zh, zone_levels, zone_lookup
 from zonetrack.status import ALL_STATUSES
 
 CLUSTERS_FILE = "clusters.csv"
@@ -24,7 +24,7 @@ DATA_SUFFIXES = (".csv", ".xlsx")
 
 def log(message: str) -> None:
     """Progress for the analyst, on stderr so that stdout stays clean."""
-    print(f"[zonetrack] {message}", file=sys.stderr, flush=True)
+    print(f"[zonetrack] {printable(message)}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -77,7 +77,7 @@ def ingest_files(
             cluster_frames.append(rows)
             problems += cluster_problems
         log(f"read {label}: {sum(len(f) for f in cluster_frames)} cluster rows")
-    clusters = pd.concat(cluster_frames, ignore_index=True) if cluster_frames else ingest._empty_clusters()
+    clusters = pd.concat(cluster_frames, ignore_index=True) if cluster_frames else ingest.empty_clusters()
     clusters = clusters.sort_values(["zone_id", "year", "cluster"], ignore_index=True)
     return IngestResult(
         panel,
@@ -93,7 +93,8 @@ def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.V
     """The registry, the indicator dictionary and the lookups built from them."""
     registry = load_registry(raw / "zones.csv")
     dictionary = load_dictionary(indicators or raw / "indicators.csv")
-    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary))
+    labels = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
+    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), labels)
     return vocab, registry, dictionary
 
 
@@ -152,10 +153,12 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
 
 
 def report_problems(problems: list[Problem], show_warnings: bool = True) -> None:
-    """Print problems, errors first, then a count."""
+    """Print problems, errors first, then warnings and notes (what was set aside, where a year was
+    found), then a count."""
     errors = [p for p in problems if p.severity == ERROR]
-    warnings = [p for p in problems if p.severity != ERROR]
-    for problem in errors + (warnings if show_warnings else []):
+    warnings = [p for p in problems if p.severity == WARNING]
+    notes = [p for p in problems if p.severity == NOTE]
+    for problem in errors + (warnings + notes if show_warnings else []):
         print(problem, file=sys.stderr)
     print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=sys.stderr)
 

@@ -1,0 +1,61 @@
+"""Raw zone statistics (wide or long, CSV or XLSX, as statistics offices send them) → one long panel
+in stored units: tables (files, sheets, headers) · cells (zones, years, units) · panel (checks
+across files) · quality (coverage, jumps, plausibility)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zonetrack.indicators import normalise
+from zonetrack.ingest.cells import YEAR_HEADERS, ZONE_HEADERS, Vocabulary, statistics_cells, vocabulary, zone_column
+from zonetrack.ingest.panel import build_panel, cluster_rows, empty_clusters
+from zonetrack.ingest.quality import quality_warnings
+from zonetrack.ingest.tables import RawTable, Untabled, read_file
+from zonetrack.problems import ERROR, WARNING, Problem, has_errors
+
+__all__ = [
+    "RawTable",
+    "Vocabulary",
+    "build_panel",
+    "cluster_rows",
+    "empty_clusters",
+    "quality_warnings",
+    "read_tables",
+    "statistics_cells",
+    "vocabulary",
+]
+
+
+def missing_header_problem(untabled: Untabled) -> Problem:
+    """Say which required column is missing, at the row that looks most like a header."""
+    for fields, number in zip(untabled.head, untabled.numbers, strict=False):
+        names = {normalise(f) for f in fields}
+        if names & YEAR_HEADERS and not names & ZONE_HEADERS:
+            return Problem(
+                untabled.label,
+                number,
+                "zone",
+                ERROR,
+                "missing required column 'zone' (a header naming one of: zone, zone_id, 高新区, 园区)",
+            )
+    first = untabled.numbers[0] if untabled.numbers else 1
+    return Problem(
+        untabled.label,
+        first,
+        "zone",
+        ERROR,
+        "missing required column: no header row naming a zone (zone, zone_id, 高新区, 园区) in the first rows"
+        + ("" if untabled.head else " (the file is empty)"),
+    )
+
+
+def read_tables(path: Path, label: str) -> tuple[list[RawTable], list[Problem], list[str]]:
+    """The tables of one raw file, problems reading it, and the names of sheets skipped as non-data."""
+    tables, problems, untabled = read_file(path, label, zone_column)
+    if not tables and not has_errors(problems) and untabled:
+        problems += [missing_header_problem(u) for u in untabled]
+        return [], problems, []
+    problems += [
+        Problem(t.label, t.header_row, None, WARNING, "no data rows below the header") for t in tables if t.frame.empty
+    ]
+    return tables, problems, [u.label for u in untabled]

@@ -1,0 +1,800 @@
+"""Tables → cells: each value with its zone id, year, indicator id and value in the stored unit.
+
+What a statistics office's table holds besides zone rows is recognised and set aside, never read
+as data: row-number columns (序号), total rows (合计, checked against the zones' sum), footnotes
+(注：…), a unit line above the table (单位：万元), a year named only in the title or the sheet name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.indicators import (
+    KINDS,
+    UNITS,
+    WHOLE_NUMBER_KINDS,
+    cell_unit_factor,
+    normalise,
+    parse_cells,
+    parse_numbers,
+    split_header_unit,
+    stored_unit,
+    unit_factor,
+)
+from zonetrack.ingest.tables import RawTable
+from zonetrack.problems import ERROR, NOTE, WARNING, Problem, shown
+
+ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区", "高新区名称", "园区名称", "单位名称"})
+YEAR_HEADERS = frozenset({"year", "年份", "年度"})
+INDICATOR_HEADERS = frozenset({"indicator", "指标", "指标名称"})
+VALUE_HEADERS = frozenset({"value", "数值", "值"})
+UNIT_HEADERS = frozenset({"unit", "单位", "计量单位"})
+NOTE_HEADERS = frozenset({"note", "notes", "备注", "说明"})
+SOURCE_HEADERS = frozenset({"source", "来源", "数据来源"})
+ROW_NUMBER_HEADERS = frozenset({"序号", "编号", "序", "no", "no.", "#", "number"})
+CLUSTER_HEADERS = frozenset({"cluster", "产业集群", "集群", "集群名称"})
+CLUSTER_REVENUE_HEADERS = frozenset({"revenue", "营业收入", "集群营业收入"})
+CLUSTER_REVENUE_UNIT = "亿元"
+# A statistics year outside this range is a typo (the first zones were approved in 1988).
+YEAR_RANGE = (1985, 2050)
+ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
+TOTAL_WORDS = frozenset({"合计", "总计", "共计", "全省", "全市", "全州", "total", "grandtotal", "sum"})
+SUBTOTAL_WORDS = frozenset({"小计", "subtotal"})
+_TOTAL_PHRASE = re.compile(r"^(全省|全市|全州)\S{0,10}(合计|总计)$")
+_FOOTNOTE = re.compile(
+    r"^(注|说明|备注|数据来源|资料来源|来源|填表说明|note|notes|source)\s*\d*\s*[:：.、]", re.IGNORECASE
+)
+_BRACKETS = re.compile(r"\([^)]*\)")
+_YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_UNIT_LINE = re.compile(r"^(?:金额|计量)?单位\s*[:：]\s*(?P<units>.+)$")
+# Words a zone's name may carry or drop: 长沙国家高新区, 湘潭高新技术开发区, Changsha Hi-tech Zone.
+_ZONE_MARKERS = ("高新", "开发区", "园区", "zone", "park")
+_ZONE_WORDS = sorted(
+    [
+        "湖南省",
+        "湖南",
+        "国家级",
+        "国家",
+        "省级",
+        "高新技术产业开发区",
+        "高新技术开发区",
+        "高新技术产业园区",
+        "高新技术园区",
+        "高新区",
+        "开发区",
+        "产业园区",
+        "园区",
+        "hi-techindustrialdevelopmentzone",
+        "high-techindustrialdevelopmentzone",
+        "industrialdevelopmentzone",
+        "developmentzone",
+        "hi-tech",
+        "high-tech",
+        "hitech",
+        "hightech",
+        "national",
+        "industrial",
+        "zone",
+        "park",
+        "hunan",
+    ],
+    key=len,
+    reverse=True,
+)
+
+CELL_COLUMNS = [
+    "zone_id",
+    "year",
+    "indicator",
+    "value",
+    "source_file",
+    "source_row",
+    "source_column",
+    "illustrative",
+    "valid",
+]
+
+
+@dataclass
+class Vocabulary:
+    """What ingest resolves names against: indicator and zone spellings, units and kinds."""
+
+    indicators: dict[str, str]
+    zones: dict[str, str]
+    units: dict[str, str]
+    kinds: dict[str, str]
+    zone_labels: dict[str, str] = field(default_factory=dict)
+    may_be_negative: frozenset[str] = frozenset()
+
+    @cached_property
+    def zone_ids(self) -> pd.Index:
+        """Every zone id, sorted: the categories of zone_id throughout ingest."""
+        return pd.Index(sorted(set(self.zones.values())), dtype=object)
+
+    @cached_property
+    def indicator_ids(self) -> pd.Index:
+        """Every indicator id, sorted: the categories of indicator throughout ingest."""
+        return pd.Index(sorted(self.units), dtype=object)
+
+    @cached_property
+    def zone_cores(self) -> dict[str, set[str]]:
+        """Each zone's name stripped of the words analysts add or drop (长沙高新技术产业开发区 → 长沙)."""
+        cores: dict[str, set[str]] = {}
+        for spelling, zone_id in self.zones.items():
+            core = zone_core(spelling)
+            if core:
+                cores.setdefault(core, set()).add(zone_id)
+        return cores
+
+    def stored(self, indicator: str) -> str:
+        """The unit the panel stores an indicator in."""
+        return stored_unit(self.kinds[indicator], self.units[indicator])
+
+
+@dataclass
+class Cells:
+    """Resolved cells of one or more tables, before the cross-file checks."""
+
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def vocabulary(
+    dictionary: pd.DataFrame, zone_lookup: dict[str, str], indicator_lookup: dict[str, str], zone_labels=None
+) -> Vocabulary:
+    """Bundle the lookups that resolving a table needs."""
+    negative = dictionary.get("may_be_negative", pd.Series("", index=dictionary.index))
+    return Vocabulary(
+        indicators=indicator_lookup,
+        zones=zone_lookup,
+        units=dict(zip(dictionary["id"], dictionary["unit"], strict=True)),
+        kinds=dict(zip(dictionary["id"], dictionary["kind"], strict=True)),
+        zone_labels=zone_labels or {},
+        may_be_negative=frozenset(dictionary.loc[negative.eq("yes"), "id"]),
+    )
+
+
+def zone_core(text: str) -> str:
+    """A zone name without brackets and without the words analysts add or drop."""
+    core = _BRACKETS.sub("", normalise(text))
+    for word in _ZONE_WORDS:
+        core = core.replace(word, "")
+    return core
+
+
+def _role(name: str) -> str | None:
+    key = normalise(name)
+    for role, names in (
+        ("zone", ZONE_HEADERS),
+        ("year", YEAR_HEADERS),
+        ("indicator", INDICATOR_HEADERS),
+        ("value", VALUE_HEADERS),
+        ("unit", UNIT_HEADERS),
+        ("note", NOTE_HEADERS),
+        ("source", SOURCE_HEADERS),
+        ("row_number", ROW_NUMBER_HEADERS),
+    ):
+        if key in names:
+            return role
+    return None
+
+
+def zone_column(fields: list[str]) -> int | None:
+    """The column of a header row that names the zone, if any."""
+    for index, name in enumerate(fields):
+        if _role(name) == "zone":
+            return index
+    return None
+
+
+def column_roles(table: RawTable) -> list[str | None]:
+    """Each column's role (zone, year, indicator, value, unit, note, source, row_number) or None."""
+    groups = table.groups or [""] * len(table.header)
+    return [_role(h) or (_role(g) if not h or h == g else None) for h, g in zip(table.header, groups, strict=True)]
+
+
+def _first(roles: list[str | None], role: str) -> int | None:
+    return roles.index(role) if role in roles else None
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()
+
+
+def _resolve_zone(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
+    """A zone id for one spelling, or None with the reason (unknown, near miss, ambiguous)."""
+    key = normalise(text)
+    found = vocab.zones.get(key) or vocab.zones.get(_BRACKETS.sub("", key))
+    if found:
+        return found, ""
+    core = zone_core(text)
+    candidates = vocab.zone_cores.get(core, set()) if core else set()
+    if len(candidates) == 1 and any(marker in key for marker in _ZONE_MARKERS):
+        return next(iter(candidates)), ""
+    if len(candidates) > 1:
+        names = ", ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for z in sorted(candidates))
+        return None, f"unknown zone '{shown(text)}': it could be any of {names}; write the zone's full name or id"
+    close = difflib.get_close_matches(core or key, list(vocab.zone_cores), n=1, cutoff=0.5) if core or key else []
+    if close and len(vocab.zone_cores[close[0]]) == 1:
+        zone_id = next(iter(vocab.zone_cores[close[0]]))
+        return None, (
+            f"unknown zone '{shown(text)}': did you mean {vocab.zone_labels.get(zone_id, zone_id)} ({zone_id})? "
+            "Correct the name (ingest never guesses)"
+        )
+    return None, f"unknown zone '{shown(text)}' (not an id, Chinese or English name in zones.csv)"
+
+
+def resolve_zones(values: pd.Series, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """Zone id (or None) and the reason it is unknown, for each value; each distinct spelling once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    resolved = [_resolve_zone(u, vocab) for u in uniques]
+    ids = np.array([r[0] for r in resolved] + [None], dtype=object)
+    reasons = np.array([r[1] for r in resolved] + ["a data row without a zone name"], dtype=object)
+    return ids[codes], reasons[codes]
+
+
+def _lookup(values: pd.Series, lookup: dict[str, str]) -> np.ndarray:
+    """Map each value's normalised spelling through lookup (unknown → None), one call per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([lookup.get(normalise(u)) for u in uniques] + [None], dtype=object)
+    return mapped[codes]
+
+
+def _years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse years (``2017`` or ``2017年``); return (years, invalid mask)."""
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = _text(values).str.removesuffix("年")
+    numbers, _ = parse_numbers(values)
+    numbers = numbers.to_numpy()
+    with np.errstate(invalid="ignore"):
+        invalid = (
+            np.isnan(numbers) | (numbers != np.round(numbers)) | (numbers < YEAR_RANGE[0]) | (numbers > YEAR_RANGE[1])
+        )
+    return np.where(invalid, 0, numbers).astype("int64"), invalid
+
+
+def named_year(table: RawTable) -> tuple[int | None, str, list[Problem]]:
+    """The one year a table's title rows and sheet name name (2020年…, sheet 2020年), where it was
+    found, and an error when they name none or several."""
+    found: dict[int, list[str]] = {}
+    for row, text in table.preamble:
+        for year in _YEAR_NAMED.findall(unicodedata_nfkc(text)):
+            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+                found.setdefault(int(year), []).append(f"row {row} '{shown(text, 40)}'")
+    if table.sheet:
+        for year in _YEAR_NAMED.findall(unicodedata_nfkc(table.sheet)):
+            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+                found.setdefault(int(year), []).append(f"sheet name '{shown(table.sheet, 40)}'")
+    if len(found) == 1:
+        year, places = next(iter(found.items()))
+        return year, places[0], []
+    if not found:
+        message = (
+            "no year column (年份, year), and neither the title above the table nor the sheet name names a "
+            "year: add a year column or a title such as '2020年…'"
+        )
+    else:
+        listed = "; ".join(f"{y} ({', '.join(p)})" for y, p in sorted(found.items()))
+        message = f"no year column, and the title and sheet name name several years: {listed}; add a year column"
+    return None, "", [Problem(table.label, table.header_row, "year", ERROR, message)]
+
+
+def unicodedata_nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+def unit_line(table: RawTable) -> tuple[dict[str, str], list[Problem]]:
+    """The units a line above the table sets (单位：万元), by dimension."""
+    units: dict[str, str] = {}
+    problems = []
+    for row, text in table.preamble:
+        match = _UNIT_LINE.match(unicodedata_nfkc(text).replace(" ", ""))
+        if match is None:
+            continue
+        for unit in re.split(r"[、,，;；/]", match.group("units")):
+            unit = unit.strip("()（）")
+            if unit in UNITS:
+                units.setdefault(UNITS[unit][0], unit)
+            elif unit:
+                problems.append(
+                    Problem(table.label, row, None, ERROR, f"unknown unit '{shown(unit)}' in the unit line")
+                )
+    return units, problems
+
+
+def _total_kind(text: str) -> str:
+    """'total' for a row totalling the table (合计, 全省), 'subtotal' for part of it (小计,
+    国家级高新区合计), '' for anything else."""
+    key = _BRACKETS.sub("", normalise(text))
+    if key in TOTAL_WORDS or _TOTAL_PHRASE.match(key):
+        return "total"
+    if key in SUBTOTAL_WORDS or key.endswith(("小计", "合计", "总计")):
+        return "subtotal"
+    return ""
+
+
+def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Which rows are footnotes and which are totals ('total', 'subtotal' or ''), with a note for each
+    footnote set aside."""
+    frame = table.frame
+    zone_text = _text(frame.iloc[:, zone_col]).fillna("")
+    first_col = next((i for i, r in enumerate(roles) if r != "row_number"), 0)
+    first_text = _text(frame.iloc[:, first_col]).fillna("")
+    footnote = (zone_text.str.match(_FOOTNOTE) | first_text.str.match(_FOOTNOTE)).to_numpy()
+    codes, distinct = pd.factorize(zone_text)
+    kinds = np.array([_total_kind(t) for t in distinct] + [""], dtype=object)[codes]
+    kinds[footnote] = ""
+    notes = [
+        Problem(table.label, int(r), None, NOTE, f"footnote row set aside: '{shown(t or z, 50)}'")
+        for r, t, z in zip(table.rows[footnote], first_text[footnote], zone_text[footnote], strict=True)
+    ]
+    notes += [
+        Problem(
+            table.label, int(r), None, NOTE, f"total row '{shown(z, 30)}' set aside (checked against the zones' sum)"
+        )
+        for r, z in zip(table.rows[kinds != ""], zone_text[kinds != ""], strict=True)
+    ]
+    return footnote, kinds, notes
+
+
+def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
+    """Rows that hold a name but no value in any other column (a section heading such as
+    一、国家级高新区): nothing in them is data."""
+    other = [i for i, r in enumerate(roles) if r not in ("zone", "row_number", "note", "source")]
+    if not other:
+        return np.zeros(len(table.frame), dtype=bool)
+    filled = np.zeros(len(table.frame), dtype=bool)
+    for index in other:
+        filled |= _text(table.frame.iloc[:, index]).fillna("").ne("").to_numpy()
+    return ~filled
+
+
+def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each data row's zone, year, illustrative flag and kind (zone row, total, footnote), with errors
+    for unknown zones and bad years."""
+    roles = column_roles(table)
+    frame = table.frame
+    zone_col = _first(roles, "zone")
+    year_col = _first(roles, "year")
+    footnote, totals, problems = _row_kinds(table, zone_col, roles)
+    zone_raw = _text(frame.iloc[:, zone_col])
+    zone_ids, reasons = resolve_zones(zone_raw, vocab)
+    zone_codes = pd.Categorical(zone_ids, categories=vocab.zone_ids)
+    label = (zone_codes.codes < 0) & _label_rows(table, roles) & ~footnote & (totals == "")
+    problems += [
+        Problem(table.label, int(r), None, NOTE, f"row without values set aside: '{shown(z, 30)}'")
+        for r, z in zip(table.rows[label], zone_raw[label].fillna(""), strict=True)
+    ]
+    data_row = ~footnote & (totals == "") & ~label
+    unknown_zone = (zone_codes.codes < 0) & data_row
+    problems += [
+        Problem(table.label, int(r), table.header[zone_col] or "zone", ERROR, m)
+        for r, m in zip(table.rows[unknown_zone], reasons[unknown_zone], strict=True)
+    ]
+    if year_col is not None:
+        years, bad_year = _years(frame.iloc[:, year_col])
+        bad_year &= ~footnote & ~label
+        year_text = _text(frame.iloc[:, year_col])[bad_year].fillna("")
+        problems += [
+            Problem(
+                table.label,
+                int(r),
+                table.header[year_col],
+                ERROR,
+                f"year '{shown(y)}' is not a whole year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}",
+            )
+            for r, y in zip(table.rows[bad_year], year_text, strict=True)
+        ]
+    else:
+        year, place, year_problems = named_year(table)
+        problems += year_problems
+        years = np.full(len(frame), year or 0, dtype="int64")
+        bad_year = np.full(len(frame), year is None)
+        if year is not None:
+            problems.append(Problem(table.label, table.header_row, "year", NOTE, f"year {year} taken from the {place}"))
+    illustrative = np.zeros(len(frame), dtype=bool)
+    for col in [i for i, r in enumerate(roles) if r == "note"]:
+        text = _text(frame.iloc[:, col]).fillna("").str.casefold()
+        for marker in ILLUSTRATIVE_MARKERS:
+            illustrative |= text.str.contains(marker, regex=False).to_numpy()
+    keys = pd.DataFrame(
+        {
+            "zone_id": zone_codes,
+            "year": years,
+            "source_row": table.rows,
+            "illustrative": illustrative,
+            "valid": data_row & ~unknown_zone & ~bad_year,
+            "total": np.where(footnote | label, "footnote", totals),
+        }
+    )
+    return keys, problems
+
+
+@dataclass
+class Column:
+    """A wide table's indicator column: which indicator, the unit its header or the unit line sets."""
+
+    index: int
+    indicator: str
+    title: str
+    factor: float
+
+
+def _indicator_columns(
+    table: RawTable, vocab: Vocabulary, roles: list[str | None]
+) -> tuple[list[Column], list[Problem]]:
+    line_units, problems = unit_line(table)
+    groups = table.groups or [""] * len(table.header)
+    columns, seen = [], {}
+    for index, (title, group) in enumerate(zip(table.header, groups, strict=True)):
+        if roles[index] is not None:
+            continue
+        if not title and not group:
+            continue  # an empty column (a styled cell, a spacer): no header and no data to read
+        indicator, name, unit, shown_title = None, title, None, title
+        for candidate in _header_candidates(title, group):
+            indicator = vocab.indicators.get(normalise(candidate))
+            name, unit = candidate, None
+            if indicator is None:
+                name, unit = split_header_unit(candidate)
+                indicator = vocab.indicators.get(normalise(name))
+            if indicator is not None:
+                shown_title = candidate
+                break
+        location = shown_title or f"column {index + 1}"
+        if indicator is None:
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    location,
+                    ERROR,
+                    f"unknown indicator '{shown(split_header_unit(title or group)[0])}' "
+                    "(add the spelling as an alias in indicators.csv)",
+                )
+            )
+            continue
+        if indicator in seen:
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    location,
+                    ERROR,
+                    f"second column for {indicator} (also '{seen[indicator]}')",
+                )
+            )
+            continue
+        seen[indicator] = shown_title
+        if unit is None:
+            unit = line_units.get(KINDS[vocab.kinds[indicator]], vocab.units[indicator])
+        factor = unit_factor(unit, vocab.stored(indicator))
+        if factor is None:
+            problems.append(
+                Problem(
+                    table.label,
+                    table.header_row,
+                    location,
+                    ERROR,
+                    f"unknown unit '{shown(unit)}' for {indicator} (its unit is {vocab.units[indicator]})",
+                )
+            )
+            continue
+        columns.append(Column(index, indicator, shown_title, factor))
+    return columns, problems
+
+
+def _header_candidates(title: str, group: str) -> list[str]:
+    """The names a column header may mean: the header itself, then with its group header in front
+    (技术合同 + 成交额(万元)), or the group with the header as its unit (技术合同成交额 over 万元)."""
+    if not title:
+        return [group]
+    candidates = [title]
+    if group and group != title:
+        candidates.append(group + title)
+        if title in UNITS:
+            candidates.append(f"{group}({title})")
+    return candidates
+
+
+@dataclass
+class Converted:
+    """A column's values in the stored unit; which cells are wrong and why; half the unit of each
+    value's last written digit (its rounding), in the stored unit."""
+
+    stored: np.ndarray
+    bad: np.ndarray
+    reasons: np.ndarray
+    rounding: np.ndarray
+
+
+def _rounding(raw: pd.Series, numbers: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Half the unit of the last digit written (1,234.5 → 0.05), scaled like the value."""
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        return np.zeros(len(raw))
+    text = raw.astype("string").str.strip().fillna("")
+    decimals = text.str.extract(r"\.(\d+)")[0].str.len().fillna(0).to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(numbers != 0, np.abs(values / numbers), 0.0)
+    return np.nan_to_num(0.5 * 10.0**-decimals * scale)
+
+
+def convert(raw: pd.Series, indicator: str, factor: np.ndarray | float, vocab: Vocabulary) -> Converted:
+    """A column's values in the stored unit, the cells that are not numbers of this indicator, and why.
+
+    A unit written in a cell (34.0亿, 1.2万, 3.2%) is that cell's unit, whatever the header says.
+    """
+    cells = parse_cells(raw)
+    values = cells.numbers * factor
+    bad = cells.bad.copy()
+    reasons = np.where(bad, "unparseable number", "").astype(object)
+    with_unit = np.flatnonzero(cells.units != "")
+    if len(with_unit):
+        target = vocab.stored(indicator)
+        cell_factors = {u: cell_unit_factor(u, target) for u in set(cells.units[with_unit])}
+        for position in with_unit:
+            f = cell_factors[cells.units[position]]
+            if f is None:
+                bad[position] = True
+                reasons[position] = f"unit '{cells.units[position]}' does not fit {indicator} in"
+                values[position] = np.nan
+            else:
+                values[position] = cells.numbers[position] * f
+    kind = vocab.kinds[indicator]
+    with np.errstate(invalid="ignore"):
+        if kind in WHOLE_NUMBER_KINDS:
+            fractional = (
+                ~bad & ~np.isnan(values) & (np.abs(values - np.round(values)) > 1e-6 * np.maximum(1, np.abs(values)))
+            )
+            bad |= fractional
+            reasons[fractional] = f"not a whole number for a count ({indicator}):"
+        if indicator not in vocab.may_be_negative:
+            negative = ~bad & (values < 0)
+            bad |= negative
+            reasons[negative] = f"negative value for {indicator}, which cannot be negative:"
+    return Converted(values, bad, reasons, _rounding(raw, cells.numbers, values))
+
+
+def _value_problems(
+    table: RawTable, rows: np.ndarray, column: str, raw: pd.Series, bad: np.ndarray, reasons
+) -> list[Problem]:
+    if not bad.any():
+        return []
+    texts = _text(raw[bad]).fillna("")
+    return [
+        Problem(table.label, int(r), column, ERROR, f"{why} '{shown(t)}'")
+        for r, t, why in zip(rows[bad], texts, np.asarray(reasons, dtype=object)[bad], strict=True)
+    ]
+
+
+def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
+    roles = column_roles(table)
+    columns, problems = _indicator_columns(table, vocab, roles)
+    if not columns:
+        return Cells(empty_cells(), problems)
+    n = len(keys)
+    checked = (keys["total"] != "footnote").to_numpy()
+    zone_rows = keys["valid"].to_numpy()
+    values, bad = [], []
+    for column in columns:
+        raw = table.frame.iloc[:, column.index]
+        converted = convert(raw, column.indicator, column.factor, vocab)
+        wrong = converted.bad & checked
+        problems += _value_problems(table, table.rows, column.title, raw, wrong, converted.reasons)
+        values.append(converted.stored)
+        bad.append(wrong)
+        problems += _total_problems(table, keys, converted, column.title)
+    repeat = len(columns)
+    names = [c.indicator for c in columns]
+    frame = pd.DataFrame(
+        {
+            "zone_id": pd.Categorical.from_codes(np.tile(keys["zone_id"].cat.codes, repeat), categories=vocab.zone_ids),
+            "year": np.tile(keys["year"].to_numpy(), repeat),
+            "indicator": pd.Categorical.from_codes(
+                np.repeat(vocab.indicator_ids.get_indexer(names), n), categories=vocab.indicator_ids
+            ),
+            "value": np.concatenate(values),
+            "source_file": _constant(table.label, n * repeat),
+            "source_row": np.tile(table.rows, repeat),
+            "source_column": pd.Categorical.from_codes(
+                np.repeat(np.arange(repeat), n), categories=[c.title for c in columns]
+            ),
+            "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
+            "valid": np.tile(zone_rows, repeat) & ~np.concatenate(bad),
+        }
+    )
+    return Cells(frame, problems)
+
+
+def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, title: str, group=None) -> list[Problem]:
+    """Total rows (合计) against the sum of the zone rows they total: a mismatch beyond the rounding of
+    the written figures is a warning at the total row. A 小计 totals the zone rows since the previous
+    total row; a table may hold several years (or indicators, `group`), each totalled on its own."""
+    kinds = keys["total"].to_numpy()
+    totals = np.flatnonzero((kinds == "total") | (kinds == "subtotal"))
+    if not len(totals):
+        return []
+    values, rounding = column.stored, column.rounding
+    zone_rows = keys["valid"].to_numpy()
+    years = keys["year"].to_numpy()
+    group = np.zeros(len(keys), dtype="int64") if group is None else group
+    position_of = np.arange(len(keys))
+    problems, previous = [], -1
+    for position in totals:
+        since = previous
+        previous = position
+        if np.isnan(values[position]) or (group[position] < 0):
+            continue
+        same = zone_rows & (years == years[position]) & (group == group[position])
+        if kinds[position] == "subtotal":
+            same &= (position_of > since) & (position_of < position)
+        parts = values[same]
+        if not len(parts) or np.isnan(parts).any():
+            continue
+        total, summed = values[position], parts.sum()
+        tolerance = rounding[position] + rounding[same].sum() + 1e-9 * abs(total)
+        if abs(summed - total) > tolerance:
+            problems.append(
+                Problem(
+                    table.label,
+                    int(table.rows[position]),
+                    title,
+                    WARNING,
+                    f"the total row says {total:,.6g} but the {len(parts)} zone rows it totals sum to {summed:,.6g}",
+                )
+            )
+    return problems
+
+
+def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
+    roles = column_roles(table)
+    header, frame = table.header, table.frame
+    indicator_col, value_col, unit_col = _first(roles, "indicator"), _first(roles, "value"), _first(roles, "unit")
+    names = _text(frame.iloc[:, indicator_col])
+    indicators = _lookup(names, vocab.indicators)
+    data_row = keys["valid"].to_numpy()
+    unknown = pd.isna(indicators) & data_row
+    problems = [
+        Problem(
+            table.label,
+            int(r),
+            header[indicator_col],
+            ERROR,
+            f"unknown indicator '{shown(n)}' (add the spelling as an alias in indicators.csv)",
+        )
+        for r, n in zip(table.rows[unknown], names[unknown].fillna(""), strict=True)
+    ]
+    line_units, line_problems = unit_line(table)
+    problems += line_problems
+    units = _text(frame.iloc[:, unit_col]).fillna("") if unit_col is not None else pd.Series("", index=frame.index)
+    pairs = pd.DataFrame({"unit": units.to_numpy(), "indicator": indicators})
+    factors = np.full(len(frame), np.nan)
+    bad_unit = np.zeros(len(frame), dtype=bool)
+    for (unit, indicator), index in pairs.groupby(["unit", "indicator"], dropna=True).groups.items():
+        written = unit or line_units.get(KINDS[vocab.kinds[indicator]], vocab.units[indicator])
+        factor = unit_factor(written, vocab.stored(indicator))
+        if factor is None:
+            bad_unit[index] = True
+        else:
+            factors[index] = factor
+    bad_unit &= data_row
+    problems += [
+        Problem(
+            table.label,
+            int(r),
+            header[unit_col],
+            ERROR,
+            f"unknown unit '{shown(u)}' for {i} (its unit is {vocab.units[i]})",
+        )
+        for r, u, i in zip(table.rows[bad_unit], units[bad_unit], indicators[bad_unit], strict=True)
+    ]
+    raw = frame.iloc[:, value_col]
+    column = Converted(
+        np.full(len(frame), np.nan),
+        np.zeros(len(frame), dtype=bool),
+        np.full(len(frame), "", dtype=object),
+        np.zeros(len(frame)),
+    )
+    known = ~pd.isna(indicators)
+    codes, distinct = pd.factorize(pd.Series(indicators, dtype=object))
+    for code, indicator in enumerate(distinct):
+        rows = np.flatnonzero(codes == code)
+        part = convert(raw.iloc[rows], indicator, factors[rows], vocab)
+        column.stored[rows], column.bad[rows], column.reasons[rows], column.rounding[rows] = (
+            part.stored,
+            part.bad,
+            part.reasons,
+            part.rounding,
+        )
+    bad = column.bad & data_row & ~bad_unit
+    problems += _value_problems(table, table.rows, header[value_col], raw, bad, column.reasons)
+    if known.any():
+        problems += _total_problems(table, keys, column, header[value_col], codes)
+    values = column.stored
+    cells = pd.DataFrame(
+        {
+            "zone_id": keys["zone_id"],
+            "year": keys["year"].to_numpy(),
+            "indicator": pd.Categorical(indicators, categories=vocab.indicator_ids),
+            "value": values,
+            "source_file": _constant(table.label, len(frame)),
+            "source_row": table.rows,
+            "source_column": _constant(header[value_col], len(frame)),
+            "illustrative": keys["illustrative"].to_numpy(),
+            "valid": data_row & ~(unknown | bad_unit | bad),
+        }
+    )
+    return Cells(cells, problems)
+
+
+def _constant(text: str, length: int) -> pd.Categorical:
+    """One string repeated, stored once."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype="int64"), categories=[text])
+
+
+def empty_cells() -> pd.DataFrame:
+    """A cells frame without rows."""
+    return pd.DataFrame(
+        {
+            "zone_id": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "indicator": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+            "source_file": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype="int64"),
+            "source_column": pd.Series(dtype=object),
+            "illustrative": pd.Series(dtype=bool),
+            "valid": pd.Series(dtype=bool),
+        }
+    )
+
+
+def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
+    """Resolve one statistics table (wide or long) into cells with zone ids and stored units."""
+    roles = column_roles(table)
+    keys, problems = _row_keys(table, vocab)
+    has_indicator, has_value = "indicator" in roles, "value" in roles
+    if has_indicator and not has_value:
+        problems.append(
+            Problem(
+                table.label,
+                table.header_row,
+                "value",
+                ERROR,
+                "missing required column 'value' (long form: zone, year, indicator, value[, unit])",
+            )
+        )
+        return Cells(empty_cells(), problems)
+    cells = _long_cells(table, keys, vocab) if has_indicator else _wide_cells(table, keys, vocab)
+    cells.problems[:0] = problems
+    return cells
+
+
+def concat_cells(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack cell frames column by column: categorical columns keep (or unite) their categories, so
+    millions of cells never become Python strings."""
+    if not frames:
+        return empty_cells()
+    columns = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[name] = pd.api.types.union_categoricals([p.array for p in parts], ignore_order=True)
+        else:
+            columns[name] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
+def statistics_cells(tables: list[RawTable], vocab: Vocabulary) -> Cells:
+    """Resolve every statistics table and gather their cells and problems."""
+    resolved = [table_cells(t, vocab) for t in tables]
+    frame = concat_cells([c.frame for c in resolved if len(c.frame)])
+    return Cells(frame, [p for c in resolved for p in c.problems])

@@ -1,0 +1,165 @@
+"""Cells of every file → the panel: checks across files (duplicates) and the stored layout; and the
+clusters table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.indicators import normalise, split_header_unit, unit_factor
+from zonetrack.ingest.cells import (
+    CLUSTER_HEADERS,
+    CLUSTER_REVENUE_HEADERS,
+    CLUSTER_REVENUE_UNIT,
+    YEAR_RANGE,
+    Vocabulary,
+    _constant,
+    _row_keys,
+    _text,
+    column_roles,
+)
+from zonetrack.ingest.tables import RawTable
+from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows, shown
+from zonetrack.registry import codes_in
+
+PANEL_COLUMNS = ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
+CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
+
+
+def _located(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={"source_file": "file", "source_row": "row", "source_column": "column"})
+
+
+def duplicated_keys(zone: np.ndarray, year: np.ndarray, item: np.ndarray, n_items: int) -> np.ndarray:
+    """Mask of rows whose (zone code, year, item code) occurs more than once, on one integer key."""
+    key = (zone.astype("int64") * (YEAR_RANGE[1] + 1) + year) * (n_items + 1) + item
+    return pd.Series(key).duplicated(keep=False).to_numpy()
+
+
+def duplicate_problems(dups: pd.DataFrame, keys: list[str]) -> list[Problem]:
+    """Errors for rows that share a key, one per key: the message lists every place it is given."""
+    location = (
+        dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
+    )
+    places = location.groupby([dups[k] for k in keys], observed=True).transform(", ".join)
+    key_text = dups[keys].astype(str).agg(", ".join, axis=1)
+    messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
+    first = ~dups.duplicated(keys, keep="first").to_numpy()
+    return problems_from_rows(_located(dups[first]), ERROR, messages[first])
+
+
+def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Checks across all files (duplicates) and the panel of present values."""
+    present = cells[cells["valid"] & cells["value"].notna()]
+    # Ids as integer codes: duplicates, sorting and the stored dictionary encoding all work on them.
+    zones, indicators = vocab.zone_ids, vocab.indicator_ids
+    zone_code = codes_in(present["zone_id"], zones)
+    indicator_code = codes_in(present["indicator"], indicators)
+    year = present["year"].to_numpy(dtype="int64")
+    duplicated = duplicated_keys(zone_code, year, indicator_code, len(indicators))
+    problems = duplicate_problems(present[duplicated], ["zone_id", "year", "indicator"]) if duplicated.any() else []
+    keep = ~duplicated
+    order = np.lexsort((indicator_code[keep], year[keep], zone_code[keep]))
+    unit_names, unit_of_indicator = np.unique(
+        np.array([vocab.stored(name) for name in indicators], dtype=object), return_inverse=True
+    )
+    source = pd.Categorical(present["source_file"])  # already categorical after concat_cells: no copy
+    source_code, source_names = source.codes, source.categories
+    panel = pd.DataFrame(
+        {
+            "zone_id": pd.Categorical.from_codes(zone_code[keep][order], categories=zones),
+            "year": year[keep][order],
+            "indicator": pd.Categorical.from_codes(indicator_code[keep][order], categories=indicators),
+            "value": present["value"].to_numpy(dtype="float64")[keep][order],
+            "unit": pd.Categorical.from_codes(unit_of_indicator[indicator_code[keep][order]], categories=unit_names),
+            "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
+            "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
+            "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
+        }
+    )
+    return panel, problems
+
+
+def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Resolve the clusters table: zone, year, cluster name, revenue in 亿元."""
+    from zonetrack.indicators import parse_numbers
+
+    keys, problems = _row_keys(table, vocab)
+    header = table.header
+    roles = column_roles(table)
+    cluster_cols = [i for i, h in enumerate(header) if normalise(h) in CLUSTER_HEADERS]
+    revenue_cols = [
+        i
+        for i, h in enumerate(header)
+        if roles[i] is None and normalise(split_header_unit(h)[0]) in CLUSTER_REVENUE_HEADERS
+    ]
+    for names, found in (("cluster", cluster_cols), ("revenue", revenue_cols)):
+        if not found:
+            problems.append(Problem(table.label, table.header_row, names, ERROR, f"missing required column '{names}'"))
+    if not (cluster_cols and revenue_cols):
+        return empty_clusters(), problems
+    title = header[revenue_cols[0]]
+    unit = split_header_unit(title)[1]
+    factor = unit_factor(unit, CLUSTER_REVENUE_UNIT)
+    if factor is None:
+        message = f"unknown unit '{shown(unit)}' for cluster revenue (its unit is 亿元)"
+        return empty_clusters(), [*problems, Problem(table.label, table.header_row, title, ERROR, message)]
+    raw = table.frame.iloc[:, revenue_cols[0]]
+    revenue, bad = parse_numbers(raw)
+    bad = bad.to_numpy() & keys["valid"].to_numpy()
+    problems += [
+        Problem(table.label, int(r), title, ERROR, f"unparseable number '{shown(t)}'")
+        for r, t in zip(table.rows[bad], _text(raw[bad]).fillna(""), strict=True)
+    ]
+    names = _text(table.frame.iloc[:, cluster_cols[0]]).fillna("")
+    cluster_code, cluster_names = pd.factorize(names, sort=True)
+    rows = pd.DataFrame(
+        {
+            "zone_id": keys["zone_id"],
+            "year": keys["year"],
+            "cluster": pd.Categorical.from_codes(cluster_code, categories=cluster_names),
+            "revenue": revenue.to_numpy() * factor,
+            "source_file": _constant(table.label, len(keys)),
+            "source_row": table.rows,
+            "source_column": _constant(title, len(keys)),
+            "illustrative": keys["illustrative"],
+        }
+    )
+    valid = keys["valid"].to_numpy() & ~bad
+    negative = valid & (rows["revenue"] < 0).to_numpy()
+    problems += problems_from_rows(
+        _located(rows[negative]),
+        ERROR,
+        "negative cluster revenue " + rows.loc[negative, "revenue"].map("{:g}".format).astype("string"),
+    )
+    unnamed = valid & (names == "").to_numpy()
+    problems += problems_from_rows(
+        _located(rows[unnamed]).assign(column=header[cluster_cols[0]]), ERROR, "cluster without a name"
+    )
+    missing = valid & rows["revenue"].isna().to_numpy()
+    problems += problems_from_rows(_located(rows[missing]), WARNING, "cluster revenue missing")
+    rows = rows[valid & ~negative & ~unnamed & ~missing]
+    duplicated = duplicated_keys(
+        rows["zone_id"].cat.codes.to_numpy(),
+        rows["year"].to_numpy(),
+        rows["cluster"].cat.codes.to_numpy(),
+        len(cluster_names),
+    )
+    if duplicated.any():
+        problems += duplicate_problems(rows[duplicated], ["zone_id", "year", "cluster"])
+    return rows[~duplicated][CLUSTER_COLUMNS].reset_index(drop=True), problems
+
+
+def empty_clusters() -> pd.DataFrame:
+    """A clusters frame without rows."""
+    return pd.DataFrame(
+        {
+            "zone_id": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="int64"),
+            "cluster": pd.Series(dtype="string"),
+            "revenue": pd.Series(dtype="float64"),
+            "source_file": pd.Series(dtype="string"),
+            "source_row": pd.Series(dtype="int64"),
+            "illustrative": pd.Series(dtype=bool),
+        }
+    )
