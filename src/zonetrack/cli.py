@@ -26,29 +26,40 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
     ingest.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
 
-    evaluate = commands.add_parser("evaluate", help="panel + params.yaml → scorecard.csv, metrics/assessment.json")
+    evaluate = commands.add_parser("evaluate", help="one plan: panel + plan + params.yaml → scorecard.csv, metrics")
+    evaluate.add_argument("--plan", type=Path, required=True, help="the plan's file, e.g. plans/hunan-2017-2019.yaml")
+    evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
     evaluate.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
-    evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
     evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
-    evaluate.add_argument("--out", type=Path, default=Path("data/processed"), help="folder for scorecard.csv")
-    evaluate.add_argument("--metrics", type=Path, default=Path("metrics/assessment.json"), help="metrics file")
+    evaluate.add_argument("--out", type=Path, help="folder for scorecard.csv (default: PROCESSED/<plan id>)")
+    evaluate.add_argument("--metrics", type=Path, help="metrics file (default: metrics/<plan id>.json)")
 
-    report = commands.add_parser(
-        "report", help="every year's assessment notebook → reports/<year>/, and reports/index.html"
-    )
-    report.add_argument("--years", type=int, nargs="+", required=True, help="assessment years")
+    validate = commands.add_parser("validate", help="check params.yaml and the plans before anything runs")
+    validate.add_argument("plans", nargs="*", type=Path, help="plan files (default: every plans/*.yaml)")
+    validate.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
+    validate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv, indicators.csv")
+
+    report = commands.add_parser("report", help="one plan's yearly reports → reports/<plan>/<year>/")
+    report.add_argument("--plan", type=Path, required=True, help="the plan's file")
+    report.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
     report.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel tasks (default: CPUs)")
     report.add_argument("--kernel", default="python3", help="Jupyter kernel name")
     report.add_argument("--template", type=Path, default=Path("notebooks/assessment.ipynb"), help="notebook template")
-    report.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with scorecard.csv")
-    report.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
-    report.add_argument("--plan", type=Path, default=Path("data/raw/plan.yaml"), help="the plan's own settings")
+    report.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
     report.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and reference/")
-    report.add_argument("--out", type=Path, default=Path("reports"), help="reports folder")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (the plan's goes below it)")
+
+    index = commands.add_parser("index", help="reports/index.html: every plan, its years and statuses")
+    index.add_argument("--plans", type=Path, default=Path("plans"), help="folder of plan files")
+    index.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
+    index.add_argument("--processed", type=Path, default=Path("data/processed"), help="processed folder")
+    index.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder")
+    index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the index page")
 
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
     demo.add_argument("--seed", type=int, default=2017, help="random seed")
+    demo.add_argument("--force", action="store_true", help="overwrite files that differ from what the demo writes")
     return parser
 
 
@@ -64,19 +75,40 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             return stages.run_ingest(args.raw, args.out, args.indicators)
         if args.command == "evaluate":
-            return stages.run_evaluate(args.processed, args.params, args.raw, args.out, args.metrics)
+            plan_id = args.plan.stem
+            out = args.out or args.processed / plan_id
+            metrics = args.metrics or Path("metrics") / f"{plan_id}.json"
+            return stages.run_evaluate(args.plan, args.params, args.processed, args.raw, out, metrics)
+        if args.command == "validate":
+            plans = args.plans or sorted(Path("plans").glob("*.yaml"))
+            return stages.run_validate(plans, args.params, args.raw)
         if args.command == "report":
-            from zonetrack.render import ReportInputs, render_reports
+            from zonetrack.report.render import ReportInputs, render_reports
 
+            plan_id = args.plan.stem
             inputs = ReportInputs(
-                args.template, args.processed, args.params, args.plan, args.raw, args.out, args.kernel
+                args.template,
+                args.processed,
+                args.processed / plan_id,
+                args.plan,
+                args.params,
+                args.raw,
+                args.out / plan_id,
+                args.kernel,
             )
-            render_reports(args.years, inputs, args.jobs)
+            render_reports(inputs, args.jobs)
             return 0
+        if args.command == "index":
+            from zonetrack.report.index import run_index
+
+            return run_index(args.plans, args.params, args.processed, args.raw, args.out)
         if args.command == "demo":
             from zonetrack import demo
 
-            demo.write_demo(args.raw, args.seed)
+            written = demo.write_demo(args.raw, args.seed, args.force)
+            stages.log(
+                f"demo: {len(written)} file(s) written under {args.raw}" + ("" if written else " (all were current)")
+            )
             return 0
     except ProblemsError as error:
         for problem in error.problems:
@@ -84,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zonetrack {args.command}: stopped: fix the file(s) above", file=sys.stderr)
         return 2
     except (FileNotFoundError, ValueError, RuntimeError) as error:
-        print(f"zonetrack {args.command}: error: {printable(error)}", file=sys.stderr)
+        lines = str(error).splitlines() or [""]
+        print(f"zonetrack {args.command}: error: {printable(lines[0])}", file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {printable(line)}", file=sys.stderr)
         return 2
     return 2
 

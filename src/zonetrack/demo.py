@@ -1,9 +1,11 @@
-"""The illustrative embedded dataset: seeded, plausible zone statistics for 2016-2019.
+"""The illustrative embedded dataset: seeded, plausible zone statistics for 2016-2019 (the 2017-2019
+plan) and 2025-2026 (the 2026-2028 plan).
 
-No zone-by-zone statistics for 2016-2019 are published, so these values are invented. They are
-kept below the real province-wide figures in data/raw/reference/, spread so that the plan's
-targets come out in every status of the method, and every row says it is illustrative.
-Rerunning the generator with the same seed writes byte-identical files.
+No zone-by-zone statistics are published, so these values are invented. They are kept below the
+real province-wide figures in data/raw/reference/, spread so that the plans' targets come out in
+many statuses of the method, and every row (or every table's title) says it is illustrative.
+Rerunning the generator with the same seed writes byte-identical files; it refuses to overwrite a
+file it would write differently (edited, or from another seed) unless forced.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from zonetrack.io import stable_xlsx
 from zonetrack.registry import load_registry, short_name_zh, zone_levels
 
 YEARS = [2016, 2017, 2018, 2019]
+RECENT_YEARS = [2025, 2026]
+GROUP_COLUMNS = ["leading_innovative_enterprises", "high_growth_tech_enterprises", "tech_small_micro_enterprises"]
 NOTE = "示例数据,非官方统计 / illustrative, not official statistics"
 # Relative size of the national zones (Changsha = 10); provincial zones draw theirs.
 NATIONAL_SIZE = {
@@ -46,8 +50,8 @@ OTHER_NATIONAL_CLUSTERS = {
 PROVINCIAL_CLUSTERS = ["装备制造", "新材料", "电子信息", "食品加工", "生物医药", "节能环保"]
 
 
-def _existing(registry: pd.DataFrame) -> pd.DataFrame:
-    levels = zone_levels(registry, YEARS)
+def _existing(registry: pd.DataFrame, years: list[int] = YEARS) -> pd.DataFrame:
+    levels = zone_levels(registry, years)
     return levels[levels["level"].notna()].reset_index(drop=True)
 
 
@@ -278,21 +282,235 @@ def clusters_csv(clusters: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def generate_groups(registry: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The 百千万 enterprise groups of 2016-2019 (leading, high-growth, small and micro technology
+    enterprises), zone by zone, from their own random stream (the older files do not change)."""
+    rng = np.random.default_rng(seed + 1)
+    existing = _existing(registry)
+    rows = []
+    for zone in registry["zone_id"]:
+        years = existing.loc[existing["zone_id"] == zone, "year"].tolist()
+        if not years:
+            continue
+        size = NATIONAL_SIZE.get(zone, float(rng.uniform(0.15, 0.6)))
+        n = len(years)
+        leading = np.round(_series(rng, 1.2 * size + rng.uniform(0, 1.5), 0.12, 0.05, n))
+        growth = np.round(_series(rng, 12.0 * size + rng.uniform(1, 8), 0.17, 0.05, n))
+        small = np.round(_series(rng, 120.0 * size + rng.uniform(10, 60), 0.2, 0.05, n))
+        rows += [
+            {"zone_id": zone, "year": y, **dict(zip(GROUP_COLUMNS, (leading[i], growth[i], small[i]), strict=True))}
+            for i, y in enumerate(years)
+        ]
+    return pd.DataFrame(rows)
+
+
+RECENT_COLUMNS = [
+    "high_tech_enterprises",
+    "above_size_hte",
+    "above_size_hte_with_rd",
+    "revenue",
+    "high_tech_industry_revenue",
+    "tax_revenue",
+    "land_area",
+    "national_rank",
+]
+
+
+def generate_recent(registry: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Zone statistics for 2025 and 2026 (canonical units), for the 2026-2028 plan."""
+    rng = np.random.default_rng(seed + 2025)
+    existing = _existing(registry, RECENT_YEARS)
+    national = set(existing.loc[existing["level"] == "national", "zone_id"])
+    rows = []
+    for zone in registry["zone_id"]:
+        years = existing.loc[existing["zone_id"] == zone, "year"].tolist()
+        if not years:
+            continue
+        size = NATIONAL_SIZE.get(zone, 1.0 if zone == "ningxiang" else float(rng.uniform(0.15, 0.6)))
+        n = len(years)
+        hte = np.round(_series(rng, 150.0 * size + rng.uniform(10, 40), 0.08, 0.03, n))
+        above = np.round(hte * rng.uniform(0.35, 0.55))
+        with_rd = np.minimum(
+            np.round(above * np.clip(_series(rng, rng.uniform(0.7, 0.95), 0.03, 0.02, n), 0, 1)), above
+        )
+        revenue = _series(rng, 900.0 * size, 0.07, 0.02, n)
+        share = np.clip(_series(rng, rng.uniform(0.42, 0.66), 0.02, 0.01, n), 0.2, 0.9)
+        land = _series(rng, 9000.0 * size + rng.uniform(2000, 6000), 0.01, 0.005, n)
+        tax = revenue * rng.uniform(0.025, 0.04) * _series(rng, 1.0, float(rng.uniform(-0.02, 0.14)), 0.02, n)
+        rank = (
+            np.clip(
+                np.round(_series(rng, float(rng.integers(8, 150)), float(rng.uniform(-0.08, 0.04)), 0.03, n)), 1, 178
+            )
+            if zone in national
+            else np.full(n, np.nan)
+        )
+        for i, year in enumerate(years):
+            rows.append(
+                {
+                    "zone_id": zone,
+                    "year": year,
+                    "high_tech_enterprises": hte[i],
+                    "above_size_hte": above[i],
+                    "above_size_hte_with_rd": with_rd[i],
+                    "revenue": revenue[i],
+                    "high_tech_industry_revenue": revenue[i] * share[i],
+                    "tax_revenue": tax[i],
+                    "land_area": land[i],
+                    "national_rank": rank[i],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def office_workbook(
+    frame: pd.DataFrame,
+    registry: pd.DataFrame,
+    title: str,
+    groups: list[tuple[str, list[tuple[str, str, float, int]]]],
+    note: str,
+) -> bytes:
+    """One year as a statistics office sends it: a merged title naming the year, a unit line, a header
+    over two rows (merged group headers over their columns), 序号, the zone rows, a 合计 row and
+    footnotes. `groups`: (group header, [(column header, indicator, scale, decimals)])."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    names = dict(zip(registry["zone_id"], registry["name_zh"], strict=True))
+    columns = [c for _, cs in groups for c in cs]
+    width = 2 + len(columns)
+    book = Workbook()
+    sheet = book.active
+    year = int(frame["year"].iloc[0])
+    sheet.title = f"{year}年"
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["单位：万元、家"])
+    upper = ["序号", "高新区"]
+    lower = ["", ""]
+    for group, cs in groups:
+        upper += [group] + [None] * (len(cs) - 1)
+        lower += [c[0] for c in cs] if len(cs) > 1 else [None]
+    sheet.append(upper)
+    sheet.append(lower)
+    sheet.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
+    sheet.merge_cells(start_row=3, start_column=2, end_row=4, end_column=2)
+    column = 3
+    for group, cs in groups:
+        if len(cs) > 1:
+            sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + len(cs) - 1)
+        else:
+            sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
+        column += len(cs)
+    for cell in sheet[4]:
+        cell.alignment = Alignment(wrap_text=True)
+    for index, row in enumerate(frame.itertuples(index=False), start=1):
+        name = short_name_zh(names[row.zone_id])
+        values = []
+        for _, indicator, scale, decimals in columns:
+            value = getattr(row, indicator)
+            values.append(
+                None
+                if pd.isna(value)
+                else round(float(value) * scale, decimals)
+                if decimals
+                else int(round(value * scale))
+            )
+        sheet.append([index, name, *values])
+    totals = []
+    for _, indicator, scale, decimals in columns:
+        if indicator == "national_rank":
+            totals.append(None)
+        else:
+            parts = [round(float(v) * scale, decimals) if decimals else int(round(v * scale)) for v in frame[indicator]]
+            totals.append(round(sum(parts), decimals) if decimals else int(sum(parts)))
+    sheet.append(["", "合计", *totals])
+    sheet.append([note])
+    sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
+    sheet.append(["数据来源：zonetrack demo (示例数据 illustrative, seed 2017)"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return stable_xlsx(buffer.getvalue())
+
+
+GROUPS_LAYOUT = [
+    (
+        "科技企业梯队",
+        [
+            ("科技创新领军企业", "leading_innovative_enterprises", 1, 0),
+            ("高成长性科技创新企业", "high_growth_tech_enterprises", 1, 0),
+            ("科技型小微企业", "tech_small_micro_enterprises", 1, 0),
+        ],
+    )
+]
+RECENT_LAYOUT = [
+    (
+        "高新技术企业",
+        [
+            ("高新技术企业数", "high_tech_enterprises", 1, 0),
+            ("规上高新技术企业数", "above_size_hte", 1, 0),
+            ("设有研发机构的规上高新技术企业数", "above_size_hte_with_rd", 1, 0),
+        ],
+    ),
+    (
+        "经济指标",
+        [
+            ("营业收入", "revenue", 1e4, 1),
+            ("高新技术产业营业收入", "high_tech_industry_revenue", 1e4, 1),
+            ("税收收入", "tax_revenue", 1e4, 1),
+        ],
+    ),
+    ("用地面积\n(亩)", [("用地面积\n(亩)", "land_area", 1, 0)]),
+    ("国家高新区综合评价排名(位)", [("国家高新区综合评价排名(位)", "national_rank", 1, 0)]),
+]
+OFFICE_NOTE = "注：本表为示例数据,由zonetrack demo生成,不是官方统计;国家高新区综合评价排名为示例。"
+
+
 def demo_files(registry: pd.DataFrame, seed: int) -> dict[str, bytes]:
     """Every file of the embedded default, by path relative to data/raw."""
     stats, clusters = generate(registry, seed)
-    return {
+    groups = generate_groups(registry, seed)
+    recent = generate_recent(registry, seed)
+    files = {
         "stats/economy_wide_gb18030.csv": economy_csv(stats, registry),
         "stats/carriers.xlsx": carriers_xlsx(stats, registry),
         "stats/services_long.csv": services_long_csv(stats),
         "clusters.csv": clusters_csv(clusters),
     }
+    for year in YEARS:
+        part = groups[groups["year"] == year]
+        title = f"{year}年湖南省高新区科技企业梯队情况(示例数据)"
+        files[f"stats/{year}年科技企业梯队.xlsx"] = office_workbook(part, registry, title, GROUPS_LAYOUT, OFFICE_NOTE)
+    for year in RECENT_YEARS:
+        part = recent[recent["year"] == year]
+        title = f"{year}年湖南省高新技术产业开发区主要指标(示例数据)"
+        files[f"stats/{year}年高新区主要指标.xlsx"] = office_workbook(part, registry, title, RECENT_LAYOUT, OFFICE_NOTE)
+    return files
 
 
-def write_demo(raw: Path, seed: int) -> None:
-    """Write the illustrative files under raw (zones.csv must already be there)."""
+class DemoWouldOverwrite(ValueError):
+    """The demo would replace files that differ from what it writes."""
+
+
+def write_demo(raw: Path, seed: int, force: bool = False) -> list[Path]:
+    """Write the illustrative files under raw (zones.csv must already be there). A file that exists
+    and differs from what the demo writes (edited by hand, or from another seed) is not replaced
+    unless `force`; the files written are returned."""
     registry = load_registry(raw / "zones.csv")
-    for relative, content in demo_files(registry, seed).items():
+    files = demo_files(registry, seed)
+    differing = [raw / r for r, content in files.items() if (raw / r).exists() and (raw / r).read_bytes() != content]
+    if differing and not force:
+        listed = ", ".join(p.as_posix() for p in differing)
+        raise DemoWouldOverwrite(
+            f"these files differ from what the demo writes (edited, or written with another seed): {listed}; "
+            "nothing was written. Move them away, or rerun with --force to overwrite them"
+        )
+    written = []
+    for relative, content in files.items():
         path = raw / relative
+        if path.exists() and path.read_bytes() == content:
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+        written.append(path)
+    return written

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -14,27 +16,110 @@ from pathlib import Path
 
 import pandas as pd
 
+TEMPORARY = ".zt-tmp-"
+TRASH = ".zt-old-"
+JOURNAL = ".zt-commit-"
+
+
+def _journal_path(paths: tuple[Path, ...]) -> Path:
+    """Where the commit of a set of outputs is journalled: beside the first, named by the set."""
+    key = hashlib.sha256("\0".join(str(p.resolve()) for p in paths).encode("utf-8")).hexdigest()[:16]
+    return paths[0].parent / f"{JOURNAL}{key}.json"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _install(temporary: Path, path: Path) -> None:
+    """Put a finished output in place: a file by one rename; a folder by moving the old one aside."""
+    if temporary.is_dir():
+        if path.exists():
+            trash = path.parent / f"{TRASH}{path.name}.{os.getpid()}"
+            _remove(trash)
+            os.replace(path, trash)
+            _remove(trash)
+        os.replace(temporary, path)
+    else:
+        os.replace(temporary, path)
+
+
+def _replay(journal: Path) -> None:
+    """Redo the renames of a journalled commit whose temporaries are still there, then drop it."""
+    try:
+        pending = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pending = []  # unreadable: the journal is written by a rename, so this is not ours to redo
+    for temporary, path in pending:
+        if Path(temporary).exists():
+            _install(Path(temporary), Path(path))
+    journal.unlink(missing_ok=True)
+
+
+def recover(paths: tuple[Path, ...]) -> None:
+    """Finish an earlier commit of these outputs that was interrupted (redo the journalled renames,
+    so every output is new), then remove what interrupted runs left: temporaries and old folders."""
+    journal = _journal_path(paths)
+    if journal.exists():
+        _replay(journal)
+    journal.with_name(journal.name + TEMPORARY).unlink(missing_ok=True)
+    for path in paths:
+        if path.parent.is_dir():
+            for leftover in path.parent.glob(f".{path.name}{TEMPORARY}*"):
+                _remove(leftover)
+            for leftover in path.parent.glob(f"{TRASH}{path.name}.*"):
+                _remove(leftover)
+
+
+def recover_outputs(folder: Path) -> None:
+    """Finish every interrupted commit journalled in a folder, before reading what it holds."""
+    if folder.is_dir():
+        for journal in folder.glob(f"{JOURNAL}*.json"):
+            _replay(journal)
+
 
 @contextmanager
-def atomic_outputs(*paths: Path) -> Iterator[list[Path]]:
-    """Yield temporary paths to write; replace the real ones only if the block succeeds."""
-    temporaries = []
+def atomic_outputs(*paths: Path, folders: bool = False) -> Iterator[list[Path]]:
+    """Yield temporary paths (files, or empty folders with `folders`) to write; when the block
+    succeeds, replace the real outputs together.
+
+    The replacement is journalled: a run killed between two renames leaves a journal, and the next
+    run (or a reader calling `recover`) finishes the renames, so the outputs are all old or all
+    new. A run killed before the commit leaves temporaries, which the next run removes.
+    """
+    paths = tuple(paths)
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(handle)
-        temporaries.append(Path(name))
+    recover(paths)
+    temporaries = []
+    for path in paths:
+        if folders:
+            temporaries.append(Path(tempfile.mkdtemp(prefix=f".{path.name}{TEMPORARY}", dir=path.parent)))
+        else:
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}{TEMPORARY}", dir=path.parent)
+            os.close(handle)
+            temporaries.append(Path(name))
     try:
         yield temporaries
         umask = os.umask(0)
         os.umask(umask)
-        for temporary, path in zip(temporaries, paths, strict=True):
+        for temporary in temporaries:
             # mkstemp creates files readable by the owner only; outputs get the usual permissions.
-            os.chmod(temporary, 0o666 & ~umask)
-            os.replace(temporary, path)
+            os.chmod(temporary, (0o777 if folders else 0o666) & ~umask)
+        journal = _journal_path(paths)
+        pending = journal.with_name(journal.name + TEMPORARY)
+        pending.write_text(json.dumps([[str(t), str(p)] for t, p in zip(temporaries, paths, strict=True)]))
+        os.replace(pending, journal)  # the commit point: from here on the outputs will all be new
+        for temporary, path in zip(temporaries, paths, strict=True):
+            _install(temporary, path)
+        journal.unlink()
     finally:
         for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
+            if temporary.exists() and not _journal_path(paths).exists():
+                _remove(temporary)
 
 
 def read_scorecard(processed: Path) -> pd.DataFrame:

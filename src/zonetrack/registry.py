@@ -30,22 +30,7 @@ def load_registry(path: Path) -> pd.DataFrame:
     missing = [c for c in REGISTRY_COLUMNS if c not in registry.columns]
     if missing:
         raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
-    problems = []
-    for column in ("provincial_since", "national_since"):
-        text = registry[column].str.strip()
-        years = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = (text != "") & (years.isna() | (years % 1 != 0) | ~years.between(*YEAR_RANGE))
-        problems += [
-            Problem(
-                label,
-                int(i) + 2,
-                column,
-                ERROR,
-                f"'{shown(text[i])}' is not a whole year (e.g. 2010); blank if unknown",
-            )
-            for i in np.flatnonzero(bad)
-        ]
-        registry[column] = years.where(~bad).astype("Int64")
+    problems = _year_columns(registry, ["provincial_since", "national_since"], label)
     bad_id = ~registry["zone_id"].str.match(ZONE_ID.pattern)
     problems += [
         Problem(
@@ -69,6 +54,52 @@ def load_registry(path: Path) -> pd.DataFrame:
     if problems:
         raise ProblemsError(problems)
     return registry
+
+
+def _year_columns(table: pd.DataFrame, columns: list[str], label: str) -> list[Problem]:
+    """Turn text columns of years into nullable integers in place; errors for what is not a year."""
+    problems = []
+    for column in columns:
+        text = table[column].str.strip()
+        years = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = (text != "") & (years.isna() | (years % 1 != 0) | ~years.between(*YEAR_RANGE))
+        problems += [
+            Problem(
+                label,
+                int(i) + 2,
+                column,
+                ERROR,
+                f"'{shown(text[i])}' is not a whole year (e.g. 2010); blank if unknown",
+            )
+            for i in np.flatnonzero(bad)
+        ]
+        table[column] = years.where(~bad).astype("Int64")
+    return problems
+
+
+FACILITY_COLUMNS = ["id", "kind", "name_zh", "name_en", "established", "source"]
+
+
+def load_facilities(path: Path) -> pd.DataFrame:
+    """facilities.csv: province-wide facilities a plan names (platforms), each with the year it was
+    established (blank where no source gives it). A missing file is an empty list."""
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in FACILITY_COLUMNS}).astype({"established": "Int64"})
+    table = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in FACILITY_COLUMNS if c not in table.columns]
+    if missing:
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    problems = _year_columns(table, ["established"], label)
+    for column in ("id", "kind"):
+        bad = ~table[column].str.match(ZONE_ID.pattern)
+        problems += [
+            Problem(label, int(i) + 2, column, ERROR, f"'{shown(table.loc[i, column])}' is not a slug (a-z, 0-9, _)")
+            for i in np.flatnonzero(bad)
+        ]
+    if problems:
+        raise ProblemsError(problems)
+    return table
 
 
 def short_name_zh(name_zh: str) -> str:

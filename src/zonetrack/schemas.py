@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from zonetrack.status import ALL_STATUSES
+from zonetrack.engine.status import ALL_STATUSES
 
 # Ids may be stored as text or dictionary-encoded (categorical): no dtype is imposed on them.
 PANEL = pa.DataFrameSchema(

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from zonetrack import ingest, rules
+from zonetrack import engine, ingest
+from zonetrack.engine.rules import ALL
+from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
-from zonetrack.io import atomic_outputs, write_csv, write_json
-from zonetrack.params import bands, load_params
-from zonetrack.problems import ERROR, NOTE, WARNING, Problem, has_errors, printable, sort_problems
-from zonetrack.registry import load_registry, short_name_zh, zone_levels, zone_lookup
-from zonetrack.status import ALL_STATUSES
+from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
+from zonetrack.plans import Run, load_params, load_run
+from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, sort_problems
+from zonetrack.registry import load_facilities, load_registry, short_name_zh, zone_lookup
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
@@ -232,58 +233,141 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None) -> i
 
 
 def assessment_metrics(scorecard: pd.DataFrame) -> dict:
-    """metrics/assessment.json: per year, the number of targets in each status and the headline values."""
-    totals = scorecard[scorecard["zone_id"] == rules.ALL]
+    """metrics/<plan>.json: per year, the number of targets in each status, and each target's status,
+    coverage and headline value (ALL rows), for `dvc metrics show` and `dvc exp show`."""
+    totals = scorecard[scorecard["zone_id"] == ALL]
     metrics = {}
     for year, rows in totals.groupby("year"):
         counts = rows["status"].value_counts()
+
+        def number(value: float) -> float | None:
+            return None if pd.isna(value) else round(float(value), 6)
+
         metrics[str(int(year))] = {
             "status_counts": {status: int(counts.get(status, 0)) for status in ALL_STATUSES},
-            "headline": {
-                t: (None if pd.isna(v) else round(float(v), 6))
-                for t, v in zip(rows["target_id"], rows["value"], strict=True)
-            },
+            "status": {str(t): str(s) for t, s in zip(rows["target_id"], rows["status"], strict=True)},
+            "coverage": {str(t): number(c) for t, c in zip(rows["target_id"], rows["coverage"], strict=True)},
+            "headline": {str(t): number(v) for t, v in zip(rows["target_id"], rows["value"], strict=True)},
         }
     return metrics
 
 
-def run_evaluate(processed: Path, params_path: Path, raw: Path, out: Path, metrics_path: Path) -> int:
-    """The evaluate stage: panel + params → scorecard.csv and metrics/assessment.json."""
-    from zonetrack import schemas  # pandera: imported only by the stage that validates
+def assessment_years(run: Run, data_years: list[int]) -> tuple[list[int], list[int]]:
+    """The years a run assesses (the plan's years with data, or the listed ones), and the years with
+    data that the plan does not cover."""
+    plan = run.plan
+    if run.years == "auto":
+        years = [y for y in plan.years if y in data_years]
+    else:
+        years = sorted(y for y in run.years if y > plan.base_year)
+    outside = sorted(y for y in data_years if y < plan.base_year or (y > plan.target_year and y not in years))
+    return years, outside
+
+
+def load_engine_inputs(processed: Path, raw: Path) -> engine.Inputs:
+    """The panel, clusters, registry and facilities, the processed ones checked against their contract."""
+    from zonetrack import schemas  # pandera: imported only by the stages that validate
+
+    recover_outputs(processed)
+    panel = pd.read_parquet(processed / "panel.parquet")
+    clusters = pd.read_parquet(processed / "clusters.parquet")
+    schemas.check(schemas.PANEL, panel, schemas.PANEL_KEY)
+    schemas.check(schemas.CLUSTERS, clusters)
+    return engine.Inputs(panel, clusters, load_registry(raw / "zones.csv"), load_facilities(raw / "facilities.csv"))
+
+
+def check_plan(run: Run, raw: Path, indicators: Path | None = None) -> None:
+    """Stop with located errors when the plan names an indicator, zone or facility the data lacks."""
+    from zonetrack.plans import load_plan
+    from zonetrack.plans.checks import reference_problems
+
+    _, document = load_plan(run.plan_file)
+    problems = reference_problems(
+        run.plan,
+        document,
+        load_registry(raw / "zones.csv"),
+        load_dictionary(indicators or raw / "indicators.csv"),
+        load_facilities(raw / "facilities.csv"),
+    )
+    if problems:
+        raise ProblemsError(problems)
+
+
+def run_evaluate(plan_file: Path, params_file: Path, processed: Path, raw: Path, out: Path, metrics_path: Path) -> int:
+    """The evaluate stage of one plan: panel + plan + params → scorecard.csv, run.json, metrics."""
+    from zonetrack import schemas
 
     started = time.perf_counter()
     # load
-    params = load_params(params_path)
-    panel = pd.read_parquet(processed / "panel.parquet")
-    clusters = pd.read_parquet(processed / "clusters.parquet")
-    registry = load_registry(raw / "zones.csv")
-    schemas.check(schemas.PANEL, panel, schemas.PANEL_KEY)
-    schemas.check(schemas.CLUSTERS, clusters)
-    base_year, target_year = int(params["plan"]["base_year"]), int(params["plan"]["target_year"])
-    years = [int(y) for y in params["assess"]["years"]]
-    groups = {name: list(zones) for name, zones in params["groups"].items()}
-    with_data = set(panel["indicator"].unique())
-    known = with_data | set(load_dictionary(raw / "indicators.csv")["id"])
-    targets = rules.parse_targets(params["targets"], groups, known)
-    unknown = sorted({z for zones in groups.values() for z in zones} - set(registry["zone_id"]))
-    if unknown:
-        raise ValueError(f"{params_path}: groups name zones not in zones.csv: {unknown}")
-    if base_year in years:
-        log(f"assess.years includes the base year {base_year}; the base year itself is not assessed")
+    run = load_run(plan_file, params_file)
+    check_plan(run, raw)
+    inputs = load_engine_inputs(processed, raw)
+    data_years = sorted(int(y) for y in inputs.panel["year"].unique())
+    years, outside = assessment_years(run, data_years)
+    for year in outside:
+        log(
+            f"{year}: data, but {run.plan.id} covers {run.plan.base_year + 1}-{run.plan.target_year}; not assessed by it"
+        )
+    if not years:
+        log(f"{run.plan.id}: no data yet for its years {run.plan.years[0]}-{run.plan.years[-1]}; nothing to assess")
     # process
-    levels = zone_levels(registry, sorted({base_year, *years}))
-    scorecard = rules.evaluate(panel, clusters, levels, targets, groups, years, base_year, target_year, bands(params))
+    scorecard = engine.evaluate(inputs, run.plan, years, run.status)
     schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
-    no_data = [t.id for t in targets if not set(t.indicators) <= with_data or (t.rule == "clusters" and clusters.empty)]
-    for target_id in no_data:
-        log(f"target {target_id}: its indicator has no data at all; reported as no_data")
+    with_data = set(inputs.panel["indicator"].astype(str).unique())
+    for target_id, target in run.plan.targets.items():
+        if target.indicators and not set(target.indicators) <= with_data:
+            log(f"{run.plan.id}.{target_id}: its indicator has no data at all; reported as no_data")
+    summary = {
+        "plan": run.plan.id,
+        "years": years,
+        "data_years": data_years,
+        "outside_years": outside,
+        "scenario": [{"setting": k, "plan": a, "run": b} for k, a, b in run.changes],
+    }
     # save
-    with atomic_outputs(out / "scorecard.csv", metrics_path) as (scorecard_tmp, metrics_tmp):
-        write_csv(scorecard, scorecard_tmp)
+    with atomic_outputs(out / "scorecard.csv", out / "run.json", metrics_path) as (card_tmp, run_tmp, metrics_tmp):
+        write_csv(scorecard, card_tmp)
+        write_json(summary, run_tmp)
         write_json(metrics, metrics_tmp)
     log(
-        f"evaluate: {len(targets)} targets, {len(scorecard)} scorecard rows → {out / 'scorecard.csv'} "
-        f"({time.perf_counter() - started:.2f} s)"
+        f"evaluate {run.plan.id}: {len(run.plan.targets)} targets, years {years}, {len(scorecard)} scorecard rows → "
+        f"{out / 'scorecard.csv'} ({time.perf_counter() - started:.2f} s)"
     )
+    return 0
+
+
+def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
+    """Check params.yaml and every plan (with what they name in data/raw) before anything runs."""
+    problems: list[Problem] = []
+    for plan_file in plans:
+        try:
+            run = load_run(plan_file, params_file)
+            check_plan(run, raw)
+            log(
+                f"{plan_file}: {len(run.plan.targets)} targets"
+                + (f", scenario of {len(run.changes)} change(s)" if run.changes else "")
+            )
+        except ProblemsError as error:
+            problems += error.problems
+    try:
+        params, document = load_params(params_file)
+        for plan_id in sorted(set(params.plans) - {p.stem for p in plans}):
+            problems.append(
+                Problem(
+                    params_file.as_posix(),
+                    document.line_of(("plans", plan_id)),
+                    f"plans.{plan_id}",
+                    ERROR,
+                    f"no plan file {plan_id}.yaml",
+                )
+            )
+    except ProblemsError as error:
+        problems += error.problems
+    for problem in dict.fromkeys(problems):
+        print(problem, file=sys.stderr)
+    if problems:
+        log(f"NOT OK: {len(set(problems))} error(s); nothing was run")
+        return 1
+    log(f"OK: params.yaml and {len(plans)} plan(s)")
     return 0

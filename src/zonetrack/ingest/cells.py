@@ -326,8 +326,7 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
     footnote set aside."""
     frame = table.frame
     zone_text = _text(frame.iloc[:, zone_col]).fillna("")
-    first_col = next((i for i, r in enumerate(roles) if r != "row_number"), 0)
-    first_text = _text(frame.iloc[:, first_col]).fillna("")
+    first_text = _first_texts(frame)  # a merged note starts in column A, under 序号
     footnote = (zone_text.str.match(_FOOTNOTE) | first_text.str.match(_FOOTNOTE)).to_numpy()
     codes, distinct = pd.factorize(zone_text)
     kinds = np.array([_total_kind(t) for t in distinct] + [""], dtype=object)[codes]
@@ -343,6 +342,14 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
         for r, z in zip(table.rows[kinds != ""], zone_text[kinds != ""], strict=True)
     ]
     return footnote, kinds, notes
+
+
+def _first_texts(frame: pd.DataFrame) -> pd.Series:
+    """Each row's first non-empty text, whatever its column."""
+    first = pd.Series("", index=frame.index, dtype="string")
+    for index in range(frame.shape[1]):
+        first = first.where(first != "", _text(frame.iloc[:, index]).fillna(""))
+    return first
 
 
 def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
@@ -371,7 +378,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
     label = (zone_codes.codes < 0) & _label_rows(table, roles) & ~footnote & (totals == "")
     problems += [
         Problem(table.label, int(r), None, NOTE, f"row without values set aside: '{shown(z, 30)}'")
-        for r, z in zip(table.rows[label], zone_raw[label].fillna(""), strict=True)
+        for r, z in zip(table.rows[label], _first_texts(frame)[label], strict=True)
     ]
     data_row = ~footnote & (totals == "") & ~label
     unknown_zone = (zone_codes.codes < 0) & data_row
@@ -400,7 +407,9 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
         bad_year = np.full(len(frame), year is None)
         if year is not None:
             problems.append(Problem(table.label, table.header_row, "year", NOTE, f"year {year} taken from the {place}"))
-    illustrative = np.zeros(len(frame), dtype=bool)
+    # A table whose title (or sheet name) says it is illustrative marks every row.
+    titles = " ".join([t for _, t in table.preamble] + [table.sheet or ""]).casefold()
+    illustrative = np.full(len(frame), any(marker in titles for marker in ILLUSTRATIVE_MARKERS), dtype=bool)
     for col in [i for i, r in enumerate(roles) if r == "note"]:
         text = _text(frame.iloc[:, col]).fillna("").str.casefold()
         for marker in ILLUSTRATIVE_MARKERS:

@@ -4,26 +4,32 @@ Follows the Eurostat SDG progress method as implemented by Statistics Canada / O
 ratio R of the actual average annual growth (年均增长, 水平法) to the growth required to reach
 the target by the target year, with |·| in the denominator so that a base already past the
 target does not flip the sign. Counts use a straight line from the base count to the target.
+The statuses themselves (words, colours, symbols) are data: src/zonetrack/statuses.csv.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-MET = "met"
-ON_TRACK = "on_track"
-NEEDS_ACCELERATION = "needs_acceleration"
-OFF_TRACK = "off_track"
-MOVING_AWAY = "moving_away"
-NOT_MET = "not_met"
-NO_DATA = "no_data"
-NOT_ASSESSABLE = "not_assessable"
-# Best to worst. not_met only occurs in and after the target year, where it is the only failure.
-STATUS_ORDER = [MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET]
-ALL_STATUSES = [*STATUS_ORDER, NO_DATA, NOT_ASSESSABLE]
+STATUS_FILE = Path(__file__).resolve().parents[1] / "statuses.csv"
+
+
+def _status_table() -> list[dict[str, str]]:
+    with STATUS_FILE.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+STATUS_TABLE = _status_table()
+ALL_STATUSES = [row["code"] for row in STATUS_TABLE]
+MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET = ALL_STATUSES[:6]
+NO_DATA, NO_BASE_YEAR, NOT_ASSESSABLE, INSUFFICIENT_COVERAGE = ALL_STATUSES[6:10]
+# Best to worst; a verdict. not_met only occurs in and after the target year.
+STATUS_ORDER = ALL_STATUSES[:6]
 # Each status as a small integer: its position in ALL_STATUSES (the engine works on these).
 CODE = {status: code for code, status in enumerate(ALL_STATUSES)}
 GROWTH_RULES = ("level", "multiple", "growth")
@@ -65,7 +71,12 @@ def classify_codes(
     target_year: int,
     bands: Bands,
 ) -> dict[str, np.ndarray]:
-    """Status (as its index in ALL_STATUSES), actual_rate and ratio R for rows of one rule."""
+    """Status (as its index in ALL_STATUSES), actual_rate and ratio R for rows of one rule.
+
+    `target` is the value that meets the target in the row's year: `min` for level and count,
+    k × base for multiple, base·(1 + min_rate)^(t − b) for growth (met when the average rate from
+    the base year to t reaches min_rate, in every year, the target year and after included).
+    """
     year = np.asarray(year, dtype="float64")
     value = np.asarray(value, dtype="float64")
     base = np.asarray(base, dtype="float64")
@@ -99,11 +110,11 @@ def classify_codes(
         ]
         choices = [
             NO_DATA,
-            NO_DATA,
+            NO_BASE_YEAR,
             NOT_ASSESSABLE,
             MET,
             NOT_MET,
-            NO_DATA,
+            NO_BASE_YEAR,
             NOT_ASSESSABLE,
             MOVING_AWAY,
             ON_TRACK,
@@ -112,11 +123,12 @@ def classify_codes(
         ]
         status = np.select(conditions, [CODE[c] for c in choices], default=CODE[MOVING_AWAY])
         return {"status": status, "actual_rate": actual, "ratio": ratio}
-    # count, clusters: the straight line from the base count to the target.
+    # count, clusters, change: the straight line from the base count to the target.
     with np.errstate(invalid="ignore"):
         line = base + (target - base) * elapsed / (target_year - base_year)
-    conditions = [no_value, met, final, no_base, at_least(value, line, tol), value < base]
-    choices = [NO_DATA, MET, NOT_MET, NO_DATA, ON_TRACK, MOVING_AWAY]
+    needs_base_for_met = rule == "change"
+    conditions = [no_value, needs_base_for_met & no_base, met, final, no_base, at_least(value, line, tol), value < base]
+    choices = [NO_DATA, NO_BASE_YEAR, MET, NOT_MET, NO_BASE_YEAR, ON_TRACK, MOVING_AWAY]
     status = np.select(conditions, [CODE[c] for c in choices], default=CODE[OFF_TRACK])
     empty = np.full(len(value), np.nan)
     return {"status": status, "actual_rate": empty, "ratio": empty}

@@ -1,0 +1,394 @@
+"""The target engine: a plan's targets applied to every in-scope zone and to ALL, per year.
+
+Targets on statistics are computed on the zone × year grid (array indexing, no joins); targets on
+the zone registry (a zone's level, zones approved in the plan's period) and on facilities read the
+registry tables. Every target gives one ALL row per year, and one row per in-scope zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.engine.status import (
+    ALL_STATUSES,
+    CODE,
+    INSUFFICIENT_COVERAGE,
+    MET,
+    NO_BASE_YEAR,
+    NO_DATA,
+    NOT_ASSESSABLE,
+    ON_TRACK,
+    STATUS_ORDER,
+    Bands,
+    classify_codes,
+)
+from zonetrack.plans.model import Plan, StatusSettings
+from zonetrack.registry import Grid, codes_in, make_grid, zone_levels
+
+ALL = "ALL"
+LIKE_FOR_LIKE = ("multiple", "growth", "change")
+SCORECARD_COLUMNS = [
+    "year",
+    "target_id",
+    "zone_id",
+    "value",
+    "base_value",
+    "target_value",
+    "actual_rate",
+    "required_rate",
+    "ratio",
+    "status",
+    "coverage",
+]
+_FLOAT_COLUMNS = ["value", "base_value", "target_value", "actual_rate", "required_rate", "ratio", "coverage"]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the engine reads besides the plan: the panel, clusters, registry and facilities."""
+
+    panel: pd.DataFrame
+    clusters: pd.DataFrame
+    registry: pd.DataFrame
+    facilities: pd.DataFrame
+
+
+def bands(status: StatusSettings) -> Bands:
+    """The status bands of a run's settings."""
+    return Bands(status.on_track, status.needs_acceleration, status.tolerance)
+
+
+def scope_mask(grid: Grid, target, groups: dict[str, list[str]]) -> np.ndarray:
+    """Grid rows in scope: the zone exists that year, with a named level, in the named groups."""
+    mask = np.isin(grid.level, list(target.levels))
+    zone_ids = grid.zones[grid.zone_of_row]
+    if target.groups:
+        mask &= np.isin(zone_ids, [zone for group in target.groups for zone in groups[group]])
+    if target.exclude_groups:
+        mask &= ~np.isin(zone_ids, [zone for group in target.exclude_groups for zone in groups[group]])
+    return mask
+
+
+def panel_matrix(panel: pd.DataFrame, grid: Grid) -> tuple[np.ndarray, dict[str, int]]:
+    """The panel as a grid-rows × indicators matrix (NaN where missing), and each indicator's column."""
+    indicators = np.array(sorted(str(i) for i in panel["indicator"].unique()), dtype=object)
+    values, _ = grid.matrix(panel, indicators)
+    return values, {name: i for i, name in enumerate(indicators)}
+
+
+def cluster_counts(clusters: pd.DataFrame, grid: Grid, min_revenue: float, max_revenue: float | None) -> np.ndarray:
+    """Clusters per grid row with revenue in [min_revenue, max_revenue).
+
+    A zone without rows in a year the clusters file covers has no cluster (0); a year the file
+    does not cover is missing (NaN).
+    """
+    revenue = clusters["revenue"].to_numpy(dtype="float64")
+    in_band = revenue >= min_revenue
+    if max_revenue is not None:
+        in_band &= revenue < max_revenue
+    rows = grid.rows(clusters["zone_id"], clusters["year"])
+    counted = np.bincount(rows[in_band & (rows >= 0)], minlength=len(grid.zones) * len(grid.years)).astype("float64")
+    covered = np.isin(grid.year_of_row, clusters["year"].unique())
+    return np.where(covered, counted, np.nan)
+
+
+def components(matrix: np.ndarray, column: dict[str, int], clusters: pd.DataFrame, grid: Grid, target):
+    """Numerator and denominator of the target's indicator on every grid row (den = 1 if not a ratio)."""
+    size = len(grid.zones) * len(grid.years)
+    missing = np.full(size, np.nan)
+    if target.rule == "clusters":
+        return cluster_counts(clusters, grid, float(target.min_revenue), target.max_revenue), np.ones(size)
+    name = target.numerator or target.indicator
+    num = matrix[:, column[name]] if name in column else missing
+    if not target.denominator:
+        return num, np.ones(size)
+    den = matrix[:, column[target.denominator]] if target.denominator in column else missing
+    return num, den
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = num / den * scale
+    return np.where(np.isfinite(value), value, np.nan)
+
+
+def target_values(target, year: np.ndarray, base: np.ndarray, base_year: int, target_year: int):
+    """The value that meets the target in each row's year, and the average growth required from
+    the base year to reach it by the target year (NaN where no rate applies)."""
+    span = target_year - base_year
+    n = len(base)
+    if target.rule == "multiple":
+        return base * target.k, np.full(n, target.k ** (1 / span) - 1)
+    if target.rule == "growth":
+        return base * (1 + target.min_rate) ** (year - base_year), np.full(n, float(target.min_rate))
+    if target.rule == "change":
+        step = -target.min_change if target.direction == "lower" else target.min_change
+        value = base + step
+        if target.best is not None:
+            value = np.maximum(value, target.best) if target.direction == "lower" else np.minimum(value, target.best)
+        return value, np.full(n, np.nan)
+    threshold = np.full(n, float(target.min))
+    if target.rule == "level":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            required = (threshold / np.where(base > 0, base, np.nan)) ** (1 / span) - 1
+        return threshold, required
+    return threshold, np.full(n, np.nan)
+
+
+def apply_rule(year, value, base, target, base_year: int, target_year: int, bands: Bands) -> dict[str, np.ndarray]:
+    """Rows of one target: the value that meets it, rates, R and the status of each row."""
+    target_value, required_rate = target_values(target, year, base, base_year, target_year)
+    sign = -1.0 if getattr(target, "direction", "higher") == "lower" else 1.0
+    result = classify_codes(
+        target.rule, year, sign * value, sign * base, sign * target_value, required_rate, base_year, target_year, bands
+    )
+    return {
+        "year": np.asarray(year, dtype="int64"),
+        "value": value,
+        "base_value": base,
+        "target_value": target_value,
+        "actual_rate": result["actual_rate"],
+        "required_rate": required_rate
+        if target.rule in ("level", "multiple", "growth")
+        else np.full(len(value), np.nan),
+        "ratio": result["ratio"],
+        "status": result["status"],
+    }
+
+
+def _per_year(positions: np.ndarray, weights: np.ndarray, n_years: int) -> np.ndarray:
+    return np.bincount(positions, weights=weights, minlength=n_years)
+
+
+def _sums_reach_target(target) -> bool:
+    """Whether a partial sum that reaches the target already decides it: a level (not a ratio),
+    count or cluster total of amounts that cannot be negative, where more zones only add."""
+    return target.rule in ("level", "count", "clusters") and not target.denominator
+
+
+def gate(status: np.ndarray, coverage: np.ndarray, decided: np.ndarray, min_coverage: float) -> np.ndarray:
+    """An ALL verdict stands only when the missing zones could not change it (`decided`); otherwise,
+    below min_coverage, it is insufficient_coverage (no_data when no zone has data)."""
+    verdict = status < len(STATUS_ORDER)
+    with np.errstate(invalid="ignore"):
+        short = verdict & ~decided & (coverage < min_coverage - 1e-12)
+    status = np.where(short, CODE[INSUFFICIENT_COVERAGE], status)
+    return np.where(verdict & (coverage == 0), CODE[NO_DATA], status)
+
+
+def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, target_year, status: StatusSettings):
+    """Scorecard rows (ALL, then zones) of one target on statistics for the assessment years, as
+    arrays; `zone` is the grid's zone index (−1 for ALL)."""
+    n_years = len(grid.years)
+    year_of_row = grid.year_of_row
+    rows = np.flatnonzero(scope & np.isin(year_of_row, years))
+    base_rows = grid.zone_of_row[rows] * n_years + int(np.searchsorted(grid.years, base_year))
+    scale = target.scale if target.denominator else 1.0
+    year = year_of_row[rows]
+    the_bands = bands(status)
+    zone = apply_rule(
+        year,
+        _ratio(num[rows], den[rows], scale),
+        _ratio(num[base_rows], den[base_rows], scale),
+        target,
+        base_year,
+        target_year,
+        the_bands,
+    )
+    position = np.searchsorted(np.asarray(years), year)
+    # Coverage counts the zones that could have data: for a like-for-like target, the zones that
+    # existed in the base year (a zone approved later is out of scope there, not missing).
+    could = grid.level[base_rows] != None if target.rule in LIKE_FOR_LIKE else np.ones(len(rows), dtype=bool)  # noqa: E711
+    if target.rule in LIKE_FOR_LIKE:
+        has_data = ~np.isin(zone["status"], [CODE[NO_DATA], CODE[NO_BASE_YEAR], CODE[NOT_ASSESSABLE]])
+    else:
+        has_data = ~np.isnan(zone["value"])
+    possible = _per_year(position, could.astype("float64"), len(years))
+    covered = _per_year(position, (could & has_data).astype("float64"), len(years))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(possible > 0, covered / possible, np.nan)
+    year_array = np.asarray(years, dtype="int64")
+    if target.scope == "total":
+        totals = _total(num[rows], den[rows], num[base_rows], den[base_rows], position, target, len(years))
+        all_rows = apply_rule(year_array, *totals, target, base_year, target_year, the_bands)
+        decided = (all_rows["status"] == CODE[MET]) & _sums_reach_target(target)
+    else:
+        all_rows = _each(zone["status"], position, year_array)
+        decided = ~np.isin(all_rows["status"], [CODE[MET], CODE[ON_TRACK]])
+    all_rows["status"] = gate(all_rows["status"], coverage, decided, status.min_coverage)
+    all_rows["coverage"] = coverage
+    zone["coverage"] = np.full(len(rows), np.nan)
+    all_rows["zone"] = np.full(len(years), -1)
+    zone["zone"] = grid.zone_of_row[rows]
+    return {key: np.concatenate([all_rows[key], zone[key]]) for key in zone}
+
+
+def _total(num, den, num_b, den_b, position, target, n):
+    """Σ over zones per year. Ratios are ratios of sums; multiple and growth compare like with like."""
+    has_t = ~np.isnan(num) & ~np.isnan(den)
+    has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
+    if target.rule in LIKE_FOR_LIKE:
+        has_t = has_b = has_t & has_b
+
+    def summed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        total = _per_year(position, np.where(mask, values, 0.0), n)
+        return np.where(_per_year(position, mask.astype("float64"), n) > 0, total, np.nan)
+
+    if target.denominator:
+        return (
+            _ratio(summed(num, has_t), summed(den, has_t), target.scale),
+            _ratio(summed(num_b, has_b), summed(den_b, has_b), target.scale),
+        )
+    return summed(num, has_t), summed(num_b, has_b)
+
+
+def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
+    """ALL for an `each` target: met when every assessed zone is met, else the worst status among them;
+    value = share of assessed zones that are met."""
+    # Codes follow STATUS_ORDER (best to worst); the statuses that are not verdicts come after it.
+    assessed = statuses < len(STATUS_ORDER)
+    worst = np.full(len(years), -1)
+    np.maximum.at(worst, position[assessed], statuses[assessed])
+    count = _per_year(position[assessed], np.ones(int(assessed.sum())), len(years))
+    met = _per_year(position[assessed], (statuses[assessed] == CODE[MET]).astype("float64"), len(years))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(count > 0, met / count, np.nan)
+    status = np.where(worst < 0, CODE[NO_DATA], worst)
+    empty = np.full(len(years), np.nan)
+    return {
+        "year": years,
+        "value": value,
+        "base_value": empty,
+        "target_value": np.where(count > 0, 1.0, np.nan),
+        "actual_rate": empty,
+        "required_rate": empty,
+        "ratio": empty,
+        "status": status,
+    }
+
+
+# ----------------------------------------------------------------------- targets on the registry
+
+
+def registry_series(target, registry: pd.DataFrame, facilities: pd.DataFrame, years: list[int]):
+    """(value per year, share of the facts known) of a registry target: whether a zone has a level
+    (1 or 0), how many zones reached a level after the base year is counted by the caller from
+    the same since-years, how many zones have a level, how many facilities exist."""
+    years = np.asarray(years, dtype="int64")
+    if target.rule == "facilities":
+        listed = facilities[facilities["kind"] == target.kind]
+        known = listed["established"].notna().to_numpy()
+        established = listed["established"].to_numpy(dtype="float64")
+        counts = (established[None, :] <= years[:, None]).sum(axis=1).astype("float64")
+        # None listed: nothing is known (coverage 0, no_data), not "none exist".
+        coverage = np.full(len(years), known.mean() if len(listed) else 0.0)
+        return counts, coverage
+    levels = zone_levels(registry, list(years))
+    if target.rule == "zone_level":
+        mine = levels[levels["zone_id"] == target.zone].set_index("year")["level"]
+        value = (
+            np.array([1.0 if mine.get(y) == target.level else 0.0 for y in years])
+            if len(mine)
+            else np.full(len(years), np.nan)
+        )
+        return value, np.where(np.isnan(value), 0.0, 1.0)
+    at_level = levels.assign(hit=levels["level"].eq(target.level).fillna(False))
+    counts = at_level.groupby("year")["hit"].sum().reindex(years).to_numpy(dtype="float64")
+    return counts, np.ones(len(years))
+
+
+def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[int]) -> np.ndarray:
+    """Zones that reached the target's level after the base year, by each year."""
+    column = "national_since" if target.level == "national" else "provincial_since"
+    since = registry[column].to_numpy(dtype="float64", na_value=np.nan)
+    years = np.asarray(years, dtype="float64")
+    return ((since[None, :] > base_year) & (since[None, :] <= years[:, None])).sum(axis=1).astype("float64")
+
+
+def evaluate_registry_target(target, inputs: Inputs, years, base_year, target_year, status: StatusSettings):
+    """ALL rows (and, for a named zone, its row) of a target on the registry or on facilities."""
+    span = sorted({base_year, *years})
+    if target.rule == "zones_approved":
+        values = approved_after(target, inputs.registry, base_year, span)
+        known = np.ones(len(span))
+    else:
+        values, known = registry_series(target, inputs.registry, inputs.facilities, span)
+    base = values[span.index(base_year)]
+    assessed = np.array([span.index(y) for y in years], dtype="int64")
+    year_array = np.asarray(years, dtype="int64")
+    count_target = _CountView(float(target.min) if hasattr(target, "min") else 1.0)
+    rows = apply_rule(
+        year_array, values[assessed], np.full(len(years), base), count_target, base_year, target_year, bands(status)
+    )
+    coverage = known[assessed]
+    # A count that already reaches the target is decided whatever is unknown; a zone's level is a fact.
+    decided = (rows["status"] == CODE[MET]) | np.full(len(years), target.rule != "facilities")
+    rows["status"] = gate(rows["status"], coverage, decided, status.min_coverage)
+    rows["coverage"] = coverage
+    rows["zone"] = np.full(len(years), -1)
+    return rows
+
+
+@dataclass(frozen=True)
+class _CountView:
+    """A registry target seen as a count rule with its threshold."""
+
+    min: float
+    rule: str = "count"
+    direction: str = "higher"
+
+
+# ------------------------------------------------------------------------------------- evaluate
+
+
+def evaluate(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:
+    """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year,
+    sorted by year, target_id, zone_id."""
+    base_year, target_year = plan.base_year, plan.target_year
+    assessed_years = sorted(y for y in years if y > base_year)
+    levels = zone_levels(inputs.registry, sorted({base_year, *assessed_years}))
+    grid = make_grid(levels)
+    matrix, column = panel_matrix(inputs.panel, grid)
+    groups = dict(plan.groups)
+    parts, ids = [], []
+    for target_id, target in plan.targets.items():
+        if target.on_registry:
+            part = evaluate_registry_target(target, inputs, assessed_years, base_year, target_year, status)
+            if target.rule == "zone_level":
+                zone_index = int(np.searchsorted(grid.zones, target.zone))
+                zone_rows = {k: v.copy() for k, v in part.items()}
+                zone_rows["zone"] = np.full(len(assessed_years), zone_index)
+                zone_rows["coverage"] = np.full(len(assessed_years), np.nan)
+                part = {k: np.concatenate([part[k], zone_rows[k]]) for k in part}
+        else:
+            num, den = components(matrix, column, inputs.clusters, grid, target)
+            part = evaluate_target(
+                target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year, target_year, status
+            )
+        parts.append(part | {"target": np.full(len(part["year"]), len(ids))})
+        ids.append(target_id)
+    if not parts or not assessed_years:
+        dtypes = {c: "float64" for c in _FLOAT_COLUMNS} | {"year": "int64"}
+        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in SCORECARD_COLUMNS})
+    columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    # Sort as strings would (year, target_id, zone_id), using integer ranks of the ids.
+    zone_names = np.array(sorted([ALL, *grid.zones]), dtype=object)
+    zone_index = np.where(columns["zone"] >= 0, columns["zone"], len(grid.zones))
+    zone_rank = codes_in(np.append(grid.zones, ALL), zone_names)[zone_index]
+    target_names = np.array(ids, dtype=object)
+    target_rank = np.argsort(np.argsort(target_names))[columns["target"]]
+    order = np.lexsort((zone_rank, target_rank, columns["year"]))
+    scorecard = pd.DataFrame(
+        {
+            "year": columns["year"][order].astype("int64"),
+            "target_id": pd.Categorical.from_codes(columns["target"][order], categories=target_names),
+            "zone_id": pd.Categorical.from_codes(zone_rank[order], categories=zone_names),
+            **{key: columns[key][order].astype("float64") for key in SCORECARD_COLUMNS[3:-2]},
+            "status": pd.Categorical.from_codes(columns["status"][order], categories=ALL_STATUSES),
+            "coverage": columns["coverage"][order].astype("float64"),
+        }
+    )
+    return scorecard[SCORECARD_COLUMNS]

@@ -1,0 +1,45 @@
+"""A plan against the data it names: indicators in the dictionary, zones in the registry,
+facility kinds in facilities.csv. Errors point at the plan file's lines."""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from zonetrack.plans.model import Plan
+from zonetrack.plans.yamlfile import YamlDocument
+from zonetrack.problems import ERROR, Problem
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def reference_problems(
+    plan: Plan, document: YamlDocument, registry: pd.DataFrame, dictionary: pd.DataFrame, facilities: pd.DataFrame
+) -> list[Problem]:
+    """Every name in the plan that the data does not have."""
+    label = document.path.as_posix()
+    indicators = sorted(dictionary["id"])
+    zones = sorted(registry["zone_id"])
+    problems = []
+
+    def add(keys: tuple, message: str) -> None:
+        problems.append(Problem(label, document.line_of(keys), ".".join(map(str, keys)), ERROR, message))
+
+    for group, members in plan.groups.items():
+        for index, zone in enumerate(members):
+            if zone not in zones:
+                add(("groups", group, index), f"no zone '{zone}' in zones.csv{_hint(zone, zones)}")
+    for target_id, target in plan.targets.items():
+        for key in ("indicator", "numerator", "denominator"):
+            name = getattr(target, key, None)
+            if name and name not in indicators:
+                add(("targets", target_id, key), f"no indicator '{name}' in indicators.csv{_hint(name, indicators)}")
+        if getattr(target, "zone", None) and target.zone not in zones:
+            add(("targets", target_id, "zone"), f"no zone '{target.zone}' in zones.csv{_hint(target.zone, zones)}")
+        if target.rule == "facilities" and target.kind not in set(facilities["kind"]):
+            add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
+    return problems

@@ -1,0 +1,315 @@
+"""Typed models of a plan file and of params.yaml: one model per rule, every key checked.
+
+A plan file holds the plan as published: its id, names, issue date, base and target year, the
+zone groups it names, and its targets, each with the plan's own sentence, the reading chosen where
+the plan is ambiguous, its rule and thresholds, and how to show it. params.yaml holds the settings
+of a run: the status bands and, per plan, the assessed years and a scenario (changes to the plan's
+numbers). Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Year = Annotated[int, Field(ge=1985, le=2050)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+PlanId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$", max_length=60)]
+Level = Literal["national", "provincial"]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+# Keys that describe a target for people; changing them changes no verdict.
+DESCRIPTIVE_KEYS = frozenset(
+    {"text_zh", "text_en", "name_zh", "name_en", "reading", "unit", "display", "source", "issued", "issuer"}
+)
+
+
+class _Target(BaseModel):
+    """What every target has: the plan's sentence, a short name, the reading, how to show it."""
+
+    model_config = STRICT
+    name_zh: Text = Field(min_length=1)
+    name_en: Text = Field(min_length=1)
+    text_zh: Text = Field(min_length=1)
+    text_en: Text = Field(min_length=1)
+    reading: Text = ""
+    unit: Annotated[str, StringConstraints(max_length=20)] = ""
+    display: Literal["number", "percent", "integer"] = "number"
+
+    @property
+    def indicators(self) -> list[str]:
+        """The panel indicators the target reads (none for rules on the registry)."""
+        return []
+
+    @property
+    def on_registry(self) -> bool:
+        """Whether the target is assessed on the zone registry, not on statistics."""
+        return False
+
+
+class _OnZones(_Target):
+    """A target on the zones' statistics: which zones (levels, groups) and whether each zone must
+    meet it or their total."""
+
+    scope: Literal["each", "total"]
+    levels: list[Level] = Field(default=["national", "provincial"], min_length=1, max_length=2)
+    groups: list[Slug] = Field(default=[], max_length=50)
+    exclude_groups: list[Slug] = Field(default=[], max_length=50)
+    indicator: Slug | None = None
+    numerator: Slug | None = None
+    denominator: Slug | None = None
+    scale: FiniteFloat = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_indicator(self):
+        if self.numerator or self.denominator:
+            if not (self.numerator and self.denominator) or self.indicator:
+                raise ValueError("give either indicator, or numerator and denominator (a ratio)")
+        elif not self.indicator:
+            raise ValueError("missing indicator (or numerator and denominator)")
+        if len(set(self.levels)) != len(self.levels):
+            raise ValueError("levels lists a level twice")
+        return self
+
+    @property
+    def indicators(self) -> list[str]:
+        return [self.numerator, self.denominator] if self.numerator else [self.indicator]
+
+
+class LevelTarget(_OnZones):
+    """The value (or ratio) in year t reaches `min` (高新技术产业增加值达到5000亿元)."""
+
+    rule: Literal["level"]
+    min: FiniteFloat
+
+    @model_validator(mode="after")
+    def _percent_is_a_fraction(self):
+        if self.display == "percent" and abs(self.min) > 1:
+            raise ValueError(
+                f"min {self.min:g} is above 1 but the target is shown as a percent: did you mean "
+                f"{self.min / 100:g} ({self.min:g} %)?"
+            )
+        return self
+
+
+class MultipleTarget(_OnZones):
+    """value_t ≥ k × value in the base year (翻一番: k = 2)."""
+
+    rule: Literal["multiple"]
+    k: FiniteFloat = Field(gt=0, le=1000)
+
+
+class GrowthTarget(_OnZones):
+    """Average annual growth from the base year reaches `min_rate` (年均增长25%: 0.25)."""
+
+    rule: Literal["growth"]
+    min_rate: FiniteFloat = Field(gt=0)
+
+    @field_validator("min_rate")
+    @classmethod
+    def _a_fraction(cls, value: float) -> float:
+        if value > 1:
+            raise ValueError(
+                f"a rate of {value:g} is {value * 100:g} % a year: did you mean {value / 100:g} ({value:g} %)?"
+            )
+        return value
+
+
+class CountTarget(_OnZones):
+    """A count reaches `min` (每个省级高新区至少拥有2个以上省级科技企业孵化器)."""
+
+    rule: Literal["count"]
+    min: FiniteFloat = Field(ge=0)
+
+
+class ClustersTarget(_OnZones):
+    """The number of clusters with revenue in [min_revenue, max_revenue) 亿元 reaches `min`."""
+
+    rule: Literal["clusters"]
+    indicator: Slug | None = None
+    min: FiniteFloat = Field(ge=1)
+    min_revenue: FiniteFloat = Field(ge=0)
+    max_revenue: FiniteFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_indicator(self):
+        if self.indicator or self.numerator or self.denominator:
+            raise ValueError("a clusters target reads clusters.csv, not an indicator")
+        if self.max_revenue is not None and self.max_revenue <= self.min_revenue:
+            raise ValueError(f"max_revenue {self.max_revenue:g} is not above min_revenue {self.min_revenue:g}")
+        return self
+
+    @property
+    def indicators(self) -> list[str]:
+        return []
+
+
+class ChangeTarget(_OnZones):
+    """The value moves at least `min_change` in `direction` from the base year (排名争先进位: a
+    national evaluation rank, where lower is better, improves by at least one place)."""
+
+    rule: Literal["change"]
+    direction: Literal["higher", "lower"]
+    min_change: FiniteFloat = Field(gt=0)
+    best: FiniteFloat | None = None
+
+
+class ZoneLevelTarget(_Target):
+    """A named zone has a level by the year (推动怀化高新区升级为国家高新区)."""
+
+    rule: Literal["zone_level"]
+    zone: Slug
+    level: Level
+
+    @property
+    def on_registry(self) -> bool:
+        return True
+
+
+class ZonesApprovedTarget(_Target):
+    """At least `min` zones reach a level after the base year (创建一批国家级高新区)."""
+
+    rule: Literal["zones_approved"]
+    level: Level
+    min: int = Field(ge=1, le=1000)
+
+    @property
+    def on_registry(self) -> bool:
+        return True
+
+
+class ZonesAtLevelTarget(_Target):
+    """At least `min` zones have a level in the year (国家高新区数量突破10家: 11 or more)."""
+
+    rule: Literal["zones_at_level"]
+    level: Level
+    min: int = Field(ge=1, le=1000)
+
+    @property
+    def on_registry(self) -> bool:
+        return True
+
+
+class FacilitiesTarget(_Target):
+    """At least `min` facilities of a kind listed in facilities.csv exist by the year
+    (四大科技创新服务平台)."""
+
+    rule: Literal["facilities"]
+    kind: Slug
+    min: int = Field(ge=1, le=1000)
+
+    @property
+    def on_registry(self) -> bool:
+        return True
+
+
+Target = Annotated[
+    LevelTarget
+    | MultipleTarget
+    | GrowthTarget
+    | CountTarget
+    | ClustersTarget
+    | ChangeTarget
+    | ZoneLevelTarget
+    | ZonesApprovedTarget
+    | ZonesAtLevelTarget
+    | FacilitiesTarget,
+    Field(discriminator="rule"),
+]
+RULE_MODELS = {
+    model.model_fields["rule"].annotation.__args__[0]: model
+    for model in (
+        LevelTarget,
+        MultipleTarget,
+        GrowthTarget,
+        CountTarget,
+        ClustersTarget,
+        ChangeTarget,
+        ZoneLevelTarget,
+        ZonesApprovedTarget,
+        ZonesAtLevelTarget,
+        FacilitiesTarget,
+    )
+}
+
+
+class Plan(BaseModel):
+    """A plan as published (or as a scenario changes it)."""
+
+    model_config = STRICT
+    id: PlanId
+    name_zh: Text = Field(min_length=1)
+    name_en: Text = Field(min_length=1)
+    issued: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}){0,2}$")]
+    issuer: Text = ""
+    source: Text = Field(min_length=1)
+    base_year: Year
+    target_year: Year
+    groups: dict[Slug, Annotated[list[Slug], Field(min_length=1, max_length=500)]] = Field(default={}, max_length=50)
+    targets: dict[Slug, Target] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _years_and_groups(self):
+        if self.target_year <= self.base_year:
+            raise ValueError(
+                f"target_year {self.target_year} is not after base_year {self.base_year} (are they swapped?)"
+            )
+        if self.target_year - self.base_year > 30:
+            raise ValueError(f"a plan of {self.target_year - self.base_year} years: check base_year and target_year")
+        for target_id, target in self.targets.items():
+            for key in ("groups", "exclude_groups"):
+                for group in getattr(target, key, []):
+                    if group not in self.groups:
+                        raise ValueError(f"targets.{target_id}.{key}: no group '{group}' under groups")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        """The years the plan covers after its base year."""
+        return list(range(self.base_year + 1, self.target_year + 1))
+
+
+class StatusSettings(BaseModel):
+    """Bands of the ratio R of actual to required growth, the tolerance of every comparison, and
+    the coverage below which a verdict on all zones is not given."""
+
+    model_config = STRICT
+    on_track: FiniteFloat = Field(default=0.95, gt=0, le=2)
+    needs_acceleration: FiniteFloat = Field(default=0.6, ge=0, le=2)
+    tolerance: FiniteFloat = Field(default=1e-9, ge=0, le=1e-3)
+    min_coverage: FiniteFloat = Field(default=0.8, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.needs_acceleration >= self.on_track:
+            raise ValueError(
+                f"needs_acceleration {self.needs_acceleration:g} must be below on_track {self.on_track:g} "
+                "(are the bands inverted?)"
+            )
+        return self
+
+
+class PlanRun(BaseModel):
+    """How one plan is run: which years, and which of its numbers a scenario changes."""
+
+    model_config = STRICT
+    years: Literal["auto"] | Annotated[list[Year], Field(min_length=1, max_length=66)] = "auto"
+    scenario: dict = Field(default={})
+
+    @field_validator("years")
+    @classmethod
+    def _distinct(cls, years):
+        if isinstance(years, list) and len(set(years)) != len(years):
+            twice = sorted({y for y in years if years.count(y) > 1})
+            raise ValueError(f"years listed twice: {twice}")
+        return years
+
+
+class Params(BaseModel):
+    """params.yaml: the settings of a run."""
+
+    model_config = STRICT
+    status: StatusSettings = StatusSettings()
+    plans: dict[PlanId, PlanRun] = Field(min_length=1, max_length=50)
