@@ -20,6 +20,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", type=Path, help="files or folders (.csv, .xlsx; clusters.csv)")
     check.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and indicators.csv")
     check.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
+    check.add_argument(
+        "--alone",
+        action="store_true",
+        help="check the files on their own, not with the statistics already in RAW/stats",
+    )
 
     ingest = commands.add_parser("ingest", help="raw statistics → panel.parquet, clusters.parquet, data_quality.json")
     ingest.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder")
@@ -33,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
     evaluate.add_argument("--out", type=Path, help="folder for scorecard.csv (default: PROCESSED/<plan id>)")
     evaluate.add_argument("--metrics", type=Path, help="metrics file (default: metrics/<plan id>.json)")
+    evaluate.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
 
     validate = commands.add_parser("validate", help="check params.yaml and the plans before anything runs")
     validate.add_argument("plans", nargs="*", type=Path, help="plan files (default: every plans/*.yaml)")
@@ -48,12 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
     report.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and reference/")
     report.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (the plan's goes below it)")
+    report.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
 
     index = commands.add_parser("index", help="reports/index.html: every plan, its years and statuses")
     index.add_argument("--plans", type=Path, default=Path("plans"), help="folder of plan files")
-    index.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
     index.add_argument("--processed", type=Path, default=Path("data/processed"), help="processed folder")
-    index.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder")
     index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the index page")
 
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
@@ -71,14 +76,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
-            return stages.run_check(args.paths, args.raw, args.indicators)
+            return stages.run_check(args.paths, args.raw, args.indicators, with_raw=not args.alone)
         if args.command == "ingest":
             return stages.run_ingest(args.raw, args.out, args.indicators)
         if args.command == "evaluate":
             plan_id = args.plan.stem
             out = args.out or args.processed / plan_id
             metrics = args.metrics or Path("metrics") / f"{plan_id}.json"
-            return stages.run_evaluate(args.plan, args.params, args.processed, args.raw, out, metrics)
+            experiment = args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", "")
+            return stages.run_evaluate(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
         if args.command == "validate":
             plans = args.plans or sorted(Path("plans").glob("*.yaml"))
             return stages.run_validate(plans, args.params, args.raw)
@@ -95,13 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                 args.raw,
                 args.out / plan_id,
                 args.kernel,
+                args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", ""),
             )
             render_reports(inputs, args.jobs)
             return 0
         if args.command == "index":
             from zonetrack.report.index import run_index
 
-            return run_index(args.plans, args.params, args.processed, args.raw, args.out)
+            return run_index(args.plans, args.processed, args.out)
         if args.command == "demo":
             from zonetrack import demo
 

@@ -362,6 +362,13 @@ def generate_recent(registry: pd.DataFrame, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _written(value: float, scale: float, decimals: int) -> float | int | None:
+    """A value as an office writes it in the table's unit: rounded, a whole number for counts."""
+    if pd.isna(value):
+        return None
+    return round(float(value) * scale, decimals) if decimals else round(float(value) * scale)
+
+
 def office_workbook(
     frame: pd.DataFrame,
     registry: pd.DataFrame,
@@ -396,7 +403,7 @@ def office_workbook(
     sheet.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
     sheet.merge_cells(start_row=3, start_column=2, end_row=4, end_column=2)
     column = 3
-    for group, cs in groups:
+    for _, cs in groups:
         if len(cs) > 1:
             sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + len(cs) - 1)
         else:
@@ -406,24 +413,13 @@ def office_workbook(
         cell.alignment = Alignment(wrap_text=True)
     for index, row in enumerate(frame.itertuples(index=False), start=1):
         name = short_name_zh(names[row.zone_id])
-        values = []
-        for _, indicator, scale, decimals in columns:
-            value = getattr(row, indicator)
-            values.append(
-                None
-                if pd.isna(value)
-                else round(float(value) * scale, decimals)
-                if decimals
-                else int(round(value * scale))
-            )
+        values = [_written(getattr(row, indicator), scale, decimals) for _, indicator, scale, decimals in columns]
         sheet.append([index, name, *values])
     totals = []
     for _, indicator, scale, decimals in columns:
-        if indicator == "national_rank":
-            totals.append(None)
-        else:
-            parts = [round(float(v) * scale, decimals) if decimals else int(round(v * scale)) for v in frame[indicator]]
-            totals.append(round(sum(parts), decimals) if decimals else int(sum(parts)))
+        parts = [_written(v, scale, decimals) for v in frame[indicator]]
+        # Ranks have no total; the total of the written figures is what an office would print.
+        totals.append(None if indicator == "national_rank" else round(sum(parts), decimals))
     sheet.append(["", "合计", *totals])
     sheet.append([note])
     sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)

@@ -127,6 +127,11 @@ def read_scorecard(processed: Path) -> pd.DataFrame:
     return pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write text as UTF-8."""
+    path.write_text(text, encoding="utf-8")
+
+
 def write_json(data: object, path: Path) -> None:
     """Write JSON as UTF-8 with sorted keys and a final newline (stable across runs)."""
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -37,6 +37,7 @@ class Problem:
     column: str | None
     severity: str
     message: str
+    kind: str = ""  # what kind of problem, for grouping in reports (jump, total_mismatch, ...)
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from zonetrack import engine, ingest
+from zonetrack.engine import whatif
 from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
@@ -38,6 +41,7 @@ class IngestResult:
     skipped: list[str]
     files: list[str]
     cluster_files: list[str]
+    verified_jumps: list[dict]
 
 
 def _label(path: Path, root: Path | None) -> str:
@@ -54,9 +58,14 @@ def _is_clusters_file(path: Path) -> bool:
 
 
 def ingest_files(
-    stats_files: list[Path], cluster_files: list[Path], vocab: ingest.Vocabulary, root: Path | None
+    stats_files: list[Path],
+    cluster_files: list[Path],
+    vocab: ingest.Vocabulary,
+    root: Path | None,
+    verified: set[tuple[str, int, str]] | None = None,
 ) -> IngestResult:
-    """Read, resolve and check statistics and cluster files (nothing is written)."""
+    """Read, resolve and check statistics and cluster files, across files and against neighbouring
+    years (nothing is written)."""
     tables, problems, skipped = [], [], []
     for path in stats_files:
         label = _label(path, root)
@@ -67,7 +76,8 @@ def ingest_files(
         skipped += skipped_sheets
     cells = ingest.statistics_cells(tables, vocab)
     panel, panel_problems = ingest.build_panel(cells.frame, vocab)
-    problems += cells.problems + panel_problems
+    jump_problems, verified_jumps = ingest.plausibility(panel, vocab.kinds, verified or set())
+    problems += cells.problems + panel_problems + jump_problems
     cluster_frames = []
     for path in cluster_files:
         label = _label(path, root)
@@ -87,6 +97,7 @@ def ingest_files(
         skipped,
         [_label(p, root) for p in stats_files],
         [_label(p, root) for p in cluster_files],
+        verified_jumps,
     )
 
 
@@ -97,6 +108,20 @@ def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.V
     labels = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
     vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), labels)
     return vocab, registry, dictionary
+
+
+def load_verified(raw: Path, vocab: ingest.Vocabulary) -> set[tuple[str, int, str]]:
+    """The jumps analysts verified (data/raw/verified_jumps.csv); its errors stop the stage."""
+    from zonetrack.indicators import normalise
+
+    verified, problems = ingest.read_verified(
+        raw / ingest.VERIFIED_FILE,
+        lambda name: ingest.resolve_zones(pd.Series([str(name)]), vocab)[0][0],
+        lambda name: vocab.indicators.get(normalise(name)),
+    )
+    if problems:
+        raise ProblemsError(problems)
+    return verified
 
 
 def raw_files(raw: Path) -> tuple[list[Path], list[Path]]:
@@ -111,44 +136,68 @@ def raw_files(raw: Path) -> tuple[list[Path], list[Path]]:
     return stats, clusters
 
 
+def _warning(kind: str, message: str, zone_id=None, year=None, indicator=None, file=None, row=None) -> dict:
+    return {
+        "kind": kind,
+        "zone_id": None if zone_id is None else str(zone_id),
+        "year": None if year is None else int(year),
+        "indicator": None if indicator is None else str(indicator),
+        "file": file,
+        "row": None if row is None else int(row),
+        "message": message,
+    }
+
+
 def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.DataFrame) -> dict:
-    """data_quality.json: coverage, missing values and every warning, for the reports."""
-    details = ingest.quality_warnings(result.panel, registry, dictionary)
-    warnings = [str(p) for p in result.problems if p.severity == WARNING]
-    warnings += [f"missing value: {r.zone_id} {r.year} {r.indicator}" for r in details["missing"].itertuples()]
-    warnings += [
-        f"no data at all for {r.zone_id} in {r.year}, a year it exists"
-        for r in details["zone_years_without_data"].itertuples()
+    """data_quality.json: coverage, missing values and every warning (by kind, zone, year and
+    indicator, so that each report shows those of its years), for the reports."""
+    details = ingest.quality(result.panel, registry, dictionary)
+    warnings = [
+        _warning(p.kind or ("total_mismatch" if "total row" in p.message else "file"), str(p), file=p.file, row=p.row)
+        for p in result.problems
+        if p.severity == WARNING
     ]
     warnings += [
-        f"{r.source_file}:{r.source_row}: {r.indicator} of {r.zone_id} jumps more than tenfold from "
-        f"{r.previous_value:g} to {r.value:g} in {r.year}"
-        for r in details["jumps"].itertuples()
+        _warning("missing_value", f"{r.indicator}: no value", r.zone_id, r.year, r.indicator)
+        for r in details.missing.itertuples()
     ]
     warnings += [
-        f"data for {r.zone_id} in {r.year}, before the zone was approved"
-        for r in details["before_approval"].itertuples()
+        _warning("indicator_without_data", f"{r.indicator}: no zone has a value", year=r.year, indicator=r.indicator)
+        for r in details.not_collected.itertuples()
     ]
-    coverage = details["coverage"]
+    warnings += [
+        _warning("zone_year_without_data", "no data at all, in a year the zone exists", r.zone_id, r.year)
+        for r in details.zone_years_without_data.itertuples()
+    ]
+    warnings += [
+        _warning("before_approval", "data before the zone was approved", r.zone_id, r.year)
+        for r in details.before_approval.itertuples()
+    ]
+    warnings += [_warning(**jump) for jump in result.verified_jumps]
+    for warning in warnings:  # a jump's year and zone, for the reports of that year
+        if warning["kind"] == "jump" and warning["year"] is None:
+            match = re.search(r" of (\S+) in (\d{4}) ", warning["message"])
+            if match:
+                warning["zone_id"], warning["year"] = match.group(1), int(match.group(2))
     values = len(result.panel)
     illustrative = int(result.panel["illustrative"].sum()) + int(result.clusters["illustrative"].sum())
-    cluster_years = sorted(int(y) for y in result.clusters["year"].unique())
     return {
         "files": result.files + result.cluster_files,
         "skipped_sheets": result.skipped,
         "values": values,
         "cluster_rows": len(result.clusters),
-        "cluster_years": cluster_years,
+        "cluster_years": sorted(int(y) for y in result.clusters["year"].unique()),
         "years": sorted(int(y) for y in result.panel["year"].unique()),
         "illustrative": illustrative > 0,
         "illustrative_share": illustrative / max(values + len(result.clusters), 1),
         "coverage": {
-            ind: {str(int(y)): round(float(c), 6) for y, c in zip(g["year"], g["coverage"], strict=True)}
-            for ind, g in coverage.groupby("indicator")
+            ind: {
+                str(int(y)): round(float(c), 6)
+                for y, c in zip(g["year"], g["coverage"], strict=True)
+                if not np.isnan(c)
+            }
+            for ind, g in details.coverage.groupby("indicator")
         },
-        "missing_values": details["missing"].to_dict(orient="records"),
-        "zone_years_without_data": details["zone_years_without_data"].to_dict(orient="records"),
-        "jumps": len(details["jumps"]),
         "warnings": warnings,
     }
 
@@ -169,21 +218,23 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
     started = time.perf_counter()
     # load
     vocab, registry, dictionary = load_vocabulary(raw, indicators)
+    verified = load_verified(raw, vocab)
     stats, clusters = raw_files(raw)
     if not stats:
         log(f"no statistics files under {raw / STATS_DIR}")
     # process
-    result = ingest_files(stats, clusters, vocab, raw)
+    result = ingest_files(stats, clusters, vocab, raw, verified)
     if has_errors(result.problems):
         report_problems(result.problems)
-        log("ingest stopped: fix the errors above; no output was written")
+        log("ingest stopped: fix the errors above (zonetrack check shows them too); no output was written")
         return 1
     if not clusters:
         result.problems.append(
             Problem(CLUSTERS_FILE, None, None, WARNING, "no clusters.csv: cluster targets have no data")
         )
-    for problem in result.problems:  # file-level warnings (skipped files, empty tables) are worth seeing now
-        print(problem, file=sys.stderr)
+    for problem in result.problems:
+        if problem.severity == WARNING:  # file-level warnings, jumps, totals: worth seeing now
+            print(problem, file=sys.stderr)
     quality = quality_report(result, registry, dictionary)
     # save
     outputs = [out / "panel.parquet", out / "clusters.parquet", out / "data_quality.json"]
@@ -192,40 +243,60 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
         result.clusters.to_parquet(clusters_tmp, index=False)
         write_json(quality, quality_tmp)
     log(
-        f"ingest: {quality['values']} values, {quality['cluster_rows']} cluster rows, "
+        f"ingest: {quality['values']} values of {len(quality['years'])} years, {quality['cluster_rows']} cluster rows, "
         f"{len(quality['warnings'])} warning(s) in {out / 'data_quality.json'} ({time.perf_counter() - started:.1f} s)"
     )
     return 0
 
 
-def run_check(paths: list[Path], raw: Path, indicators: Path | None = None) -> int:
-    """Validate files with ingest's rules before they are added to raw/; exit status 1 on any error."""
+def _files_under(path: Path) -> tuple[list[Path], list[Path]]:
+    if (path / STATS_DIR).is_dir():
+        return raw_files(path)
+    found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+    return [p for p in found if not _is_clusters_file(p)], [p for p in found if _is_clusters_file(p)]
+
+
+def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with_raw: bool = True) -> int:
+    """Check files with ingest's rules, together with what data/raw already holds (duplicates with it,
+    steps against its neighbouring years), before they are added; exit status 1 on any error.
+
+    What check passes, ingest accepts: both run the same code on the same files. Problems are shown
+    for the files checked; those only in data/raw are counted.
+    """
     vocab, _, _ = load_vocabulary(raw, indicators)
+    verified = load_verified(raw, vocab)
     stats, clusters = [], []
     for path in paths:
-        if path.is_dir():
-            if (path / STATS_DIR).is_dir():
-                found_stats, found_clusters = raw_files(path)
-            else:
-                found = sorted(p for p in path.rglob("*") if p.suffix.lower() in DATA_SUFFIXES)
-                found_stats = [p for p in found if not _is_clusters_file(p)]
-                found_clusters = [p for p in found if _is_clusters_file(p)]
-            stats += found_stats
-            clusters += found_clusters
-        elif not path.exists():
+        if not path.exists():
             print(Problem(path.as_posix(), None, None, ERROR, "unreadable file: no such file"), file=sys.stderr)
             return 1
+        if path.is_dir():
+            found_stats, found_clusters = _files_under(path)
+            stats += found_stats
+            clusters += found_clusters
         elif _is_clusters_file(path):
             clusters.append(path)
         else:
             stats.append(path)
-    result = ingest_files(stats, clusters, vocab, None)
-    report_problems(result.problems)
+    checked = {p.resolve() for p in stats + clusters}
+    raw_stats, raw_clusters = raw_files(raw) if with_raw else ([], [])
+    existing_stats = [p for p in raw_stats if p.resolve() not in checked]
+    # A clusters.csv being checked stands in for the one in data/raw (it lists every cluster of its years).
+    existing_clusters = [] if clusters else [p for p in raw_clusters if p.resolve() not in checked]
+    result = ingest_files(existing_stats + stats, existing_clusters + clusters, vocab, None, verified)
+    labels = {_label(p, None) for p in stats + clusters}
+    mine = [p for p in result.problems if p.file.split("[")[0] in labels]
+    others = [p for p in result.problems if p.file.split("[")[0] not in labels and p.severity == ERROR]
+    report_problems(mine)
+    if others:
+        log(f"{len(others)} error(s) in files already in {raw} (zonetrack check {raw / STATS_DIR} lists them)")
     if result.skipped:
-        log(f"sheets without a zone/year table, not read: {', '.join(result.skipped)}")
-    ok = not has_errors(result.problems)
+        log(f"sheets without a zone table, not read: {', '.join(result.skipped)}")
+    ok = not has_errors(mine) and not others
+    new_values = int(result.panel["source_file"].astype(str).str.split("[").str[0].isin(labels).sum())
     log(
-        f"OK: {len(result.panel)} values and {len(result.clusters)} cluster rows would be ingested"
+        f"OK: {new_values} values and {len(result.clusters)} cluster rows would be ingested from the files checked"
+        + (f", with the {len(existing_stats)} file(s) already in {raw / STATS_DIR}" if existing_stats else "")
         if ok
         else "NOT OK: fix the errors above before adding these files to data/raw/"
     )
@@ -293,7 +364,9 @@ def check_plan(run: Run, raw: Path, indicators: Path | None = None) -> None:
         raise ProblemsError(problems)
 
 
-def run_evaluate(plan_file: Path, params_file: Path, processed: Path, raw: Path, out: Path, metrics_path: Path) -> int:
+def run_evaluate(
+    plan_file: Path, params_file: Path, processed: Path, raw: Path, out: Path, metrics_path: Path, experiment: str = ""
+) -> int:
     """The evaluate stage of one plan: panel + plan + params → scorecard.csv, run.json, metrics."""
     from zonetrack import schemas
 
@@ -306,7 +379,8 @@ def run_evaluate(plan_file: Path, params_file: Path, processed: Path, raw: Path,
     years, outside = assessment_years(run, data_years)
     for year in outside:
         log(
-            f"{year}: data, but {run.plan.id} covers {run.plan.base_year + 1}-{run.plan.target_year}; not assessed by it"
+            f"{year}: data, but {run.plan.id} covers {run.plan.base_year + 1}-{run.plan.target_year}; "
+            "not assessed by it"
         )
     if not years:
         log(f"{run.plan.id}: no data yet for its years {run.plan.years[0]}-{run.plan.years[-1]}; nothing to assess")
@@ -314,6 +388,9 @@ def run_evaluate(plan_file: Path, params_file: Path, processed: Path, raw: Path,
     scorecard = engine.evaluate(inputs, run.plan, years, run.status)
     schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
+    gaps = whatif.gaps(scorecard, run.plan)
+    thresholds = whatif.thresholds(inputs, run.plan, run.published, years, run.status, scorecard)
+    contributions = whatif.contributions(inputs, run.plan, scorecard)
     with_data = set(inputs.panel["indicator"].astype(str).unique())
     for target_id, target in run.plan.targets.items():
         if target.indicators and not set(target.indicators) <= with_data:
@@ -324,12 +401,15 @@ def run_evaluate(plan_file: Path, params_file: Path, processed: Path, raw: Path,
         "data_years": data_years,
         "outside_years": outside,
         "scenario": [{"setting": k, "plan": a, "run": b} for k, a, b in run.changes],
+        "experiment": experiment or None,
     }
     # save
-    with atomic_outputs(out / "scorecard.csv", out / "run.json", metrics_path) as (card_tmp, run_tmp, metrics_tmp):
-        write_csv(scorecard, card_tmp)
-        write_json(summary, run_tmp)
-        write_json(metrics, metrics_tmp)
+    names = ["scorecard.csv", "gaps.csv", "thresholds.csv", "contributions.csv", "run.json"]
+    with atomic_outputs(*(out / n for n in names), metrics_path) as temporaries:
+        for frame, path in zip((scorecard, gaps, thresholds, contributions), temporaries, strict=False):
+            write_csv(frame, path)
+        write_json(summary, temporaries[4])
+        write_json(metrics, temporaries[5])
     log(
         f"evaluate {run.plan.id}: {len(run.plan.targets)} targets, years {years}, {len(scorecard)} scorecard rows → "
         f"{out / 'scorecard.csv'} ({time.perf_counter() - started:.2f} s)"

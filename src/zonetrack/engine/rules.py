@@ -344,30 +344,51 @@ class _CountView:
 # ------------------------------------------------------------------------------------- evaluate
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The grid, the panel on it and the years of one evaluation, built once for every target."""
+
+    inputs: Inputs
+    plan: Plan
+    years: list[int]
+    grid: Grid
+    matrix: np.ndarray
+    column: dict[str, int]
+
+
+def prepare(inputs: Inputs, plan: Plan, years: list[int]) -> Prepared:
+    """Lay the panel on the zone × year grid of the plan's base year and the assessed years."""
+    assessed_years = sorted(y for y in years if y > plan.base_year)
+    levels = zone_levels(inputs.registry, sorted({plan.base_year, *assessed_years}))
+    grid = make_grid(levels)
+    matrix, column = panel_matrix(inputs.panel, grid)
+    return Prepared(inputs, plan, assessed_years, grid, matrix, column)
+
+
+def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str, np.ndarray]:
+    """One target's scorecard rows (ALL, then zones) as arrays; `zone` is the grid's zone index."""
+    plan, grid, years = prepared.plan, prepared.grid, prepared.years
+    if target.on_registry:
+        part = evaluate_registry_target(target, prepared.inputs, years, plan.base_year, plan.target_year, status)
+        if target.rule == "zone_level":
+            zone_rows = {k: v.copy() for k, v in part.items()}
+            zone_rows["zone"] = np.full(len(years), int(np.searchsorted(grid.zones, target.zone)))
+            zone_rows["coverage"] = np.full(len(years), np.nan)
+            part = {k: np.concatenate([part[k], zone_rows[k]]) for k in part}
+        return part
+    num, den = components(prepared.matrix, prepared.column, prepared.inputs.clusters, grid, target)
+    scope = scope_mask(grid, target, dict(plan.groups))
+    return evaluate_target(target, num, den, scope, grid, years, plan.base_year, plan.target_year, status)
+
+
 def evaluate(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:
     """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year,
     sorted by year, target_id, zone_id."""
-    base_year, target_year = plan.base_year, plan.target_year
-    assessed_years = sorted(y for y in years if y > base_year)
-    levels = zone_levels(inputs.registry, sorted({base_year, *assessed_years}))
-    grid = make_grid(levels)
-    matrix, column = panel_matrix(inputs.panel, grid)
-    groups = dict(plan.groups)
+    prepared = prepare(inputs, plan, years)
+    grid, assessed_years = prepared.grid, prepared.years
     parts, ids = [], []
     for target_id, target in plan.targets.items():
-        if target.on_registry:
-            part = evaluate_registry_target(target, inputs, assessed_years, base_year, target_year, status)
-            if target.rule == "zone_level":
-                zone_index = int(np.searchsorted(grid.zones, target.zone))
-                zone_rows = {k: v.copy() for k, v in part.items()}
-                zone_rows["zone"] = np.full(len(assessed_years), zone_index)
-                zone_rows["coverage"] = np.full(len(assessed_years), np.nan)
-                part = {k: np.concatenate([part[k], zone_rows[k]]) for k in part}
-        else:
-            num, den = components(matrix, column, inputs.clusters, grid, target)
-            part = evaluate_target(
-                target, num, den, scope_mask(grid, target, groups), grid, assessed_years, base_year, target_year, status
-            )
+        part = target_rows(prepared, target, status)
         parts.append(part | {"target": np.full(len(part["year"]), len(ids))})
         ids.append(target_id)
     if not parts or not assessed_years:

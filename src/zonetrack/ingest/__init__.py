@@ -7,20 +7,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from zonetrack.indicators import normalise
-from zonetrack.ingest.cells import YEAR_HEADERS, ZONE_HEADERS, Vocabulary, statistics_cells, vocabulary, zone_column
+from zonetrack.ingest.cells import (
+    YEAR_HEADERS,
+    ZONE_HEADERS,
+    Vocabulary,
+    resolve_zones,
+    statistics_cells,
+    vocabulary,
+    zone_column,
+)
 from zonetrack.ingest.panel import build_panel, cluster_rows, empty_clusters
-from zonetrack.ingest.quality import quality_warnings
+from zonetrack.ingest.quality import VERIFIED_FILE, plausibility, quality, read_verified
 from zonetrack.ingest.tables import RawTable, Untabled, read_file
 from zonetrack.problems import ERROR, WARNING, Problem, has_errors
 
 __all__ = [
+    "VERIFIED_FILE",
     "RawTable",
     "Vocabulary",
     "build_panel",
     "cluster_rows",
     "empty_clusters",
-    "quality_warnings",
+    "plausibility",
+    "quality",
     "read_tables",
+    "read_verified",
+    "resolve_zones",
     "statistics_cells",
     "vocabulary",
 ]

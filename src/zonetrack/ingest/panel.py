@@ -22,7 +22,17 @@ from zonetrack.ingest.tables import RawTable
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows, shown
 from zonetrack.registry import codes_in
 
-PANEL_COLUMNS = ["zone_id", "year", "indicator", "value", "unit", "source_file", "source_row", "illustrative"]
+PANEL_COLUMNS = [
+    "zone_id",
+    "year",
+    "indicator",
+    "value",
+    "unit",
+    "source_file",
+    "source_row",
+    "source_column",
+    "illustrative",
+]
 CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
 
 
@@ -37,15 +47,17 @@ def duplicated_keys(zone: np.ndarray, year: np.ndarray, item: np.ndarray, n_item
 
 
 def duplicate_problems(dups: pd.DataFrame, keys: list[str]) -> list[Problem]:
-    """Errors for rows that share a key, one per key: the message lists every place it is given."""
+    """Errors for rows that share a key: the message lists every place it is given."""
     location = (
         dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
     )
     places = location.groupby([dups[k] for k in keys], observed=True).transform(", ".join)
     key_text = dups[keys].astype(str).agg(", ".join, axis=1)
     messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
-    first = ~dups.duplicated(keys, keep="first").to_numpy()
-    return problems_from_rows(_located(dups[first]), ERROR, messages[first])
+    # One problem per key, at the last place it is given: the file that came later (in `check`, the
+    # file being checked, after those already in data/raw).
+    last = ~dups.duplicated(keys, keep="last").to_numpy()
+    return problems_from_rows(_located(dups[last]), ERROR, messages[last])
 
 
 def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
@@ -74,6 +86,9 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
             "unit": pd.Categorical.from_codes(unit_of_indicator[indicator_code[keep][order]], categories=unit_names),
             "source_file": pd.Categorical.from_codes(source_code[keep][order], categories=source_names),
             "source_row": present["source_row"].to_numpy(dtype="int64")[keep][order],
+            "source_column": pd.Categorical(present["source_column"]).take(np.flatnonzero(keep)[order])
+            if len(present)
+            else pd.Categorical([]),
             "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
         }
     )

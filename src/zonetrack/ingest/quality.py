@@ -1,40 +1,65 @@
-"""Data quality: missing values, zone-years without data, values before a zone existed, jumps, and
-coverage, on the zone × year grid."""
+"""Data quality on the zone × year grid: plausibility against neighbouring years (a 10,000-fold step
+is a unit mix-up, an error; another tenfold step a warning unless an analyst verified it), missing
+values, zone-years without data, values before a zone existed, and coverage."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from zonetrack.problems import ERROR, WARNING, Problem
 from zonetrack.registry import make_grid, zone_levels
 
 JUMP_FACTOR = 10.0
+# A step of about 10^4 (10^3.5 to 10^4.5) is what 万元 read as 亿元 (or 人 as 万人) does.
+MIXUP_LOG10 = (3.5, 4.5)
+MIXUP_NAMES = {
+    "amount": "万元 vs 亿元 (or 元 vs 万元)",
+    "population": "人 vs 万人",
+    "count": "a count written in 万 (ten thousands)",
+    "area": "亩 vs 平方公里",
+}
+VERIFIED_FILE = "verified_jumps.csv"
 
 
-def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Missing values, zone-years without data, values before a zone existed, and tenfold jumps.
+@dataclass(frozen=True)
+class Quality:
+    """Missing values, zone-years without data, data before approval, coverage, and the indicators
+    that have no data at all in a year (not collected that year: not a missing value per zone)."""
 
-    Computed on the zone × year grid of the years the data cover (array indexing, no joins).
-    """
+    missing: pd.DataFrame
+    zone_years_without_data: pd.DataFrame
+    before_approval: pd.DataFrame
+    coverage: pd.DataFrame
+    not_collected: pd.DataFrame
+
+
+def quality(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFrame) -> Quality:
+    """Computed on the zone × year grid of the years the data cover (array indexing, no joins)."""
     years = sorted(int(y) for y in panel["year"].unique()) if len(panel) else []
     indicators = np.array(sorted(dictionary["id"]), dtype=object)
     if not years:
         empty = pd.DataFrame(columns=["zone_id", "year", "indicator"])
-        return {
-            "missing": empty,
-            "zone_years_without_data": empty[["zone_id", "year"]],
-            "before_approval": empty,
-            "jumps": pd.DataFrame(
-                columns=["zone_id", "indicator", "year", "value", "source_file", "source_row", "previous_value"]
-            ),
-            "coverage": pd.DataFrame(columns=["indicator", "year", "coverage"]),
-        }
+        return Quality(
+            empty,
+            empty[["zone_id", "year"]],
+            empty[["zone_id", "year"]],
+            pd.DataFrame(columns=["indicator", "year", "coverage"]),
+            empty[["year", "indicator"]],
+        )
     grid = make_grid(zone_levels(registry, years))
-    values, source = grid.matrix(panel, indicators)
+    values, _ = grid.matrix(panel, indicators)
     present = ~np.isnan(values)
     exists = np.array([level is not None for level in grid.level])
     zone_of_row, year_of_row = grid.zone_of_row, grid.year_of_row
-    missing_row, missing_col = np.nonzero(exists[:, None] & ~present)
+    shape = (len(grid.zones), len(grid.years))
+    # An indicator with no value at all in a year was not collected that year.
+    collected = (present & exists[:, None]).reshape(*shape, len(indicators)).any(axis=0)  # years × indicators
+    year_position = np.tile(np.arange(len(grid.years)), len(grid.zones))
+    expected = exists[:, None] & collected[year_position]
+    missing_row, missing_col = np.nonzero(expected & ~present)
     missing = pd.DataFrame(
         {
             "zone_id": grid.zones[zone_of_row[missing_row]],
@@ -42,33 +67,13 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
             "indicator": indicators[missing_col],
         }
     )
+    not_collected_year, not_collected_col = np.nonzero(~collected)
+    not_collected = pd.DataFrame({"year": grid.years[not_collected_year], "indicator": indicators[not_collected_col]})
     empty_rows = np.flatnonzero(exists & ~present.any(axis=1))
     without = pd.DataFrame({"zone_id": grid.zones[zone_of_row[empty_rows]], "year": year_of_row[empty_rows]})
     early_rows = np.flatnonzero(~exists & present.any(axis=1))
     before = pd.DataFrame({"zone_id": grid.zones[zone_of_row[early_rows]], "year": year_of_row[early_rows]})
-    # Tenfold jumps between consecutive years of the same zone and indicator.
-    # A row follows the one above when its year is the next: a zone's first row never is (its year
-    # is at or below the previous zone's last), so no row crosses from one zone to the next.
-    follows = np.flatnonzero(np.diff(year_of_row, prepend=year_of_row[0]) == 1)
-    current, previous = values[follows], values[follows - 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = current / previous
-        jump = (previous > 0) & (current > 0) & ((ratio > JUMP_FACTOR) | (ratio < 1 / JUMP_FACTOR))
-    jump_row, jump_col = np.nonzero(jump)
-    picked = panel.iloc[source[follows[jump_row], jump_col]]
-    jumps = pd.DataFrame(
-        {
-            "zone_id": picked["zone_id"].astype(str).to_numpy(),
-            "indicator": picked["indicator"].astype(str).to_numpy(),
-            "year": picked["year"].to_numpy(),
-            "value": picked["value"].to_numpy(),
-            "source_file": picked["source_file"].astype(str).to_numpy(),
-            "source_row": picked["source_row"].to_numpy(),
-            "previous_value": previous[jump_row, jump_col],
-        }
-    )
     # Zone-major grid: reshaping to zones × years × indicators and summing over zones counts per year.
-    shape = (len(grid.zones), len(grid.years))
     existing_per_year = exists.reshape(shape).sum(axis=0)
     present_per_year = (present & exists[:, None]).reshape(*shape, len(indicators)).sum(axis=0).T
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -80,10 +85,98 @@ def quality_warnings(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd
             "coverage": share.ravel(),
         }
     )
-    return {
-        "missing": missing,
-        "zone_years_without_data": without,
-        "before_approval": before,
-        "jumps": jumps,
-        "coverage": coverage,
-    }
+    return Quality(missing, without, before, coverage, not_collected)
+
+
+def read_verified(path, zone_of, indicator_of) -> tuple[set[tuple[str, int, str]], list[Problem]]:
+    """Jumps an analyst verified: (zone id, year, indicator id) from data/raw/verified_jumps.csv,
+    each with a reason; a row without a reason, or naming what does not exist, is an error."""
+    from zonetrack.indicators import read_text_table
+
+    if not path.exists():
+        return set(), []
+    table = read_text_table(path)
+    label = path.as_posix()
+    problems = [
+        Problem(label, 1, c, ERROR, "missing required column (zone, year, indicator, reason)")
+        for c in ("zone", "year", "indicator", "reason")
+        if c not in table.columns
+    ]
+    if problems:
+        return set(), problems
+    verified = set()
+    for row, entry in zip(range(2, len(table) + 2), table.itertuples(index=False), strict=True):
+        zone, indicator = zone_of(entry.zone), indicator_of(entry.indicator)
+        year = int(entry.year) if str(entry.year).strip().isdigit() else None
+        for column, ok, text in (
+            ("zone", zone, entry.zone),
+            ("year", year, entry.year),
+            ("indicator", indicator, entry.indicator),
+        ):
+            if not ok:
+                problems.append(Problem(label, row, column, ERROR, f"unknown {column} '{text}'"))
+        if not str(entry.reason).strip():
+            problems.append(
+                Problem(label, row, "reason", ERROR, "say why the jump is real (who verified it, with what)")
+            )
+        if zone and year and indicator and str(entry.reason).strip():
+            verified.add((zone, year, indicator))
+    return verified, problems
+
+
+def plausibility(
+    panel: pd.DataFrame, kinds: dict[str, str], verified: set[tuple[str, int, str]]
+) -> tuple[list[Problem], list[dict]]:
+    """Each value against the same zone's value of the neighbouring year: a step of about 10,000
+    times is an error naming the likely unit mix-up, another step of over tenfold a warning; a step
+    an analyst verified (verified_jumps.csv) is neither, and is listed. Problems stand at the
+    value that is off (the later one of a pair, or the one off from both its neighbours)."""
+    needed = ["zone_id", "indicator", "year", "value", "source_file", "source_row", "source_column"]
+    frame = panel[needed].copy()
+    frame["zone_id"] = frame["zone_id"].astype(str)
+    frame["indicator"] = frame["indicator"].astype(str)
+    frame = frame.sort_values(["zone_id", "indicator", "year"], ignore_index=True)
+    same = (frame["zone_id"] == frame["zone_id"].shift()) & (frame["indicator"] == frame["indicator"].shift())
+    consecutive = same & (frame["year"] == frame["year"].shift() + 1)
+    previous = frame["value"].shift()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.log10(frame["value"] / previous)
+    step = step.where(consecutive & (frame["value"] > 0) & (previous > 0))
+    size = step.abs()
+    mixup = size.between(*MIXUP_LOG10)
+    jump = (size > np.log10(JUMP_FACTOR)) & ~mixup
+    opposite = np.sign(step) != np.sign(step.shift(-1))
+    followed = (mixup & mixup.shift(-1, fill_value=False) & opposite).to_numpy()
+    problems, listed, skip = [], [], set()
+    for index in np.flatnonzero((mixup | jump).to_numpy()):
+        if index in skip:
+            continue
+        if followed[index]:
+            skip.add(index + 1)  # the value is off from both of its neighbours: one problem, at it
+        row, before = frame.iloc[index], frame.iloc[index - 1]
+        key = (row["zone_id"], int(row["year"]), row["indicator"])
+        previous_key = (row["zone_id"], int(before["year"]), row["indicator"])
+        times = row["value"] / before["value"]
+        described = f"{times:,.0f} times" if times >= 1 else f"1/{1 / times:,.0f} of"
+        message = (
+            f"{row['indicator']} of {row['zone_id']} in {int(row['year'])} is {described} its value in "
+            f"{int(before['year'])} ({row['value']:,.6g} against {before['value']:,.6g} at "
+            f"{before['source_file']}:{before['source_row']})"
+        )
+        if key in verified or previous_key in verified:
+            listed.append(
+                {"kind": "verified_jump", "zone_id": key[0], "year": key[1], "indicator": key[2], "message": message}
+            )
+            continue
+        location = (str(row["source_file"]), int(row["source_row"]), str(row["source_column"]))
+        if mixup.iloc[index]:
+            mixed = MIXUP_NAMES.get(kinds.get(row["indicator"], ""), "a unit mix-up")
+            text = (
+                f"{message}: likely {mixed}. Correct the unit; if the value is right, list it with a reason "
+                f"in data/raw/{VERIFIED_FILE}"
+            )
+            problems.append(Problem(*location, ERROR, text, "jump"))
+        else:
+            text = f"{message}: more than tenfold; if it is right, list it with a reason in data/raw/{VERIFIED_FILE}"
+            problems.append(Problem(*location, WARNING, text, "jump"))
+    return problems, listed

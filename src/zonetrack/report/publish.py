@@ -1,4 +1,5 @@
-"""Executed notebook → a reader's HTML (no code), a byte-stable notebook, and the Excel scorecard."""
+"""Executed notebook → a reader's HTML (no code, no network needed) and a byte-stable notebook; the
+bundled CJK font embedded in any page, cut down to the characters it uses."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ import io
 import re
 
 import nbformat
-import pandas as pd
-
-from zonetrack.io import stable_xlsx
-from zonetrack.plots import STATUS_COLOURS
 
 VOLATILE_NOTEBOOK_KEYS = (
     "start_time",
@@ -21,7 +18,6 @@ VOLATILE_NOTEBOOK_KEYS = (
     "environment_variables",
     "version",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 _CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
@@ -59,7 +55,7 @@ def embed_cjk_font(page: str) -> str:
     renders on a machine without Chinese fonts (the whole font is 16 MB; a page needs ~100 KB)."""
     from fontTools import subset
 
-    from zonetrack.plots import font_path
+    from zonetrack.report.plots import font_path
 
     characters = "".join(sorted({c for c in page if ord(c) > 127}))
     if not characters:
@@ -86,42 +82,3 @@ def embed_cjk_font(page: str) -> str:
     )
     head_end = page.find("</head>")
     return page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page
-
-
-def _as_text(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def scorecard_workbook(card: pd.DataFrame, targets: dict, zone_names: dict[str, str]) -> bytes:
-    """The year's scorecard as a workbook, statuses coloured; text that looks like a formula stays text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    table = card.copy()
-    table.insert(3, "zone_name", [zone_names.get(z, "") for z in table["zone_id"]])
-    table.insert(2, "target_zh", [targets.get(t, {}).get("text_zh", "") for t in table["target_id"]])
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "scorecard"
-    sheet.append(list(table.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    status_column = list(table.columns).index("status") + 1
-    for values in table.itertuples(index=False):
-        row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
-        sheet.append(row)
-        for column, value in enumerate(row, start=1):
-            if _as_text(value):
-                cell = sheet.cell(row=sheet.max_row, column=column)
-                cell.value = value
-                cell.data_type = "s"  # written as a string, never evaluated as a formula
-        status = row[status_column - 1]
-        if status in STATUS_COLOURS:
-            colour = STATUS_COLOURS[status].lstrip("#").upper()
-            sheet.cell(row=sheet.max_row, column=status_column).fill = PatternFill(
-                "solid", start_color=colour, end_color=colour
-            )
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return stable_xlsx(buffer.getvalue())

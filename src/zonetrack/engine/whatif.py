@@ -1,0 +1,276 @@
+"""What it would take: gaps, the growth still required, projections at the rate achieved so far,
+the threshold at which each verdict on all zones flips, and which zones hold a total back.
+
+All of it is computed from the scorecard and the panel by the evaluate stage; the reports only show
+it. Thresholds are found by evaluating the engine over the target's parameter, in process.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.engine.rules import ALL, LIKE_FOR_LIKE, Inputs, Prepared, prepare, target_rows
+from zonetrack.engine.status import CODE, MET, STATUS_ORDER
+from zonetrack.plans.model import Plan, StatusSettings
+
+GAP_COLUMNS = [
+    "year",
+    "target_id",
+    "zone_id",
+    "gap",
+    "target_at_end",
+    "achieved_rate",
+    "required_rate_remaining",
+    "achieved_per_year",
+    "required_per_year_remaining",
+    "projection",
+    "reach_year",
+]
+THRESHOLD_COLUMNS = ["year", "target_id", "parameter", "plan_value", "run_value", "critical_value", "met_when"]
+CONTRIBUTION_COLUMNS = ["year", "target_id", "zone_id", "contribution", "share_of_gap"]
+# The parameter whose value decides each rule, and whether a higher value makes the target harder.
+PARAMETERS = {
+    "level": "min",
+    "count": "min",
+    "clusters": "min",
+    "multiple": "k",
+    "growth": "min_rate",
+    "change": "min_change",
+    "zones_approved": "min",
+    "zones_at_level": "min",
+    "facilities": "min",
+}
+GROWTH_PATH = ("level", "multiple", "growth")
+_SEARCH_STEPS = 60
+
+
+def _end_target(target, base: np.ndarray, plan: Plan) -> np.ndarray:
+    """The value that meets the target in the target year."""
+    span = plan.target_year - plan.base_year
+    if target.rule == "multiple":
+        return base * target.k
+    if target.rule == "growth":
+        return base * (1 + target.min_rate) ** span
+    if target.rule == "change":
+        step = -target.min_change if target.direction == "lower" else target.min_change
+        return base + step
+    return np.full(len(base), float(getattr(target, "min", 1.0)))
+
+
+def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """For every row of a target on statistics that is not met: the gap in the target's unit, the
+    average growth achieved so far and the growth (or yearly increase) still required over the
+    remaining years, the value projected for the target year at the rate achieved so far, and the
+    year the target would be reached at that rate. For an `each` target's ALL row the gap is the
+    number of zones not yet meeting it."""
+    parts = []
+    for target_id, target in plan.targets.items():
+        rows = scorecard[(scorecard["target_id"] == target_id) & ~scorecard["status"].isin([MET])]
+        rows = rows[rows["status"].isin(STATUS_ORDER)]
+        if rows.empty:
+            continue
+        year = rows["year"].to_numpy(dtype="float64")
+        value = rows["value"].to_numpy(dtype="float64")
+        base = rows["base_value"].to_numpy(dtype="float64")
+        each_all = (rows["zone_id"] == ALL).to_numpy() & (getattr(target, "scope", "total") == "each")
+        sign = -1.0 if getattr(target, "direction", "higher") == "lower" else 1.0
+        gap = sign * (rows["target_value"].to_numpy(dtype="float64") - value)
+        end = _end_target(target, base, plan)
+        remaining = plan.target_year - year
+        elapsed = year - plan.base_year
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            achieved = np.where((base > 0) & (value >= 0), (value / base) ** (1 / elapsed) - 1, np.nan)
+            required = np.where((remaining > 0) & (value > 0) & (end > 0), (end / value) ** (1 / remaining) - 1, np.nan)
+            per_year = (value - base) / elapsed
+            per_year_needed = np.where(remaining > 0, (end - value) / remaining, np.nan)
+            if target.rule in GROWTH_PATH:
+                projection = np.where(remaining > 0, value * (1 + achieved) ** remaining, np.nan)
+                reach = year + np.log(end / value) / np.log1p(achieved)
+                reach = np.where((achieved > 0) & (end > value) & (value > 0), np.ceil(reach - 1e-9), np.nan)
+            else:
+                projection = np.where(remaining > 0, value + per_year * remaining, np.nan)
+                reach = np.where(sign * per_year > 0, year + np.ceil(gap / np.abs(per_year) - 1e-9), np.nan)
+        if target.rule not in GROWTH_PATH:
+            achieved = required = np.full(len(rows), np.nan)
+        else:
+            per_year = per_year_needed = np.full(len(rows), np.nan)
+        if target.rule == "growth":
+            # A growth target is met by the rate itself: the gap is in the level of year t.
+            gap = rows["target_value"].to_numpy(dtype="float64") - value
+        # An `each` ALL row: how many zones do not meet it yet (the value is the share that do).
+        zone_rows = scorecard[(scorecard["target_id"] == target_id) & (scorecard["zone_id"] != ALL)]
+        not_met = (
+            zone_rows[zone_rows["status"].isin(STATUS_ORDER) & (zone_rows["status"] != MET)].groupby("year").size()
+        )
+        gap = np.where(each_all, [float(not_met.get(int(y), 0)) for y in year], gap)
+        for column in (achieved, required, per_year, per_year_needed, projection, reach, end):
+            column[each_all] = np.nan
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": rows["year"].to_numpy(dtype="int64"),
+                    "target_id": target_id,
+                    "zone_id": rows["zone_id"].astype(str).to_numpy(),
+                    "gap": gap,
+                    "target_at_end": end,
+                    "achieved_rate": achieved,
+                    "required_rate_remaining": required,
+                    "achieved_per_year": per_year,
+                    "required_per_year_remaining": per_year_needed,
+                    "projection": projection,
+                    "reach_year": reach,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in GAP_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[GAP_COLUMNS].sort_values(
+        ["year", "target_id", "zone_id"], ignore_index=True
+    )
+
+
+def _met_in(prepared: Prepared, target, parameter: str, value: float, year: int, status: StatusSettings) -> bool:
+    """Whether one target's ALL row is met in a year with its parameter set to `value`."""
+    rows = target_rows(prepared, target.model_copy(update={parameter: value}), status)
+    at = np.flatnonzero((rows["zone"] == -1) & (rows["year"] == year))
+    return bool(len(at)) and rows["status"][at[0]] == CODE[MET]
+
+
+def thresholds(
+    inputs: Inputs, plan: Plan, published: Plan, years: list[int], status: StatusSettings, scorecard: pd.DataFrame
+) -> pd.DataFrame:
+    """For every ALL verdict (met or not met, and the statuses before the target year), the value of
+    the target's parameter at which it would become met or stop being met: the largest value at
+    which the target is met (every rule is harder the higher its parameter). Found by bisection
+    over the engine itself, so it honours scopes, like-for-like sums and coverage."""
+    rows = []
+    totals = scorecard[scorecard["zone_id"] == ALL]
+    prepared = prepare(inputs, plan, years)
+    for target_id, target in plan.targets.items():
+        parameter = PARAMETERS.get(target.rule)
+        if parameter is None:
+            continue
+        current = float(getattr(target, parameter))
+        plan_value = float(getattr(published.targets[target_id], parameter))
+        verdicts = totals[(totals["target_id"] == target_id) & totals["status"].isin(STATUS_ORDER)]
+        for year in verdicts["year"].astype(int):
+            critical = _critical(prepared, target, parameter, current, int(year), status)
+            rows.append(
+                {
+                    "year": int(year),
+                    "target_id": target_id,
+                    "parameter": parameter,
+                    "plan_value": plan_value,
+                    "run_value": current,
+                    "critical_value": critical[0],
+                    "met_when": critical[1],
+                }
+            )
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in THRESHOLD_COLUMNS})
+    return pd.DataFrame(rows)[THRESHOLD_COLUMNS]
+
+
+def _critical(prepared: Prepared, target, parameter: str, current: float, year: int, status) -> tuple[float, str]:
+    """(critical value, 'at_most' | 'never' | 'always') for one target and year."""
+    integer = parameter == "min" and target.rule in (
+        "count",
+        "clusters",
+        "zones_approved",
+        "zones_at_level",
+        "facilities",
+    )
+    # The easiest setting the model allows: whole counts from 1, rates and multiples just above 0.
+    lowest = 1.0 if integer else (1e-6 if parameter in ("k", "min_rate", "min_change") else 0.0)
+
+    def check(value: float) -> bool:
+        return _met_in(prepared, target, parameter, value, year, status)
+
+    if not check(lowest):
+        return lowest, "never"
+    high = max(current, lowest) * 2 or 1.0
+    for _ in range(40):
+        if not check(high):
+            break
+        high *= 2
+    else:
+        return high, "always"
+    low = lowest
+    for _ in range(_SEARCH_STEPS):
+        if integer and high - low <= 1:
+            break
+        middle = math.floor((low + high) / 2) if integer else (low + high) / 2
+        if check(middle):
+            low = middle
+        else:
+            high = middle
+        if not integer and high - low <= 1e-9 * max(1.0, abs(high)):
+            break
+    return low, "at_most"
+
+
+def contributions(inputs: Inputs, plan: Plan, scorecard: pd.DataFrame) -> pd.DataFrame:
+    """For `total` targets not met: each zone's part of the gap, in the target's unit, summing to it.
+
+    A zone's part is what it lacks against the total's own requirement: for a ratio of sums with
+    target G, (G·den_z − num_z)/Σden; for a sum, num_z,base × (target / total in the base year) −
+    num_z (like for like for doubling and growth; a zone without a base value has no requirement,
+    so its whole value counts against the gap). The parts sum to the gap when the same zones report
+    in the base year and in the year."""
+    from zonetrack.engine.rules import components, scope_mask
+
+    parts = []
+    totals = scorecard[(scorecard["zone_id"] == ALL) & scorecard["status"].isin(STATUS_ORDER)]
+    years = sorted(int(y) for y in totals["year"].unique())
+    if not years:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in CONTRIBUTION_COLUMNS})
+    prepared = prepare(inputs, plan, years)
+    grid, matrix, column = prepared.grid, prepared.matrix, prepared.column
+    n_years = len(grid.years)
+    base_position = int(np.searchsorted(grid.years, plan.base_year))
+    for target_id, target in plan.targets.items():
+        if target.on_registry or getattr(target, "scope", None) != "total":
+            continue
+        num, den = components(matrix, column, inputs.clusters, grid, target)
+        scope = scope_mask(grid, target, dict(plan.groups))
+        for row in totals[totals["target_id"] == target_id].itertuples():
+            if row.status in (MET,) or np.isnan(row.target_value) or np.isnan(row.value):
+                continue
+            rows = np.flatnonzero(scope & (grid.year_of_row == row.year))
+            base_rows = grid.zone_of_row[rows] * n_years + base_position
+            num_t, den_t, num_b, den_b = num[rows], den[rows], num[base_rows], den[base_rows]
+            has_t = ~np.isnan(num_t) & ~np.isnan(den_t)
+            has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
+            if target.rule in LIKE_FOR_LIKE:
+                has_t &= has_b
+            goal = float(row.target_value)
+            if target.denominator:
+                part = np.where(
+                    has_t, (goal * den_t / target.scale - num_t) / np.nansum(np.where(has_t, den_t, 0)), np.nan
+                )
+                part *= target.scale
+            else:
+                base_total = float(row.base_value) if not np.isnan(row.base_value) else np.nan
+                requirement = np.where(has_b & has_t, num_b * goal / base_total, 0.0) if base_total > 0 else 0.0
+                part = np.where(has_t, requirement - num_t, np.nan)
+            gap = goal - float(row.value)
+            zone_ids = grid.zones[grid.zone_of_row[rows]]
+            keep = ~np.isnan(part)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "year": int(row.year),
+                        "target_id": target_id,
+                        "zone_id": zone_ids[keep],
+                        "contribution": part[keep],
+                        "share_of_gap": part[keep] / gap if gap else np.nan,
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in CONTRIBUTION_COLUMNS})
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.sort_values(["year", "target_id", "contribution"], ascending=[True, True, False], ignore_index=True)

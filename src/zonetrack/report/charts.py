@@ -1,0 +1,101 @@
+"""Each target's charts for a year, built from a plan's report data (as base64 PNG)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.engine.rules import ALL
+from zonetrack.report import plots
+from zonetrack.report.data import PlanReport, target_text
+
+PATH_RULES = ("level", "multiple", "growth", "count", "clusters", "zones_approved", "zones_at_level")
+
+
+def _scale(target) -> float:
+    return 100.0 if target.display == "percent" else 1.0
+
+
+def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
+    """The target's chart: the total's path for a total (or a registry count), the zones ranked for
+    an `each` target; None for a yes-or-no commitment (a zone's level, facilities)."""
+    target = report.plan.targets[target_id]
+    plan = report.plan
+    threshold_zh, _ = target_text(target)
+    title = f"{target.name_zh} {threshold_zh}" + (" (情景 scenario)" if _changed(report, target_id) else "")
+    names = report.zone_names
+    card = report.scorecard
+    if getattr(target, "scope", "total") == "each":
+        rows = card[(card["year"] == year) & (card["target_id"] == target_id) & (card["zone_id"] != ALL)].copy()
+        if target.rule == "growth":
+            rows["metric"] = rows["actual_rate"] * 100
+            threshold, label = target.min_rate * 100, f"年均增长 average growth since {plan.base_year} (%)"
+        elif target.rule == "change":
+            rows["metric"] = rows["value"]
+            threshold, label = None, f"{target.name_zh} ({target.unit})"
+        else:
+            rows["metric"] = rows["value"] * _scale(target)
+            threshold, label = float(target.min) * _scale(target), f"{target.name_zh} ({target.unit})"
+        whole = target.display == "integer"
+        return plots.png(plots.zone_bars(rows, title, label, threshold, names, whole))
+    if target.rule not in PATH_RULES:
+        return None
+    totals = card[(card["target_id"] == target_id) & (card["zone_id"] == ALL) & (card["year"] <= year)].sort_values(
+        "year"
+    )
+    if totals.empty:
+        return None
+    latest = totals.iloc[-1]
+    scale = _scale(target)
+    base_value = latest["base_value"]
+    series = pd.concat(
+        [pd.DataFrame({"year": [plan.base_year], "value": [base_value]}), totals[["year", "value"]]], ignore_index=True
+    )
+    series["value"] = series["value"] * scale
+    required = None
+    end_value = latest["target_value"]
+    if (
+        target.rule in ("level", "multiple", "growth")
+        and np.isfinite(latest["required_rate"])
+        and np.isfinite(base_value)
+    ):
+        years = np.arange(plan.base_year, plan.target_year + 1)
+        required = pd.DataFrame(
+            {"year": years, "value": base_value * scale * (1 + latest["required_rate"]) ** (years - plan.base_year)}
+        )
+        end_value = required["value"].iloc[-1] / scale
+    projection = None
+    gap = report.gaps[
+        (report.gaps["year"] == year) & (report.gaps["target_id"] == target_id) & (report.gaps["zone_id"] == ALL)
+    ]
+    if len(gap) and year < plan.target_year and np.isfinite(gap["projection"].iloc[0]) and np.isfinite(latest["value"]):
+        projection = pd.DataFrame(
+            {"year": [year, plan.target_year], "value": [latest["value"] * scale, gap["projection"].iloc[0] * scale]}
+        )
+    unit = "%" if target.display == "percent" else target.unit
+    figure = plots.path_chart(
+        series, title, unit, plan.base_year, plan.target_year, end_value * scale, required, projection
+    )
+    return plots.png(figure)
+
+
+def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | None:
+    """Which zones' shortfall makes up a total's gap (the ten largest parts either way)."""
+    target = report.plan.targets[target_id]
+    parts = report.contributions[
+        (report.contributions["year"] == year) & (report.contributions["target_id"] == target_id)
+    ]
+    if parts.empty:
+        return None
+    shown = pd.concat([parts.nlargest(8, "contribution"), parts.nsmallest(4, "contribution")]).drop_duplicates(
+        "zone_id"
+    )
+    scale = _scale(target)
+    shown = shown.assign(contribution=shown["contribution"] * scale)
+    title = f"{target.name_zh}: 各园区对差距的贡献 each zone's part of the gap"
+    unit = "%" if target.display == "percent" else target.unit
+    return plots.png(plots.contribution_bars(shown, title, unit, report.zone_names))
+
+
+def _changed(report: PlanReport, target_id: str) -> bool:
+    return any(k.startswith(f"targets.{target_id}.") for k, _, _ in report.run.changes)

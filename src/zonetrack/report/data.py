@@ -1,0 +1,380 @@
+"""What a plan's reports show, loaded once per plan from the stages' outputs, and laid out per year
+as plain data for the templates (no markup here)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonetrack.engine.rules import ALL
+from zonetrack.engine.status import ALL_STATUSES, MET, STATUS_ORDER
+from zonetrack.io import recover_outputs
+from zonetrack.plans import Run, load_run
+from zonetrack.registry import load_registry, short_name_zh, zone_levels
+from zonetrack.report import formatting as fmt
+
+RULE_LABELS = {
+    "level": ("水平", "level"),
+    "multiple": ("倍增", "multiple"),
+    "growth": ("年均增长", "growth"),
+    "count": ("数量", "count"),
+    "clusters": ("产业集群", "clusters"),
+    "change": ("位次变化", "change"),
+    "zone_level": ("园区级别", "zone level"),
+    "zones_approved": ("新设园区", "zones approved"),
+    "zones_at_level": ("园区数量", "zones at a level"),
+    "facilities": ("平台设施", "facilities"),
+}
+LEVEL_LABELS = {"national": "国家级 national", "provincial": "省级 provincial"}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"zone_id": str, "target_id": str, "status": str})
+
+
+@dataclass
+class PlanReport:
+    """Everything a plan's yearly reports show, read once."""
+
+    run: Run
+    experiment: str | None
+    scorecard: pd.DataFrame
+    gaps: pd.DataFrame
+    thresholds: pd.DataFrame
+    contributions: pd.DataFrame
+    summary: dict
+    quality: dict
+    registry: pd.DataFrame
+    reference: pd.DataFrame
+    fingerprint: str
+
+    @property
+    def plan(self):
+        return self.run.plan
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.scorecard["year"].unique())
+
+    @property
+    def zone_names(self) -> dict[str, str]:
+        """Each zone's short Chinese name (长沙高新区)."""
+        return {z: short_name_zh(n) for z, n in zip(self.registry["zone_id"], self.registry["name_zh"], strict=True)}
+
+
+def load_plan_report(
+    plan_file: Path, params_file: Path, plan_processed: Path, processed: Path, raw: Path, experiment: str | None = None
+) -> PlanReport:
+    """Read a plan's scorecard and analysis, the run's settings, data quality, registry and references."""
+    recover_outputs(plan_processed)
+    reference_file = raw / "reference" / "province_official.csv"
+    return PlanReport(
+        load_run(plan_file, params_file),
+        experiment or None,
+        _read_csv(plan_processed / "scorecard.csv"),
+        _read_csv(plan_processed / "gaps.csv"),
+        _read_csv(plan_processed / "thresholds.csv"),
+        _read_csv(plan_processed / "contributions.csv"),
+        json.loads((plan_processed / "run.json").read_text(encoding="utf-8")),
+        json.loads((processed / "data_quality.json").read_text(encoding="utf-8")),
+        load_registry(raw / "zones.csv"),
+        pd.read_csv(reference_file, dtype=str) if reference_file.exists() else pd.DataFrame(),
+        hashlib.sha256((processed / "panel.parquet").read_bytes()).hexdigest()[:12],
+    )
+
+
+def _row(frame: pd.DataFrame, **keys) -> pd.Series | None:
+    mask = np.ones(len(frame), dtype=bool)
+    for key, value in keys.items():
+        mask &= (frame[key] == value).to_numpy()
+    found = frame[mask]
+    return None if found.empty else found.iloc[0]
+
+
+def _value(row, key: str) -> float | None:
+    if row is None:
+        return None
+    value = row[key]
+    return None if pd.isna(value) else float(value)
+
+
+def banners(report: PlanReport) -> dict:
+    """The illustrative-data banner and the scenario banner (every setting that differs from the plan)."""
+    changes = [{"setting": k, "plan": a, "run": b} for k, a, b in report.run.changes]
+    return {
+        "illustrative": bool(report.quality.get("illustrative")),
+        "illustrative_share": report.quality.get("illustrative_share", 0.0),
+        "changes": changes,
+        "experiment": report.experiment,
+    }
+
+
+def target_text(target) -> tuple[str, str]:
+    """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016)."""
+    rule = target.rule
+    if rule == "growth":
+        return f"年均增长 ≥ {fmt.rate(target.min_rate)}", f"average growth ≥ {target.min_rate * 100:g}% a year"
+    if rule == "multiple":
+        return f"≥ 基期的 {target.k:g} 倍", f"≥ {target.k:g} × the base year"
+    if rule == "change":
+        word = ("提升", "up") if target.direction == "lower" else ("增加", "up by")
+        return (
+            f"{word[0]}至少 {target.min_change:g} {target.unit}",
+            f"{word[1]} at least {target.min_change:g} {target.unit}",
+        )
+    if rule == "zone_level":
+        return f"升级为{LEVEL_LABELS[target.level].split()[0]}", f"{target.level}"
+    threshold = fmt.with_unit(float(target.min), target)
+    return f"≥ {threshold}", f"≥ {threshold}"
+
+
+def headline(report: PlanReport, year: int) -> list[dict]:
+    """Every target's ALL row in the year: the plan's sentence, value, target, status, coverage, gap."""
+    card = report.scorecard
+    rows = []
+    for target_id, target in report.plan.targets.items():
+        row = _row(card, year=year, target_id=target_id, zone_id=ALL)
+        if row is None:
+            continue
+        each = getattr(target, "scope", "total") == "each"
+        gap = _row(report.gaps, year=year, target_id=target_id, zone_id=ALL)
+        threshold_zh, threshold_en = target_text(target)
+        rows.append(
+            {
+                "id": target_id,
+                "target": target,
+                "rule": RULE_LABELS[target.rule],
+                "scope": getattr(target, "scope", "registry" if target.on_registry else ""),
+                "value": fmt.number(_value(row, "value"), target, share=each),
+                "target_value": "100% of zones" if each else fmt.number(_value(row, "target_value"), target),
+                "threshold": (threshold_zh, threshold_en),
+                "status": row["status"],
+                "coverage": fmt.number(_value(row, "coverage"), share=True),
+                "gap": _gap_text(target, gap, each),
+                "changed": any(k.startswith(f"targets.{target_id}.") for k, _, _ in report.run.changes),
+            }
+        )
+    return rows
+
+
+def _gap_text(target, gap, each: bool) -> str:
+    if gap is None or fmt.missing(_value(gap, "gap")):
+        return ""
+    amount = _value(gap, "gap")
+    if each:
+        return f"{amount:,.0f} 个园区未达标 zones not yet meeting it"
+    if target.rule == "growth":
+        return f"差 {fmt.with_unit(amount, target)} (以年均{target.min_rate * 100:g}%计 at the required rate)"
+    return f"差 {fmt.with_unit(amount, target)} short"
+
+
+def heatmap(report: PlanReport, year: int) -> dict:
+    """Zones × targets: each cell's status (None where the target does not apply to the zone)."""
+    zones = report.scorecard[(report.scorecard["year"] == year) & (report.scorecard["zone_id"] != ALL)]
+    targets = [t for t in report.plan.targets if t in set(zones["target_id"])]
+    order = [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]
+    status = {(r.zone_id, r.target_id): r.status for r in zones.itertuples()}
+    names = report.zone_names
+    return {
+        "targets": [(t, report.plan.targets[t]) for t in targets],
+        "rows": [{"id": z, "name": names.get(z, z), "cells": [status.get((z, t)) for t in targets]} for z in order],
+    }
+
+
+def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
+    """The target's gap, the growth still required against the growth so far, the projection, the
+    threshold at which the verdict flips, and the zones holding it back."""
+    target = report.plan.targets[target_id]
+    plan = report.plan
+    gap = _row(report.gaps, year=year, target_id=target_id, zone_id=ALL)
+    threshold = _row(report.thresholds, year=year, target_id=target_id)
+    lines = []
+    each = getattr(target, "scope", "total") == "each"
+    if gap is not None and not each:
+        lines.append(("差距 Gap", _gap_text(target, gap, False)))
+        if year < plan.target_year and not fmt.missing(_value(gap, "required_rate_remaining")):
+            lines.append(
+                (
+                    "所需增速 Required growth",
+                    f"{fmt.rate(_value(gap, 'required_rate_remaining'))} in {year + 1}-{plan.target_year} "
+                    f"(achieved so far {fmt.rate(_value(gap, 'achieved_rate'))} since {plan.base_year})",
+                )
+            )
+        if year < plan.target_year and not fmt.missing(_value(gap, "required_per_year_remaining")):
+            lines.append(
+                (
+                    "所需增量 Required increase",
+                    f"{fmt.number(_value(gap, 'required_per_year_remaining'), target)} {target.unit}/年 in "
+                    f"{year + 1}-{plan.target_year} (so far {fmt.number(_value(gap, 'achieved_per_year'), target)} "
+                    f"{target.unit}/年)",
+                )
+            )
+        if not fmt.missing(_value(gap, "projection")):
+            reach = _value(gap, "reach_year")
+            lines.append(
+                (
+                    "预测 Projection",
+                    f"{fmt.with_unit(_value(gap, 'projection'), target)} in {plan.target_year} at the rate achieved "
+                    f"so far"
+                    + (f"; the target would be reached in {reach:.0f}" if reach else "; not reached at that rate"),
+                )
+            )
+    if each and gap is not None:
+        lines.append(("差距 Gap", _gap_text(target, gap, True)))
+    if threshold is not None:
+        lines.append(("临界值 Threshold", _threshold_text(target, threshold)))
+    holding = report.contributions[
+        (report.contributions["year"] == year) & (report.contributions["target_id"] == target_id)
+    ]
+    names = report.zone_names
+    contributors = [
+        {
+            "zone": names.get(r.zone_id, r.zone_id),
+            "id": r.zone_id,
+            "part": fmt.with_unit(r.contribution, target),
+            "share": fmt.number(r.share_of_gap, share=True),
+        }
+        for r in holding[holding["contribution"] > 0].head(5).itertuples()
+    ]
+    behind = []
+    if each:
+        zone_gaps = report.gaps[
+            (report.gaps["year"] == year) & (report.gaps["target_id"] == target_id) & (report.gaps["zone_id"] != ALL)
+        ]
+        behind = [
+            {"zone": names.get(r.zone_id, r.zone_id), "id": r.zone_id, "gap": fmt.with_unit(r.gap, target)}
+            for r in zone_gaps.sort_values("gap", ascending=False).head(8).itertuples()
+        ]
+    return {"lines": lines, "contributors": contributors, "behind": behind}
+
+
+def _threshold_text(target, threshold) -> str:
+    parameter, value, when = threshold["parameter"], float(threshold["critical_value"]), threshold["met_when"]
+    shown = {
+        "min_rate": f"{value * 100:.1f}%/年",
+        "k": f"{value:.2f} ×",
+        "min": fmt.with_unit(value, target),
+        "min_change": f"{value:g} {target.unit}",
+    }[parameter]
+    name = {
+        "min_rate": "the required growth",
+        "k": "the required multiple",
+        "min": "the threshold",
+        "min_change": "the required change",
+    }[parameter]
+    if when == "never":
+        why = (
+            "a zone or the total moved the wrong way"
+            if target.rule in ("growth", "multiple", "change")
+            else "a zone (or the total) is below even that"
+        )
+        return f"not met for any {name}, even at {shown}: {why}"
+    if when == "always":
+        return f"met for any {name} up to {shown} and beyond"
+    this_run = _parameter_text(parameter, float(threshold["run_value"]), target)
+    return f"met if {name} were {shown} or less (this run: {this_run})"
+
+
+def _parameter_text(parameter: str, value: float, target) -> str:
+    return {
+        "min_rate": f"{value * 100:g}%/年",
+        "k": f"{value:g} ×",
+        "min": fmt.with_unit(value, target),
+        "min_change": f"{value:g}",
+    }[parameter]
+
+
+def zone_sections(report: PlanReport, year: int) -> dict:
+    """Per zone: its level and city, and every target that applies to it with value, base, target,
+    gap, status and its values in each year up to this one."""
+    card = report.scorecard
+    zones = card[(card["year"] == year) & (card["zone_id"] != ALL)]
+    history = card[(card["year"] <= year) & (card["zone_id"] != ALL)]
+    gaps = report.gaps[(report.gaps["year"] == year) & (report.gaps["zone_id"] != ALL)].set_index(
+        ["target_id", "zone_id"]
+    )
+    levels = zone_levels(report.registry, [year]).set_index("zone_id")["level"]
+    registry = report.registry.set_index("zone_id")
+    years = sorted(int(y) for y in history["year"].unique())
+    sections = []
+    for zone_id in [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]:
+        mine = zones[zones["zone_id"] == zone_id]
+        series = history[history["zone_id"] == zone_id].pivot(index="target_id", columns="year", values="value")
+        rows = []
+        for row in mine.itertuples():
+            target = report.plan.targets[row.target_id]
+            gap = gaps["gap"].get((row.target_id, zone_id)) if len(gaps) else None
+            rows.append(
+                {
+                    "id": row.target_id,
+                    "target": target,
+                    "value": fmt.number(row.value, target),
+                    "base": fmt.number(row.base_value, target),
+                    "target_value": fmt.number(row.target_value, target),
+                    "gap": "" if gap is None or pd.isna(gap) else fmt.number(gap, target),
+                    "status": row.status,
+                    "series": [
+                        fmt.number(series.loc[row.target_id].get(y), target) if row.target_id in series.index else "—"
+                        for y in years
+                    ],
+                }
+            )
+        counts = mine["status"].value_counts()
+        sections.append(
+            {
+                "id": zone_id,
+                "name_zh": registry.loc[zone_id, "name_zh"],
+                "short": report.zone_names[zone_id],
+                "name_en": registry.loc[zone_id, "name_en"],
+                "city": registry.loc[zone_id, "city"],
+                "level": LEVEL_LABELS.get(levels.get(zone_id), ""),
+                "rows": rows,
+                "counts": [(s, int(counts.get(s, 0))) for s in ALL_STATUSES if counts.get(s, 0)],
+            }
+        )
+    return {"years": years, "zones": sections}
+
+
+def quality(report: PlanReport, year: int) -> dict:
+    """Coverage of the indicators the plan reads in the year, and the data warnings of the year and
+    of the base year, grouped by kind, with zone names in Chinese."""
+    base = report.plan.base_year
+    indicators = sorted({i for t in report.plan.targets.values() for i in t.indicators})
+    coverage = report.quality.get("coverage", {})
+    rows = [
+        {"indicator": i, "coverage": {y: coverage.get(i, {}).get(str(y)) for y in (base, year)}} for i in indicators
+    ]
+    names = report.zone_names
+    groups: dict[str, list[str]] = {}
+    for warning in report.quality.get("warnings", []):
+        if warning.get("year") not in (year, base, None):
+            continue
+        if warning.get("indicator") and warning["indicator"] not in indicators and warning.get("kind") != "file":
+            continue
+        zone = warning.get("zone_id")
+        label = f"{names.get(zone, zone)} " if zone else ""
+        groups.setdefault(warning["kind"], []).append(f"{label}{warning['message']}")
+    return {
+        "years": (base, year),
+        "rows": rows,
+        "groups": sorted(groups.items()),
+        "skipped": report.quality.get("skipped_sheets", []),
+    }
+
+
+def status_counts(report: PlanReport) -> pd.DataFrame:
+    """Years × statuses: how many targets are in each status (ALL rows)."""
+    totals = report.scorecard[report.scorecard["zone_id"] == ALL]
+    return totals.groupby(["year", "status"]).size().unstack(fill_value=0).reindex(columns=ALL_STATUSES, fill_value=0)
+
+
+def met_share(report: PlanReport, year: int) -> tuple[int, int]:
+    """(targets met, targets with a verdict) in a year."""
+    totals = report.scorecard[(report.scorecard["zone_id"] == ALL) & (report.scorecard["year"] == year)]
+    verdicts = totals[totals["status"].isin(STATUS_ORDER)]
+    return int((verdicts["status"] == MET).sum()), len(verdicts)

@@ -1,0 +1,97 @@
+"""A year's scorecard as a workbook people can filter and print: one sheet per view (headline,
+zones, gaps), statuses in Chinese and English, number formats by unit, frozen headers, filters.
+Text that could read as a formula is written as text."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from zonetrack.engine.rules import ALL
+from zonetrack.io import stable_xlsx
+from zonetrack.report import formatting as fmt
+from zonetrack.report.data import PlanReport
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _number_format(target, column: str) -> str:
+    if column in ("coverage", "share"):
+        return "0.0%"
+    if column.endswith("rate"):
+        return "0.0%"
+    if target is not None and target.display == "percent":
+        return "0.00%"
+    if target is not None and target.display == "integer":
+        return "#,##0"
+    return "#,##0.00"
+
+
+def _sheet(book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[str, str | None]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    sheet.append(list(frame.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    status_column = list(frame.columns).index("status_en") + 1 if "status_en" in frame.columns else None
+    for values in frame.itertuples(index=False):
+        row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
+        sheet.append(row)
+        number = sheet.max_row
+        target = targets.get(row[list(frame.columns).index("target_id")]) if "target_id" in frame.columns else None
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                cell.value = value
+                cell.data_type = "s"  # written as a string, never evaluated as a formula
+            name = frame.columns[column - 1]
+            if isinstance(value, float) and name in formats:
+                cell.number_format = formats[name] or _number_format(target, name)
+        if status_column:
+            code = frame["status"].iloc[number - 2] if "status" in frame.columns else None
+            colour = fmt.STATUS.get(code, {}).get("colour", "#FFFFFF").lstrip("#").upper()
+            sheet.cell(row=number, column=status_column).fill = PatternFill(
+                "solid", start_color=colour, end_color=colour
+            )
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, name in enumerate(frame.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(len(str(name)) + 2, 10), 40)
+
+
+def workbook(report: PlanReport, year: int) -> bytes:
+    """The year's workbook: headline (ALL), zones, gaps."""
+    from openpyxl import Workbook
+
+    targets = report.plan.targets
+    names = report.zone_names
+    card = report.scorecard[report.scorecard["year"] == year].copy()
+    card["target_zh"] = [targets[t].name_zh for t in card["target_id"]]
+    card["status_zh"] = card["status"].map(fmt.status_zh)
+    card["status_en"] = card["status"].map(fmt.status_en)
+    value_columns = ["value", "base_value", "target_value", "actual_rate", "required_rate", "ratio", "coverage"]
+    formats = {c: None for c in value_columns} | {"ratio": "0.00"}
+    headline = card[card["zone_id"] == ALL][
+        ["target_id", "target_zh", *value_columns, "status", "status_zh", "status_en"]
+    ]
+    zones = card[card["zone_id"] != ALL].copy()
+    zones.insert(0, "zone_name", [names.get(z, z) for z in zones["zone_id"]])
+    zones = zones[
+        ["zone_id", "zone_name", "target_id", "target_zh", *value_columns[:-1], "status", "status_zh", "status_en"]
+    ]
+    gaps = report.gaps[report.gaps["year"] == year].copy()
+    gaps.insert(2, "target_zh", [targets[t].name_zh for t in gaps["target_id"]])
+    gaps.insert(4, "zone_name", [names.get(z, "全部 all zones") for z in gaps["zone_id"]])
+    gap_formats = {c: None for c in gaps.columns if c not in ("year", "target_id", "target_zh", "zone_id", "zone_name")}
+    gap_formats |= {"reach_year": "0", "achieved_rate": "0.0%", "required_rate_remaining": "0.0%"}
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, "headline 总览", headline.drop(columns=["status"]).assign(status=headline["status"]), targets, formats)
+    _sheet(book, "zones 分园区", zones, targets, formats)
+    _sheet(book, "gaps 差距", gaps.drop(columns=["year"]), targets, gap_formats)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return stable_xlsx(buffer.getvalue())

@@ -1,0 +1,36 @@
+"""HTML of the reports: Jinja2 templates under report/templates, autoescaped; Python passes data."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from zonetrack.engine.status import STATUS_TABLE
+
+
+def safe_url(text: object) -> str | None:
+    """A source address usable as a link: only http(s), never javascript: or data:."""
+    value = str(text or "").strip()
+    return value if value.startswith(("http://", "https://")) else None
+
+
+@cache
+def environment() -> Environment:
+    """The templates' environment (one per process)."""
+    env = Environment(
+        loader=PackageLoader("zonetrack", "report/templates"),
+        autoescape=select_autoescape(["html", "j2", "css"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["statuses"] = {row["code"]: row for row in STATUS_TABLE}
+    env.globals["status_list"] = STATUS_TABLE
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def render(template: str, **context) -> str:
+    """Render one template with its data."""
+    return environment().get_template(template).render(**context)

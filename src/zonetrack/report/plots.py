@@ -1,0 +1,200 @@
+"""Charts of the reports: one theme, CJK labels in the bundled Noto Sans CJK font, every string from
+data drawn as plain text (no mathtext), missing never drawn as zero."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from zonetrack.engine.status import ALL_STATUSES
+from zonetrack.report import formatting as fmt
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FONT_NAME = "Noto Sans CJK SC"
+DPI = 110
+COLOURS = {code: fmt.STATUS[code]["colour"] for code in ALL_STATUSES}
+TITLE_WIDTH = 34  # characters of a title line at the charts' width; longer titles wrap, never cut
+
+
+def font_path() -> Path:
+    """The CJK font file shipped with the mplfonts package (in the project's environment)."""
+    import mplfonts
+
+    return Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
+
+
+def theme() -> None:
+    """Register the CJK font, set the seaborn theme with it (set_theme resets the family), and draw
+    every text as plain text: a `$` in a zone's name is a dollar sign, not mathtext."""
+    from matplotlib import font_manager
+
+    if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(font_path()))
+    sns.set_theme(
+        style="whitegrid",
+        font=FONT_NAME,
+        rc={"axes.unicode_minus": False, "figure.dpi": DPI, "savefig.dpi": DPI, "figure.autolayout": False},
+    )
+    mpl.rcParams["text.parse_math"] = False
+    mpl.rcParams["svg.hashsalt"] = "zonetrack"
+
+
+def wrap(title: str, width: int = TITLE_WIDTH) -> str:
+    """A title over as many lines as it needs, never cut: CJK characters count double and may break
+    anywhere, Latin words stay whole."""
+    tokens = re.findall(r"[A-Za-z0-9%.,'()/-]+ ?|.", title)
+    lines, line, count = [], "", 0
+    for token in tokens:
+        size = sum(2 if ord(c) > 0x2E80 else 1 for c in token)
+        if count + size > width * 2 and line.strip():
+            lines.append(line.rstrip())
+            line, count = "", 0
+        line += token
+        count += size
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def png(fig: Figure) -> str:
+    """A figure as base64 PNG data (fixed dpi, no timestamp), closing the figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def path_chart(
+    series: pd.DataFrame,
+    title: str,
+    unit: str,
+    base_year: int,
+    target_year: int,
+    target_value: float | None,
+    required: pd.DataFrame | None = None,
+    projection: pd.DataFrame | None = None,
+) -> Figure:
+    """The total (base year and assessed years) against the path required to reach the target
+    (dashed), the target (dotted), and a projection at the rate achieved so far (dotted, labelled,
+    never joined to the data line)."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    data = series.dropna(subset=["value"])
+    ax.plot(data["year"], data["value"], marker="o", color="#225ea8", label="实际 actual", zorder=3)
+    for year, value in zip(data["year"], data["value"], strict=True):
+        ax.annotate(f"{value:,.4g}", (year, value), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    if required is not None and len(required):
+        ax.plot(required["year"], required["value"], linestyle="--", color="#888888", label="所需路径 required path")
+    if projection is not None and len(projection):
+        ax.plot(
+            projection["year"],
+            projection["value"],
+            linestyle=":",
+            marker="o",
+            markerfacecolor="white",
+            color="#6a51a3",
+            label="预测 projection (rate so far)",
+        )
+    if target_value is not None and np.isfinite(target_value):
+        ax.axhline(target_value, color="#a50026", linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}")
+    ax.set_xlim(base_year - 0.4, max(target_year, int(data["year"].max()) if len(data) else target_year) + 0.4)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(wrap(title), fontsize=11)
+    ax.set_ylabel(unit)
+    ax.legend(fontsize=8, loc="best")
+    lines = wrap(title).count("\n") + 1
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.11, top=1 - 0.08 * lines)
+    return fig
+
+
+def zone_bars(
+    rows: pd.DataFrame, title: str, xlabel: str, threshold: float | None, zone_names: dict[str, str], whole: bool
+) -> Figure:
+    """One bar per zone (ranked), coloured by status, labelled with its value; a zone without data
+    or without a base year shows a hatched placeholder that says so, never a bar of zero."""
+    rows = rows.copy()
+    rows["order"] = rows["metric"].fillna(-np.inf)
+    rows = rows.sort_values("order", ascending=True, kind="stable")
+    height = max(2.5, 0.27 * len(rows) + 1.3)
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    labels = [zone_names.get(z, z) for z in rows["zone_id"]]
+    positions = np.arange(len(rows))
+    values = rows["metric"].to_numpy(dtype="float64")
+    present = ~np.isnan(values)
+    colours = [COLOURS.get(s, "#d9d9d9") for s in rows["status"]]
+    ax.barh(positions[present], values[present], color=np.array(colours, dtype=object)[present])
+    finite = values[present]
+    span = (np.nanmax(np.abs(finite)) if len(finite) else 1.0) or 1.0
+    if threshold is not None and np.isfinite(threshold):
+        span = max(span, abs(threshold))
+    for y, value in zip(positions[present], values[present], strict=True):
+        text = f"{value:,.0f}" if whole else f"{value:,.1f}"
+        ax.text(
+            value + span * 0.01 if value >= 0 else value - span * 0.01,
+            y,
+            text,
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize=7,
+        )
+    for y, status in zip(positions[~present], rows["status"].to_numpy()[~present], strict=True):
+        ax.barh(y, span * 0.25, color="none", edgecolor="#999999", hatch="///", linewidth=0.6)
+        ax.text(span * 0.26, y, fmt.status_label(status), va="center", ha="left", fontsize=7, color="#555555")
+    if threshold is not None and np.isfinite(threshold):
+        ax.axvline(threshold, color="#a50026", linestyle=":", linewidth=1.2)
+    ax.set_yticks(positions, labels)
+    if whole:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(min(0.0, np.nanmin(finite) * 1.15 if len(finite) else 0.0), span * 1.18)
+    ax.set_title(wrap(title), fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.tick_params(axis="y", labelsize=8)
+    lines = wrap(title).count("\n") + 1
+    fig.subplots_adjust(left=0.27, right=0.97, bottom=0.7 / height, top=1 - (0.25 + 0.2 * lines) / height)
+    return fig
+
+
+def contribution_bars(rows: pd.DataFrame, title: str, unit: str, zone_names: dict[str, str]) -> Figure:
+    """Each zone's part of a total's gap: positive parts hold the total back, negative ones make up."""
+    rows = rows.sort_values("contribution")
+    height = max(2.2, 0.25 * len(rows) + 1.2)
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    colours = ["#d73027" if v > 0 else "#1a9850" for v in rows["contribution"]]
+    ax.barh([zone_names.get(z, z) for z in rows["zone_id"]], rows["contribution"], color=colours)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_title(wrap(title), fontsize=11)
+    ax.set_xlabel(unit)
+    ax.tick_params(axis="y", labelsize=8)
+    lines = wrap(title).count("\n") + 1
+    fig.subplots_adjust(left=0.27, right=0.97, bottom=0.7 / height, top=1 - (0.25 + 0.2 * lines) / height)
+    return fig
+
+
+def status_counts_chart(counts: pd.DataFrame) -> Figure:
+    """Stacked bars: how many targets were in each status, year by year."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    bottom = np.zeros(len(counts))
+    for status in ALL_STATUSES:
+        if status in counts and counts[status].sum() > 0:
+            ax.bar(
+                counts.index.astype(int),
+                counts[status],
+                bottom=bottom,
+                color=COLOURS[status],
+                label=fmt.status_label(status),
+            )
+            bottom += counts[status].to_numpy()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("目标数 targets")
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1.0), loc="upper left", frameon=False)
+    fig.subplots_adjust(left=0.1, right=0.68, bottom=0.12, top=0.95)
+    return fig

@@ -1,0 +1,148 @@
+"""The report stage of one plan: each year's notebook executed by papermill and published, years in
+parallel (DVC runs one stage at a time, so the parallelism lives inside the stage), and the plan's
+page. Everything is written into a staging folder that replaces reports/<plan>/ in one commit."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from zonetrack.io import atomic_outputs, write_text
+from zonetrack.stages import log
+
+EXECUTED_NAME = ".assessment.executed.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Where the report stage of one plan reads from and writes to."""
+
+    template: Path
+    processed: Path
+    plan_processed: Path
+    plan_file: Path
+    params_file: Path
+    raw: Path
+    out: Path
+    kernel: str = "python3"
+    experiment: str = ""
+
+
+def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
+    """Run the template for one year with explicit parameters and kernel; return the executed notebook."""
+    import papermill
+
+    folder.mkdir(parents=True, exist_ok=True)
+    executed = folder / EXECUTED_NAME
+    try:
+        papermill.execute_notebook(
+            str(inputs.template),
+            str(executed),
+            parameters={
+                "year": year,
+                "plan_file": str(inputs.plan_file),
+                "params_file": str(inputs.params_file),
+                "plan_dir": str(inputs.plan_processed),
+                "processed_dir": str(inputs.processed),
+                "raw_dir": str(inputs.raw),
+                "experiment": inputs.experiment,
+            },
+            kernel_name=inputs.kernel,
+            cwd=os.getcwd(),
+            progress_bar=False,
+            # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for
+            # the analyst; errors in the notebook still fail the stage through papermill.
+            extra_arguments=["--log-level=CRITICAL"],
+        )
+    except papermill.PapermillExecutionError as error:
+        raise RuntimeError(
+            f"report {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"(the executed notebook, with the traceback, is {executed})"
+        ) from None
+    return executed
+
+
+def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) -> Path:
+    """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx."""
+    import nbformat
+
+    from zonetrack.report import excel, publish
+    from zonetrack.report.data import load_plan_report
+
+    # load
+    notebook = nbformat.read(executed, as_version=4)
+    report = load_plan_report(
+        inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
+    )
+    # process
+    notebook = publish.strip_volatile(notebook)
+    page = publish.notebook_html(notebook, f"{year} {report.plan.name_zh}")
+    workbook = excel.workbook(report, year)
+    # save (into the staging folder; the stage commits the folder as a whole)
+    nbformat.write(notebook, folder / "assessment.ipynb")
+    write_text(page, folder / "assessment.html")
+    (folder / "scorecard.xlsx").write_bytes(workbook)
+    executed.unlink(missing_ok=True)
+    return folder / "assessment.html"
+
+
+def plan_page(inputs: ReportInputs, folder: Path) -> Path:
+    """reports/<plan>/index.html: the plan, its years, and every target's status across them."""
+    from zonetrack.report import plots
+    from zonetrack.report.data import load_plan_report
+    from zonetrack.report.index import plan_html
+    from zonetrack.report.publish import embed_cjk_font
+
+    report = load_plan_report(
+        inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
+    )
+    plots.theme()
+    path = folder / "index.html"
+    write_text(embed_cjk_font(plan_html(report)), path)
+    return path
+
+
+def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
+    """Execute and publish every year of the plan's scorecard, at most `jobs` tasks at a time, and the
+    plan's page; replace reports/<plan>/ with the result only when all of it succeeded.
+
+    Each year is two tasks (execute, then publish), so three years keep two cores busy: the third
+    notebook runs while the first two are being published.
+    """
+    import pandas as pd
+
+    started = time.perf_counter()
+    years = sorted(
+        int(y) for y in pd.read_csv(inputs.plan_processed / "scorecard.csv", usecols=["year"])["year"].unique()
+    )
+    with atomic_outputs(inputs.out, folders=True) as (staging,):
+        if jobs <= 1:
+            plan_page(inputs, staging)
+            for year in years:
+                folder = staging / str(year)
+                publish_year(year, execute_year(year, inputs, folder), inputs, folder)
+                log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                pending: dict[Future, tuple[str, int]] = {pool.submit(plan_page, inputs, staging): ("plan", 0)}
+                pending |= {
+                    pool.submit(execute_year, year, inputs, staging / str(year)): ("execute", year) for year in years
+                }
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        task, year = pending.pop(future)
+                        result = future.result()  # re-raises a task's error here
+                        if task == "execute":
+                            folder = staging / str(year)
+                            pending[pool.submit(publish_year, year, result, inputs, folder)] = ("publish", year)
+                        elif task == "publish":
+                            log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
+    log(
+        f"reports of {inputs.plan_file.stem} for {', '.join(map(str, years)) or 'no year'} in {inputs.out} "
+        f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
+    )
+    return years
