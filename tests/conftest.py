@@ -43,41 +43,72 @@ def raw_copy(tmp_path):
     return raw
 
 
-def evaluate_args(processed: Path, raw: Path, metrics: Path, params: Path = REPO / "params.yaml") -> list[str]:
-    """`zonetrack evaluate` arguments for a processed folder."""
+PLANS = REPO / "plans"
+PARAMS = REPO / "params.yaml"
+
+
+def evaluate_args(processed: Path, raw: Path, metrics: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS) -> list[str]:
+    """`zonetrack evaluate` arguments for one plan; its outputs go to PROCESSED/<plan>."""
     return [
         "evaluate",
-        "--processed",
-        str(processed),
+        "--plan",
+        str(PLANS / f"{plan}.yaml"),
         "--params",
         str(params),
+        "--processed",
+        str(processed),
         "--raw",
         str(raw),
         "--out",
-        str(processed),
+        str(processed / plan),
         "--metrics",
         str(metrics),
+        "--experiment",
+        "",
     ]
 
 
-def report_args(years: list[int], processed: Path, raw: Path, plan: Path, out: Path) -> list[str]:
-    """`zonetrack report` arguments, one year after another (--jobs 1), with the repository's template."""
+def report_args(processed: Path, raw: Path, out: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS) -> list[str]:
+    """`zonetrack report` arguments for one plan, one year after another (--jobs 1)."""
     return [
         "report",
-        "--years",
-        *map(str, years),
+        "--plan",
+        str(PLANS / f"{plan}.yaml"),
+        "--params",
+        str(params),
         "--jobs",
         "1",
         "--template",
         str(REPO / "notebooks/assessment.ipynb"),
         "--processed",
         str(processed),
-        "--params",
-        str(REPO / "params.yaml"),
-        "--plan",
-        str(plan),
         "--raw",
         str(raw),
         "--out",
         str(out),
+        "--experiment",
+        "",
     ]
+
+
+def make_plan(targets: dict, groups: dict | None = None, base: int = 2016, target: int = 2019, plan_id: str = "test-plan"):
+    """A plan model from bare target entries (names and sentences filled in), for engine tests."""
+    from zonetrack.plans.model import Plan
+
+    described = {
+        target_id: {"name_zh": target_id, "name_en": target_id, "text_zh": target_id, "text_en": target_id, **entry}
+        for target_id, entry in targets.items()
+    }
+    return Plan.model_validate(
+        {
+            "id": plan_id,
+            "name_zh": "测试方案",
+            "name_en": "Test plan",
+            "issued": "2017-06",
+            "source": "tests",
+            "base_year": base,
+            "target_year": target,
+            "groups": groups or {},
+            "targets": described,
+        }
+    )

@@ -21,7 +21,7 @@ def test_corpus_has_at_least_twenty_distinct_bad_inputs():
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['path']}:{c['row']}:{c['column']}" for c in CASES])
 def test_bad_file_is_reported_where_it_is_wrong(case, capsys):
     path = BAD / case["path"]
-    assert main(["check", str(path), "--raw", str(RAW)]) == 1
+    assert main(["check", str(path), "--raw", str(RAW), "--alone"]) == 1
     lines = capsys.readouterr().err.splitlines()
     location = f"{(BAD / case['file']).as_posix()}:{case['row']}:{case['column']}: error: "
     matching = [line for line in lines if line.startswith(location)]
@@ -30,5 +30,5 @@ def test_bad_file_is_reported_where_it_is_wrong(case, capsys):
 
 
 def test_check_exits_non_zero_for_a_missing_path(capsys):
-    assert main(["check", str(BAD / "no_such_file.csv"), "--raw", str(RAW)]) == 1
+    assert main(["check", str(BAD / "no_such_file.csv"), "--raw", str(RAW), "--alone"]) == 1
     assert "no_such_file.csv:-:-: error: unreadable file" in capsys.readouterr().err

@@ -1,17 +1,32 @@
-"""The evaluate stage on the embedded default: every target, zone and year; the plan as data."""
+"""The evaluate stage on the embedded default: every target, zone and year of both plans."""
 
 from __future__ import annotations
 
 import json
 
 import pandas as pd
-from tests.conftest import RAW, REPO, evaluate_args
+import pytest
+from tests.conftest import PARAMS, PLANS, RAW, evaluate_args
 
 from zonetrack.cli import main
-from zonetrack.params import load_params, scenario_changes
+from zonetrack.plans import load_run
 from zonetrack.registry import zone_levels
 
-ISSUE_TARGETS = {
+SCORECARD_COLUMNS = [
+    "year",
+    "target_id",
+    "zone_id",
+    "value",
+    "base_value",
+    "target_value",
+    "actual_rate",
+    "required_rate",
+    "ratio",
+    "status",
+    "coverage",
+]
+# Every quantitative commitment of the 2017-2019 plan, the ones added by issue 10 included.
+COMMITMENTS_2017 = {
     "patents_per_10k",
     "rd_intensity",
     "high_tech_value_added",
@@ -33,70 +48,85 @@ ISSUE_TARGETS = {
     "czt_clusters_500",
     "national_clusters_500",
     "provincial_clusters_100",
+    "leading_enterprises",
+    "high_growth_enterprises",
+    "small_micro_enterprises",
+    "service_platforms",
+    "huaihua_upgrade",
+    "new_national_zones",
+    "new_provincial_zones",
+}
+COMMITMENTS_2026 = {
+    "national_zones",
+    "national_rank",
+    "new_provincial_zones",
+    "rd_institution_coverage",
+    "hte_7800",
+    "high_tech_revenue_share",
+    "tax_per_mu_growth",
 }
 
 
-def test_params_holds_every_target_of_the_plan_and_no_scenario():
-    params = load_params(REPO / "params.yaml")
-    assert set(params["targets"]) >= ISSUE_TARGETS
-    assert all(t.get("text_zh") and t.get("text_en") for t in params["targets"].values())
-    assert scenario_changes(params, load_params(RAW / "plan.yaml")) == []
-
-
-def test_scenario_changes_name_each_difference():
-    plan = load_params(RAW / "plan.yaml")
-    params = load_params(REPO / "params.yaml")
-    params["targets"]["tech_contract_growth"]["min_rate"] = 0.2
-    params["targets"]["tech_contract_growth"]["text_en"] = "reworded"  # wording is not a scenario
-    assert scenario_changes(params, plan) == [("targets.tech_contract_growth.min_rate", 0.25, 0.2)]
-
-
-def test_default_scorecard_has_a_row_for_every_target_zone_and_year(tmp_path, registry):
-    processed = tmp_path / "processed"
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """The default ingested once and both plans evaluated."""
+    root = tmp_path_factory.mktemp("default")
+    processed = root / "processed"
     assert main(["ingest", "--raw", str(RAW), "--out", str(processed)]) == 0
-    metrics = tmp_path / "assessment.json"
-    assert main(evaluate_args(processed, RAW, metrics)) == 0
-    card = pd.read_csv(processed / "scorecard.csv")
-    assert list(card.columns) == [
-        "year",
-        "target_id",
-        "zone_id",
-        "value",
-        "base_value",
-        "target_value",
-        "actual_rate",
-        "required_rate",
-        "ratio",
-        "status",
-        "coverage",
-    ]
-    params = load_params(REPO / "params.yaml")
+    for plan in ("hunan-2017-2019", "hunan-2026-2028"):
+        assert main(evaluate_args(processed, RAW, root / f"{plan}.json", plan)) == 0
+    return root
+
+
+def test_each_plan_encodes_every_commitment():
+    assert set(load_run(PLANS / "hunan-2017-2019.yaml", PARAMS).plan.targets) == COMMITMENTS_2017
+    assert set(load_run(PLANS / "hunan-2026-2028.yaml", PARAMS).plan.targets) == COMMITMENTS_2026
+
+
+def test_scorecard_has_a_row_for_every_target_zone_and_year(default_run, registry):
+    card = pd.read_csv(default_run / "processed" / "hunan-2017-2019" / "scorecard.csv")
+    assert list(card.columns) == SCORECARD_COLUMNS
+    plan = load_run(PLANS / "hunan-2017-2019.yaml", PARAMS).plan
     levels = zone_levels(registry, [2017, 2018, 2019])
-    for target_id, spec in params["targets"].items():
+    assert sorted(card["year"].unique()) == [2017, 2018, 2019]  # years: auto, the plan's years with data
+    for target_id, target in plan.targets.items():
         for year in (2017, 2018, 2019):
             rows = card[(card["target_id"] == target_id) & (card["year"] == year)]
             assert (rows["zone_id"] == "ALL").sum() == 1, (target_id, year)
-            in_year = levels[
-                (levels["year"] == year) & levels["level"].isin(spec.get("levels", ["national", "provincial"]))
-            ]
-            zones = set(in_year["zone_id"])
-            for group in spec.get("groups", []) or []:
-                zones &= set(params["groups"][group])
-            assert set(rows["zone_id"]) - {"ALL"} == zones, (target_id, year)
+            if target.on_registry:
+                expected = {target.zone} if target.rule == "zone_level" else set()
+            else:
+                in_year = levels[(levels["year"] == year) & levels["level"].isin(target.levels)]
+                expected = set(in_year["zone_id"])
+                for group in target.groups:
+                    expected &= set(plan.groups[group])
+            assert set(rows["zone_id"]) - {"ALL"} == expected, (target_id, year)
     assert card.equals(card.sort_values(["year", "target_id", "zone_id"], ignore_index=True))
-    counts = json.loads(metrics.read_text())["2019"]["status_counts"]
-    assert sum(counts.values()) == len(params["targets"])
-    # The illustrative default shows every status of the method somewhere.
-    assert set(card["status"]) == {
-        "met",
-        "on_track",
-        "needs_acceleration",
-        "off_track",
-        "moving_away",
-        "not_met",
-        "no_data",
-        "not_assessable",
-    }
+    metrics = json.loads((default_run / "hunan-2017-2019.json").read_text())
+    assert sum(metrics["2019"]["status_counts"].values()) == len(plan.targets)
+    assert set(metrics["2019"]["status"]) == set(plan.targets)  # each target's ALL status, for dvc exp show
+
+
+def test_the_2019_verdicts_of_the_registry_commitments(default_run):
+    # From the real registry: 怀化 national since 2018 → met in 2019; national after 2016: 常德 (2017)
+    # and 怀化 (2018) = 2 ≥ 2 → met; the four platforms have no sourced year → no data.
+    card = pd.read_csv(default_run / "processed" / "hunan-2017-2019" / "scorecard.csv")
+    totals = card[(card["zone_id"] == "ALL") & (card["year"] == 2019)].set_index("target_id")
+    assert totals.loc["huaihua_upgrade", "status"] == "met"
+    assert totals.loc["new_national_zones", ["value", "status"]].tolist() == [2.0, "met"]
+    assert totals.loc["new_provincial_zones", "status"] == "met"
+    assert totals.loc["service_platforms", "status"] == "no_data"
+
+
+def test_the_2026_2028_plan_assesses_its_first_year(default_run):
+    card = pd.read_csv(default_run / "processed" / "hunan-2026-2028" / "scorecard.csv")
+    assert sorted(card["year"].unique()) == [2026]
+    totals = card[card["zone_id"] == "ALL"].set_index("target_id")
+    # 9 national zones in the registry in 2026 (8 by 2018, and 宁乡 from 2022) against 11 or more.
+    assert totals.loc["national_zones", "value"] == 9.0
+    run = json.loads((default_run / "processed" / "hunan-2026-2028" / "run.json").read_text())
+    # 2016-2019 lie outside this plan; they are said so, not ignored.
+    assert run["outside_years"] == [2016, 2017, 2018, 2019]
 
 
 def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
@@ -120,4 +150,4 @@ def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
     panel.to_parquet(processed / "panel.parquet")
     assert main(args) == 2
     assert "2 rows share a zone_id-year-indicator" in capsys.readouterr().err
-    assert not (processed / "scorecard.csv").exists()
+    assert not (processed / "hunan-2017-2019" / "scorecard.csv").exists()

@@ -1,14 +1,20 @@
-"""Writing outputs: CSV that round-trips, atomic replacement."""
+"""Writing outputs: CSV that round-trips, and outputs replaced together or not at all, even when the
+process is killed between two renames (issue 8, items 9 and 10)."""
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from zonetrack.io import atomic_outputs, write_csv
+from zonetrack.io import atomic_outputs, recover_outputs, write_csv
 
 
 def test_csv_keeps_every_digit_and_leaves_missing_empty(tmp_path):
@@ -22,11 +28,14 @@ def test_csv_keeps_every_digit_and_leaves_missing_empty(tmp_path):
     assert back["value"][0] == 1 / 3 and math.isnan(back["value"][1])
 
 
-def test_csv_quotes_text_that_needs_it(tmp_path):
-    frame = pd.DataFrame({"zone_id": ["a,b", 'say "hi"'], "value": [1.5, 2.0]})
+def test_csv_quotes_text_that_needs_it_and_keeps_floats_short(tmp_path):
+    # 3.58246 is 3.5824600000000002 at 17 significant digits; its shortest exact form is 3.58246.
+    frame = pd.DataFrame({"zone_id": ["a,b", 'say "hi"'], "value": [3.58246, np.nan]})
     write_csv(frame, tmp_path / "b.csv")
+    text = (tmp_path / "b.csv").read_text(encoding="utf-8")
+    assert "3.58246\n" in text and "3.5824600000000002" not in text
     back = pd.read_csv(tmp_path / "b.csv")
-    assert back["zone_id"].tolist() == ["a,b", 'say "hi"']
+    assert back["zone_id"].tolist() == ["a,b", 'say "hi"'] and back["value"][0] == 3.58246
 
 
 def test_atomic_outputs_leave_old_files_when_the_block_fails(tmp_path):
@@ -37,3 +46,84 @@ def test_atomic_outputs_leave_old_files_when_the_block_fails(tmp_path):
         raise RuntimeError("stage failed")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from zonetrack import io
+
+    folder = Path(sys.argv[1])
+    when = sys.argv[2]
+    renames = 0
+    real_replace = os.replace
+
+    def replace(source, target):
+        # The commit renames the journal into place, then a.txt, then b.txt: die before the third.
+        global renames
+        renames += 1
+        if when == "between" and renames == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_replace(source, target)
+
+    io.os.replace = replace
+    with io.atomic_outputs(folder / "a.txt", folder / "b.txt") as (a, b):
+        a.write_text("new a")
+        b.write_text("new b")
+        if when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)  # while writing: nothing committed
+    """
+)
+
+
+def _kill(folder, when):
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, "-c", KILLER, str(folder), when], env=env, check=False)
+    assert result.returncode == -signal.SIGKILL
+
+
+def _state(folder):
+    return {p.name: p.read_text() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_kill_between_renames_is_finished_by_the_next_run(tmp_path):
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / "b.txt").write_text("old b")
+    _kill(tmp_path, "between")
+    state = _state(tmp_path)
+    # The kill came after the commit point: the journal says what is still to be renamed.
+    assert [n for n in state if n.startswith(".zt-commit-")]
+    assert state["a.txt"] == "new a" and state["b.txt"] == "old b"  # mixed, but marked incomplete
+    recover_outputs(tmp_path)  # what a reader, or the next run of the stage, does first
+    assert _state(tmp_path) == {"a.txt": "new a", "b.txt": "new b"}
+
+
+def test_a_kill_before_the_commit_leaves_the_old_outputs_and_the_next_run_cleans_up(tmp_path):
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / "b.txt").write_text("old b")
+    _kill(tmp_path, "before")
+    leftovers = [n for n in _state(tmp_path) if ".zt-tmp-" in n]
+    assert len(leftovers) == 2  # the partial outputs of the killed run
+    with atomic_outputs(tmp_path / "a.txt", tmp_path / "b.txt") as (a, b):
+        a.write_text("next a")
+        b.write_text("next b")
+    assert _state(tmp_path) == {"a.txt": "next a", "b.txt": "next b"}
+
+
+def test_a_folder_output_is_replaced_whole(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "2019").mkdir(parents=True)
+    (folder / "2019" / "old.html").write_text("old")
+    with atomic_outputs(folder, folders=True) as (staging,):
+        (staging / "2020").mkdir()
+        (staging / "2020" / "new.html").write_text("new")
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["2020", "2020/new.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_a_journal_cut_while_written_is_ignored(tmp_path):
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / ".zt-commit-0123456789abcdef.json").write_text('[["/no/such', encoding="utf-8")
+    recover_outputs(tmp_path)
+    assert _state(tmp_path) == {"a.txt": "old a"}

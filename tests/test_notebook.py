@@ -1,27 +1,22 @@
-"""The assessment notebook, run through papermill on a tiny dataset, and what it rendered."""
+"""The report stage end to end: papermill executes the template, publish writes the pages, for the
+2017-2019 plan and for a made-up third plan (other years, other targets) that needs no code."""
 
 from __future__ import annotations
 
-import csv
-import re
-import shutil
-
-import pandas as pd
-import papermill
 import pytest
-from tests.conftest import RAW, REPO, evaluate_args, report_args
+from tests.conftest import REPO
+from tests.world import XSS, build
 
 from zonetrack.cli import main
-from zonetrack.plots import STATUS_LABELS
 
-XSS = "<script>alert(1)</script>"
 TEMPLATE = REPO / "notebooks" / "assessment.ipynb"
-GROUP_ZONES = ["changsha", "zhuzhou", "xiangtan", "yiyang", "hengyang", "chenzhou", "changde"]
 
 
 def test_template_declares_its_parameters():
+    import papermill
+
     parameters = papermill.inspect_notebook(str(TEMPLATE))
-    assert set(parameters) == {"year", "processed_dir", "params_file", "plan_file", "raw_dir"}
+    assert set(parameters) == {"year", "plan_file", "params_file", "plan_dir", "processed_dir", "raw_dir", "experiment"}
     assert parameters["year"]["inferred_type_name"] == "int"
 
 
@@ -29,92 +24,103 @@ def test_template_is_stored_without_outputs():
     import nbformat
 
     notebook = nbformat.read(TEMPLATE, as_version=4)
-    assert all(
-        not c.get("outputs") and c.get("execution_count") is None for c in notebook.cells if c.cell_type == "code"
-    )
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in notebook.cells if c.cell_type == "code")
     assert "papermill" not in notebook.metadata
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A raw folder with the plan's group zones and a provincial zone named like an attack."""
-    root = tmp_path_factory.mktemp("tiny")
-    raw = root / "raw"
-    (raw / "stats").mkdir(parents=True)
-    shutil.copy(RAW / "indicators.csv", raw)
-    shutil.copytree(RAW / "reference", raw / "reference")
-    registry = pd.read_csv(RAW / "zones.csv", dtype=str, keep_default_na=False)
-    registry = registry[registry["zone_id"].isin(GROUP_ZONES)]
-    extra = {c: "" for c in registry.columns} | {
-        "zone_id": "xss",
-        "name_zh": XSS,
-        "name_en": XSS,
-        "city": XSS,
-        "provincial_since": "2010",
-        "source": XSS,
-    }
-    pd.concat([registry, pd.DataFrame([extra])]).to_csv(raw / "zones.csv", index=False)
-    rows = [("changsha", y, "tech_contract_value", v) for y, v in [(2016, 10), (2017, 12.5), (2018, 14), (2019, 20)]]
-    rows += [("xss", y, "tech_contract_value", v) for y, v in [(2016, 1), (2017, 1.3), (2019, 2.1)]]
-    rows += [
-        (z, y, "high_tech_enterprises", 100 + 30 * (y - 2016)) for z in ("changsha", "xss") for y in range(2016, 2020)
+def report(world, plan, out):
+    args = [
+        "report",
+        "--plan",
+        str(world["plans"] / f"{plan}.yaml"),
+        "--params",
+        str(world["params"]),
+        "--jobs",
+        "1",
+        "--template",
+        str(TEMPLATE),
+        "--processed",
+        str(world["processed"]),
+        "--raw",
+        str(world["raw"]),
+        "--out",
+        str(out),
+        "--experiment",
+        "",
     ]
-    with (raw / "stats" / "long.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["zone", "year", "indicator", "value", "note"])
-        writer.writerows([(*r, "illustrative") for r in rows])
-    (raw / "clusters.csv").write_text(f"zone,year,cluster,revenue\nchangsha,2019,{XSS},1200\n", encoding="utf-8")
-    shutil.copy(RAW / "plan.yaml", raw / "plan.yaml")
-    processed = root / "processed"
-    assert main(["ingest", "--raw", str(raw), "--out", str(processed)]) == 0
-    assert main(evaluate_args(processed, raw, root / "assessment.json")) == 0
-    reports = root / "reports"
-    # The report stage's own code path: papermill with explicit parameters and kernel, then publish.
-    assert main(report_args([2019], processed, raw, raw / "plan.yaml", reports)) == 0
-    report = reports / "2019"
-    assert sorted(p.name for p in report.iterdir()) == ["assessment.html", "assessment.ipynb", "scorecard.xlsx"]
-    assert (reports / "index.html").is_file()
-    return {"processed": processed, "report": report}
+    return main(args)
 
 
-def test_headline_statuses_equal_the_scorecard(tiny):
-    page = (tiny["report"] / "assessment.html").read_text(encoding="utf-8")
-    headline = page[page.index('<table class="headline">') :]
-    headline = headline[: headline.index("</table>")]
-    shown = dict(re.findall(r"<tr><td><code>(\w+)</code>.*?<span class=\"status\"[^>]*>\S+ (.*?)</span>", headline))
-    by_label = {label: status for status, label in STATUS_LABELS.items()}
-    card = pd.read_csv(tiny["processed"] / "scorecard.csv")
-    expected = card[(card["year"] == 2019) & (card["zone_id"] == "ALL")].set_index("target_id")["status"].to_dict()
-    assert {t: by_label[label] for t, label in shown.items()} == expected
-    # changsha: 10·1.25³ = 19.53 ≤ 20, met; xss: 1·1.25³ = 1.953 ≤ 2.1, met.
-    assert expected["tech_contract_growth"] == "met"
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    world = build(tmp_path_factory.mktemp("world"))
+    out = world["root"] / "reports"
+    assert report(world, "made-up-2020-2022", out) == 0
+    index = ["index", "--plans", str(world["plans"]), "--processed", str(world["processed"]), "--out", str(out / "index.html")]
+    assert main(index) == 0
+    return world, out
 
 
-def test_report_has_no_code_no_attack_no_warnings(tiny):
-    page = (tiny["report"] / "assessment.html").read_text(encoding="utf-8")
-    assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "zr.load_report" not in page and "import " not in page  # inputs hidden
+def test_a_made_up_plan_renders_end_to_end(rendered):
+    _, out = rendered
+    folder = out / "made-up-2020-2022"
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
+        "2021",
+        "2021/assessment.html",
+        "2021/assessment.ipynb",
+        "2021/scorecard.xlsx",
+        "index.html",
+    ]
+    page = (folder / "2021" / "assessment.html").read_text(encoding="utf-8")
+    assert "一个编造的方案" in page and "营业收入" in page
+    assert 'src="https://' not in page  # readable offline
+    assert "Illustrative data" in page
+    assert page.count("data:image/png;base64") >= 2  # a chart for each target
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="made-up-2020-2022/index.html"' in index and 'href="made-up-2020-2022/2021/assessment.html"' in index
+
+
+def test_the_executed_notebook_has_no_errors_and_no_code_in_the_page(rendered):
     import nbformat
 
-    notebook = nbformat.read(tiny["report"] / "assessment.ipynb", as_version=4)
+    _, out = rendered
+    notebook = nbformat.read(out / "made-up-2020-2022" / "2021" / "assessment.ipynb", as_version=4)
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
-    assert "Illustrative data" in page
-    assert 'src="https://' not in page  # readable offline
-    assert page.count('<img alt="chart"') >= 20  # heat map and one chart per target
+    assert outputs and not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    page = (out / "made-up-2020-2022" / "2021" / "assessment.html").read_text(encoding="utf-8")
+    assert "load_plan_report" not in page and "import " not in page  # inputs hidden
 
 
-def test_excel_scorecard_is_written(tiny):
-    from openpyxl import load_workbook
+def test_missing_inputs_stop_the_stage_and_publish_nothing(rendered, tmp_path, capsys):
+    world, _ = rendered
+    broken = dict(world) | {"raw": tmp_path / "missing"}
+    assert report(broken, "made-up-2020-2022", tmp_path / "reports") == 2
+    assert "missing/zones.csv:-:-: error: unreadable file" in capsys.readouterr().err
+    assert not (tmp_path / "reports" / "made-up-2020-2022").exists()
 
-    sheet = load_workbook(tiny["report"] / "scorecard.xlsx").active
-    card = pd.read_csv(tiny["processed"] / "scorecard.csv")
-    assert sheet.max_row - 1 == int((card["year"] == 2019).sum())
 
+def test_a_failing_notebook_fails_the_stage_with_its_cell_and_keeps_it(rendered, tmp_path, capsys):
+    import nbformat
 
-def test_a_failing_notebook_fails_the_stage_with_its_error(tiny, tmp_path, capsys):
-    args = report_args([2019], tiny["processed"], tmp_path / "missing", RAW / "plan.yaml", tmp_path / "reports")
+    world, out = rendered
+    notebook = nbformat.read(TEMPLATE, as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("boom")'))
+    template = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, template)
+    args = ["report", "--plan", str(world["plans"] / "made-up-2020-2022.yaml"), "--params", str(world["params"])]
+    args += ["--jobs", "1", "--template", str(template), "--processed", str(world["processed"])]
+    args += ["--raw", str(world["raw"]), "--out", str(tmp_path / "reports"), "--experiment", ""]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "report 2019: the notebook failed" in err and "zones.csv:-:-: error: unreadable file" in err
-    assert not (tmp_path / "reports" / "2019" / "assessment.html").exists()
+    # The template's fourth cell is the fifth executed: papermill injects the parameters after the first.
+    assert "report 2021: the notebook failed in cell 5: RuntimeError: boom" in err
+    kept = tmp_path / "reports" / "made-up-2020-2022.failed-2021.ipynb"
+    assert kept.is_file() and str(kept) in err
+    assert not (tmp_path / "reports" / "made-up-2020-2022").exists()  # nothing half-published
+
+
+def test_attack_strings_stay_text_in_the_2017_2019_report(rendered):
+    world, out = rendered
+    assert report(world, "hunan-2017-2019", out) == 0
+    page = (out / "hunan-2017-2019" / "2019" / "assessment.html").read_text(encoding="utf-8")
+    assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,108 +1,145 @@
-"""Report helpers: escaping, the Excel scorecard, the scenario banner."""
+"""What a report shows, section by section, on a tiny world with zones named like attacks: escaped
+HTML, plain-text charts, banners, what it would take, per-zone sections, the Excel workbook."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
+from tests.world import FORMULA, MATHTEXT, XSS, build
 
-from zonetrack.publish import scorecard_workbook, strip_volatile
-from zonetrack.report import ReportData, esc, headline_html, title_html, zone_table_html
+from zonetrack.report import charts, excel, plots, sections
+from zonetrack.report.data import load_plan_report
+from zonetrack.report.formatting import STATUS
+from zonetrack.report.publish import strip_volatile
 
-XSS = "<script>alert(1)</script>"
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("world"))
 
 
-def _data(registry_names: list[str], changes=None) -> ReportData:
-    registry = pd.DataFrame(
-        {
-            "zone_id": ["x", "y"],
-            "name_zh": registry_names,
-            "name_en": ["X", "Y"],
-            "city": ["c", "c"],
-            "provincial_since": pd.array([None, None], dtype="Int64"),
-            "national_since": pd.array([None, None], dtype="Int64"),
-            "source": ["s", "s"],
-        }
-    )
-    card = pd.DataFrame(
-        {
-            "year": [2019] * 3,
-            "target_id": ["t", "t", "t"],
-            "zone_id": ["ALL", "x", "y"],
-            "value": [0.5, 3.0, 1.0],
-            "base_value": [None, 1.0, 1.0],
-            "target_value": [1.0, 2.0, 2.0],
-            "actual_rate": None,
-            "required_rate": None,
-            "ratio": None,
-            "status": ["not_met", "met", "not_met"],
-            "coverage": [1.0, None, None],
-        }
-    )
-    params = {
-        "plan": {"name_zh": XSS, "base_year": 2016, "target_year": 2019},
-        "status": {"on_track": 0.95, "needs_acceleration": 0.6},
-        "targets": {"t": {"rule": "count", "scope": "each", "min": 2, "text_zh": XSS, "text_en": "e"}},
-    }
-    return ReportData(
-        2019,
-        params,
-        changes or [],
-        card,
-        card,
-        {"files": [XSS], "illustrative": True, "illustrative_share": 1.0},
-        registry,
-        pd.DataFrame(),
-        "abc",
+def report_of(world, plan="hunan-2017-2019", experiment=""):
+    return load_plan_report(
+        world["plans"] / f"{plan}.yaml",
+        world["params"],
+        world["processed"] / plan,
+        world["processed"],
+        world["raw"],
+        experiment,
     )
 
 
-def test_strings_from_data_are_escaped():
-    data = _data([XSS, "乙"], changes=[("targets.t.min", 2, XSS)])
-    page = title_html(data) + headline_html(data) + zone_table_html(data)
+@pytest.fixture(scope="module")
+def report(world):
+    plots.theme()
+    return report_of(world)
+
+
+def test_strings_from_data_are_escaped_everywhere(report):
+    page = "".join(getattr(sections, name)(report, 2019) for name in ("title", "headline", "heatmap", "zones", "sources"))
     assert XSS not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert esc('"&') == "&quot;&amp;"
 
 
-def test_banners_for_illustrative_data_and_scenario():
-    page = title_html(_data(["甲", "乙"], changes=[("targets.t.min", 2, 3)]))
-    assert "Illustrative data" in page
-    assert "targets.t.min" in page and "<td>2</td><td>3</td>" in page
-    assert "Scenario" not in title_html(_data(["甲", "乙"]))
+def test_a_dollar_in_a_zone_name_is_text_in_charts(report):
+    # matplotlib would parse $\frac{1}{0}$ as mathtext and raise; with parse_math off it is drawn as is.
+    assert MATHTEXT in report.zone_names.values()
+    chart = charts.target_chart(report, 2019, "tech_contract_growth")
+    assert chart and len(chart) > 1000
 
 
-def test_headline_shows_the_scorecard_status_with_symbol_and_colour():
-    page = headline_html(_data(["甲", "乙"]))
-    assert "✘ 未达标 not met" in page and "#a50026" in page
-    assert "50.00%" in page  # each: share of assessed zones met, 1 of 2
+def test_headline_shows_the_scorecard_status_with_its_coverage(report):
+    html = sections.headline(report, 2019)
+    card = report.scorecard[(report.scorecard["year"] == 2019) & (report.scorecard["zone_id"] == "ALL")]
+    shown = dict(re.findall(r'href="#target-(\w+)".*?class="status s-(\w+)"', html, flags=re.S))
+    assert shown == dict(zip(card["target_id"], card["status"], strict=True))
+    # changsha 10 → 20 (26.0 %/yr) and xss 1 → 2.1 (28.1 %/yr) meet 25 %; dollar 2 → 2.2 does not.
+    assert shown["tech_contract_growth"] == "not_met"
+    assert "Coverage" in html and "100.00%" in html
 
 
-def test_excel_scorecard_keeps_formula_like_text_as_text():
-    card = pd.DataFrame(
-        {
-            "year": [2019, 2019, 2019, 2019],
-            "target_id": ["t"] * 4,
-            "zone_id": ["=1+1", "+cmd", "-2+3", "@SUM(A1)"],
-            "value": [1.0, -2.0, None, 4.0],
-            "status": ["met", "not_met", "no_data", "on_track"],
-        }
+def test_every_status_reads_from_one_table(report):
+    assert set(report.scorecard["status"]) <= set(STATUS)
+    css = sections.css()
+    for code, row in STATUS.items():
+        assert f".s-{code} {{ background: {row['colour']}" in css
+
+
+def test_scenario_banner_names_the_experiment_and_each_change(world, tmp_path):
+    params = tmp_path / "params.yaml"
+    text = world["params"].read_text(encoding="utf-8")
+    params.write_text(
+        text.replace(
+            "  hunan-2017-2019:\n    years: auto  # the plan's years (2017-2019) that have data; or a list, e.g. [2018, 2019]\n    scenario: {}",
+            "  hunan-2017-2019:\n    years: auto\n    scenario: {targets: {tech_contract_growth: {min_rate: 0.2}}}",
+        ),
+        encoding="utf-8",
     )
-    book = load_workbook(io.BytesIO(scorecard_workbook(card, {"t": {"text_zh": '=HYPERLINK("x")'}}, {})))
-    sheet = book.active
-    header = [c.value for c in sheet[1]]
-    zone_col = header.index("zone_id") + 1
-    for row, expected in zip(range(2, 6), ["=1+1", "+cmd", "-2+3", "@SUM(A1)"], strict=True):
-        cell = sheet.cell(row=row, column=zone_col)
-        assert cell.value == expected and cell.data_type == "s"
-    target_zh = sheet.cell(row=2, column=header.index("target_zh") + 1)
-    assert target_zh.data_type == "s" and target_zh.value == '=HYPERLINK("x")'
-    value_col = header.index("value") + 1
-    assert sheet.cell(row=3, column=value_col).value == -2.0  # numbers stay numbers
-    assert sheet.cell(row=4, column=value_col).value is None  # missing stays empty, never 0
-    status_col = header.index("status") + 1
-    assert sheet.cell(row=2, column=status_col).fill.start_color.rgb.endswith("1A9850")
+    scenario = load_plan_report(
+        world["plans"] / "hunan-2017-2019.yaml",
+        params,
+        world["processed"] / "hunan-2017-2019",
+        world["processed"],
+        world["raw"],
+        "tcg-20",
+    )
+    title = sections.title(scenario, 2019)
+    assert "情景 Scenario <code>tcg-20</code>" in title
+    assert "<code>targets.tech_contract_growth.min_rate</code></td><td>0.25</td><td>0.2</td>" in title
+    assert "Illustrative data" in title
+    # The chart's title shows the scenario's rate, not the plan's sentence.
+    assert "≥ 20.0%/年" in sections.targets(scenario, 2019)
+
+
+def test_what_it_would_take_for_an_unmet_total(world):
+    report = report_of(world, "made-up-2020-2022")
+    html = sections.targets(report, 2021)
+    # 2021: 25 + 25 = 50 against 60 → 10 亿元 short. Achieved since 2020: 50/40 − 1 = 25 %/年; required
+    # in 2022: 60/50 − 1 = 20 %/年; projection 50 · 1.25 = 62.5 in 2022; reached in 2022.
+    assert "差 10.00 亿元 short" in html
+    assert "20.0%/年 in 2022-2022 (achieved so far 25.0%/年 since 2020)" in html
+    assert "62.50 亿元 in 2022 at the rate achieved so far; the target would be reached in 2022" in html
+    # Threshold: met in 2021 if the target were 50 亿元 or less.
+    assert "met if the threshold were 50.00 亿元 or less (this run: 60.00 亿元)" in html
+
+
+def test_zone_sections_are_linked_from_the_heat_map(report):
+    heat = sections.heatmap(report, 2019)
+    zones = sections.zones(report, 2019)
+    for zone_id in ("changsha", "xss", "dollar"):
+        assert f'href="#zone-{zone_id}"' in heat
+        assert f'id="zone-{zone_id}"' in zones
+    # The zone's section lists its targets with their value by year.
+    changsha = zones[zones.index('id="zone-changsha"') : zones.index('id="zone-changsha"') + 20000]
+    assert "技术合同成交额年均增长" in changsha and "<th>2017</th>" in changsha
+
+
+def test_print_stylesheet_keeps_tables_whole_and_sections_on_new_pages():
+    css = sections.css()
+    assert "@media print" in css and "@page { size: A4" in css
+    assert "break-before: page" in css and "table-layout: auto" in css
+
+
+def test_excel_workbook_has_views_statuses_in_both_languages_and_no_formulas(report):
+    book = load_workbook(io.BytesIO(excel.workbook(report, 2019)))
+    assert book.sheetnames == ["headline 总览", "zones 分园区", "gaps 差距"]
+    zones = book["zones 分园区"]
+    header = [c.value for c in zones[1]]
+    assert {"status_zh", "status_en", "zone_name", "target_zh"} <= set(header)
+    assert zones.freeze_panes == "A2" and zones.auto_filter.ref
+    names = [zones.cell(row=r, column=header.index("zone_name") + 1) for r in range(2, zones.max_row + 1)]
+    formula = [c for c in names if c.value == FORMULA]
+    assert formula and all(c.data_type == "s" for c in formula)  # text, never evaluated
+    status = {zones.cell(row=r, column=header.index("status_en") + 1).value for r in range(2, zones.max_row + 1)}
+    assert "not met" in status and "met" in status
+    headline = book["headline 总览"]
+    h = [c.value for c in headline[1]]
+    value = headline.cell(row=2, column=h.index("coverage") + 1)
+    assert value.number_format == "0.0%"
 
 
 def test_strip_volatile_makes_ids_and_timings_stable():
@@ -116,3 +153,17 @@ def test_strip_volatile_makes_ids_and_timings_stable():
     stripped = strip_volatile(notebook)
     assert stripped.metadata["papermill"] == {"parameters": {"year": 2019}}
     assert stripped.cells[0]["id"] == "cell-00" and "execution" not in stripped.cells[0].metadata
+
+
+def test_zone_bars_draw_missing_apart_from_zero():
+    import matplotlib.pyplot as plt
+
+    plots.theme()
+    rows = pd.DataFrame(
+        {"zone_id": ["a", "b", "c"], "metric": [0.0, float("nan"), 3.0], "status": ["not_met", "no_data", "met"]}
+    )
+    figure = plots.zone_bars(rows, "t", "x", 2.0, {}, whole=True)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    plt.close(figure)
+    assert "0" in texts and "3" in texts  # zero is a value, labelled
+    assert "无数据 no data" in texts  # missing says so beside a hatched placeholder, never a bar of 0

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zonetrack.status import STATUS_ORDER, Bands, classify
+from zonetrack.engine.status import STATUS_ORDER, Bands, classify
 
 B, T = 2016, 2019
 BANDS = Bands()
@@ -70,8 +70,10 @@ def test_level_base_zero_is_not_assessable_unless_met():
 
 
 def test_level_missing_base_year():
-    assert one("level", 2017, 10.0, math.nan, 30.0)[0] == "no_data"
+    # A current value without a base value: no_base_year (distinct from no_data, no current value).
+    assert one("level", 2017, 10.0, math.nan, 30.0)[0] == "no_base_year"
     assert one("level", 2017, 31.0, math.nan, 30.0)[0] == "met"  # met needs no base
+    assert one("level", 2019, 29.0, math.nan, 30.0)[0] == "not_met"  # nor does not met in T
 
 
 def test_missing_latest_year_is_no_data():
@@ -84,22 +86,27 @@ def test_missing_latest_year_is_no_data():
     [
         (2019, 195.3125, "met"),  # 100·1.25³ = 195.3125 exactly: at the threshold
         (2019, 195.0, "not_met"),
-        (2017, 125.0, "on_track"),  # 125/100 − 1 = 0.25 = min_rate: R = 1
+        (2017, 125.0, "met"),  # 125/100 − 1 = 0.25 = min_rate: the average rate reaches it in 2017
+        (2017, 124.0, "on_track"),  # 0.24 / 0.25 = R 0.96 ≥ 0.95
         (2018, 140.0, "needs_acceleration"),  # 1.4^(1/2) − 1 = 0.183216: R = 0.7329
         (2018, 110.0, "off_track"),  # 1.1^(1/2) − 1 = 0.048809: R = 0.1952
         (2018, 90.0, "moving_away"),  # 0.9^(1/2) − 1 = −0.051317
+        # After the target year: met only if the average rate since 2016 still reaches 25 %. 2020 at
+        # 100·1.189⁴ = 199.86: 18.9 %/yr < 25 %, not met (target 100·1.25⁴ = 244.14).
+        (2020, 199.86, "not_met"),
+        (2020, 244.15, "met"),
     ],
 )
 def test_growth_statuses(year, value, status):
-    # Target value for the met test: base·(1 + 0.25)^(T − b) = 195.3125.
-    assert one("growth", year, value, 100.0, 195.3125, 0.25)[0] == status
+    # Met in year t when the average rate from 2016 to t reaches 25 %: the value base·1.25^(t − b).
+    assert one("growth", year, value, 100.0, 100.0 * 1.25 ** (year - B), 0.25)[0] == status
 
 
 def test_growth_ratio_exactly_at_the_band_threshold():
     # Actual 0.19 against required 0.20 gives R = 0.95 exactly, the on_track threshold; in floating
     # point 1.19² then sqrt − 1 is not exactly 0.19, so the tolerance decides and it is inclusive.
     value = 100.0 * 1.19 * 1.19
-    status, actual, ratio = one("growth", 2018, value, 100.0, 100.0 * 1.2**3, 0.20)
+    status, actual, ratio = one("growth", 2018, value, 100.0, 100.0 * 1.2**2, 0.20)
     assert actual == pytest.approx(0.19, abs=1e-12)
     assert ratio == pytest.approx(0.95, abs=1e-12)
     assert status == "on_track"
@@ -109,8 +116,8 @@ def test_growth_base_zero_is_not_assessable_even_when_large():
     assert one("growth", 2019, 50.0, 0.0, 0.0, 0.25)[0] == "not_assessable"
 
 
-def test_growth_missing_base_is_no_data():
-    assert one("growth", 2019, 50.0, math.nan, math.nan, 0.25)[0] == "no_data"
+def test_growth_missing_base_is_no_base_year():
+    assert one("growth", 2019, 50.0, math.nan, math.nan, 0.25)[0] == "no_base_year"
 
 
 @pytest.mark.parametrize(
@@ -129,8 +136,8 @@ def test_multiple_statuses(year, value, status):
     assert one("multiple", year, value, 100.0, 200.0, 2 ** (1 / 3) - 1)[0] == status
 
 
-def test_multiple_missing_base_is_no_data():
-    assert one("multiple", 2018, 150.0, math.nan, math.nan, 2 ** (1 / 3) - 1)[0] == "no_data"
+def test_multiple_missing_base_is_no_base_year():
+    assert one("multiple", 2018, 150.0, math.nan, math.nan, 2 ** (1 / 3) - 1)[0] == "no_base_year"
 
 
 def test_multiple_base_zero_not_assessable():
@@ -149,7 +156,7 @@ def test_multiple_base_zero_not_assessable():
         (2019, 2.0, 5.0, 2.0, "met"),  # base past the target, still at it in T
         (2018, 1.0, 5.0, 2.0, "moving_away"),  # base past the target, fell below it
         (2017, 2.0, math.nan, 2.0, "met"),  # met needs no base
-        (2017, 1.0, math.nan, 2.0, "no_data"),
+        (2017, 1.0, math.nan, 2.0, "no_base_year"),  # no line without a base count
     ],
 )
 def test_count_statuses(year, value, base, target, status):
@@ -173,7 +180,7 @@ def test_scaling_a_series_changes_no_growth_or_multiple_status(base, value, year
     # The target value scales with the base (k·base, base·(1+r)^3); the required rate does not.
     def status(scale):
         if rule == "growth":
-            target, required = base * scale * 1.25**3, 0.25
+            target, required = base * scale * 1.25 ** (year - B), 0.25
         else:
             target, required = 2 * base * scale, 2 ** (1 / 3) - 1
         return one(rule, year, value * scale, base * scale, target, required)[0]
@@ -204,6 +211,6 @@ def test_raising_a_threshold_never_improves_a_status(base, value, year, low, rai
 )
 def test_raising_the_growth_rate_never_improves_a_status(base, value, year, rate, more):
     def status(r):
-        return one("growth", year, value, base, base * (1 + r) ** 3, r)[0]
+        return one("growth", year, value, base, base * (1 + r) ** (year - B), r)[0]
 
     assert RANK[status(rate + more)] >= RANK[status(rate)]

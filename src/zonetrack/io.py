@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TEMPORARY = ".zt-tmp-"
@@ -174,7 +175,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         _NEEDS_QUOTES.search(str(value)) for c in text_columns for value in pd.unique(frame[c].dropna().astype(str))
     ) or any(_NEEDS_QUOTES.search(str(c)) for c in frame.columns)
     if needs_quotes:
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.17g")
+        # Floats as their shortest exact form (repr), as the unquoted path writes them.
+        text = frame.copy()
+        for column in frame.columns:
+            if pd.api.types.is_float_dtype(frame[column].dtype):
+                text[column] = [("" if np.isnan(v) else repr(float(v))) for v in frame[column].to_numpy()]
+        text.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         return
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.cast(

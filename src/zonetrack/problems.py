@@ -41,7 +41,7 @@ class Problem:
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)
-        column = shown(self.column, 60) if self.column else "-"
+        column = shown(self.column, 120) if self.column else "-"
         return f"{printable(self.file)}:{row}:{column}: {self.severity}: {printable(self.message)}"
 
 

@@ -331,6 +331,7 @@ def assessment_years(run: Run, data_years: list[int]) -> tuple[list[int], list[i
         years = [y for y in plan.years if y in data_years]
     else:
         years = sorted(y for y in run.years if y > plan.base_year)
+    # The base year's data is the plan's too: it is what every year is measured against.
     outside = sorted(y for y in data_years if y < plan.base_year or (y > plan.target_year and y not in years))
     return years, outside
 
@@ -379,8 +380,8 @@ def run_evaluate(
     years, outside = assessment_years(run, data_years)
     for year in outside:
         log(
-            f"{year}: data, but {run.plan.id} covers {run.plan.base_year + 1}-{run.plan.target_year}; "
-            "not assessed by it"
+            f"{year}: data, but {run.plan.id} covers {run.plan.base_year}-{run.plan.target_year} "
+            f"(base year {run.plan.base_year}); not assessed by it"
         )
     if not years:
         log(f"{run.plan.id}: no data yet for its years {run.plan.years[0]}-{run.plan.years[-1]}; nothing to assess")

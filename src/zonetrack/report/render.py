@@ -58,11 +58,20 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
             extra_arguments=["--log-level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as error:
+        # The staging folder goes when the stage fails: keep the executed notebook beside the reports.
+        kept = failed_notebook(inputs, year)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(executed, kept)
         raise RuntimeError(
             f"report {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
-            f"(the executed notebook, with the traceback, is {executed})"
+            f"(the executed notebook, with the traceback, is {kept})"
         ) from None
     return executed
+
+
+def failed_notebook(inputs: ReportInputs, year: int) -> Path:
+    """Where a year's failed notebook is kept for diagnosis (removed by the next successful run)."""
+    return inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
 
 
 def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) -> Path:
@@ -141,6 +150,8 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
                             pending[pool.submit(publish_year, year, result, inputs, folder)] = ("publish", year)
                         elif task == "publish":
                             log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
+    for year in years:
+        failed_notebook(inputs, year).unlink(missing_ok=True)
     log(
         f"reports of {inputs.plan_file.stem} for {', '.join(map(str, years)) or 'no year'} in {inputs.out} "
         f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
