@@ -30,12 +30,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP) ## build .venv from requirements.lock (only when missing or stale)
 
-assess: setup ## run the whole pipeline (dvc repro) and print where the results are
+assess: setup ## check params.yaml and the plans, run the whole pipeline (dvc repro), print where the results are
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make assess needs a git checkout (DVC tracks the pipeline in git)" >&2; exit 1; }
+	@# Before DVC reads params.yaml: a broken or hostile file stops here, with its line, not in DVC.
+	zonetrack validate
 	dvc repro
 	@echo
-	@echo "Scorecard:  $(CURDIR)/data/processed/scorecard.csv"
-	@echo "Metrics:    $(CURDIR)/metrics/assessment.json"
+	@for plan in plans/*.yaml; do id=$$(basename $$plan .yaml); echo "Scorecard:  $(CURDIR)/data/processed/$$id/scorecard.csv"; done
 	@if [ -f reports/index.html ]; then echo "Reports:    $(CURDIR)/reports/index.html"; fi
 
 test: setup ## run the whole test suite

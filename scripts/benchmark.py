@@ -30,9 +30,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from zonetrack.params import bands, load_params  # noqa: E402
+
 from zonetrack import rules  # noqa: E402
 from zonetrack.indicators import load_dictionary  # noqa: E402
-from zonetrack.params import bands, load_params  # noqa: E402
 from zonetrack.registry import load_registry, zone_levels  # noqa: E402
 from zonetrack.stages import run_ingest  # noqa: E402
 

@@ -47,7 +47,9 @@ PLANS = REPO / "plans"
 PARAMS = REPO / "params.yaml"
 
 
-def evaluate_args(processed: Path, raw: Path, metrics: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS) -> list[str]:
+def evaluate_args(
+    processed: Path, raw: Path, metrics: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS
+) -> list[str]:
     """`zonetrack evaluate` arguments for one plan; its outputs go to PROCESSED/<plan>."""
     return [
         "evaluate",
@@ -68,7 +70,9 @@ def evaluate_args(processed: Path, raw: Path, metrics: Path, plan: str = "hunan-
     ]
 
 
-def report_args(processed: Path, raw: Path, out: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS) -> list[str]:
+def report_args(
+    processed: Path, raw: Path, out: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS
+) -> list[str]:
     """`zonetrack report` arguments for one plan, one year after another (--jobs 1)."""
     return [
         "report",
@@ -91,7 +95,9 @@ def report_args(processed: Path, raw: Path, out: Path, plan: str = "hunan-2017-2
     ]
 
 
-def make_plan(targets: dict, groups: dict | None = None, base: int = 2016, target: int = 2019, plan_id: str = "test-plan"):
+def make_plan(
+    targets: dict, groups: dict | None = None, base: int = 2016, target: int = 2019, plan_id: str = "test-plan"
+):
     """A plan model from bare target entries (names and sentences filled in), for engine tests."""
     from zonetrack.plans.model import Plan
 
@@ -112,3 +118,13 @@ def make_plan(targets: dict, groups: dict | None = None, base: int = 2016, targe
             "targets": described,
         }
     )
+
+
+def with_scenario(params_text: str, plan_id: str, scenario: str) -> str:
+    """params.yaml's text with a plan's `scenario: {}` replaced by a scenario (YAML flow mapping)."""
+    import re
+
+    pattern = re.compile(rf"(  {re.escape(plan_id)}:\n    years: [^\n]*\n    scenario: )\{{\}}")
+    changed, count = pattern.subn(lambda m: m.group(1) + scenario, params_text)
+    assert count == 1, plan_id
+    return changed

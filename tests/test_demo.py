@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from tests.conftest import RAW
+from tests.conftest import RAW, REPO
 
 from zonetrack.demo import demo_files
 from zonetrack.registry import zone_levels
@@ -16,22 +16,41 @@ def test_generator_rewrites_the_committed_files_byte_for_byte(registry):
 
 def test_default_covers_every_existing_zone_year_and_indicator(vocab_bundle):
     from zonetrack import stages
+    from zonetrack.plans import load_plan
 
-    vocab, registry, dictionary = vocab_bundle
+    vocab, registry, _ = vocab_bundle
     stats, clusters = stages.raw_files(RAW)
     result = stages.ingest_files(stats, clusters, vocab, RAW)
     assert not [p for p in result.problems if p.severity == "error"]
-    levels = zone_levels(registry, [2016, 2017, 2018, 2019])
-    existing = levels[levels["level"].notna()]
-    cells = result.panel[["zone_id", "year"]].drop_duplicates()
-    assert len(cells) == len(existing)
-    # Zones approved in 2018 and 2019 have data only from then.
-    first_year = result.panel.groupby("zone_id")["year"].min()
-    assert first_year["wangcheng"] == 2018 and first_year["youxian"] == 2019
-    # Every indicator of the dictionary appears; a few values are missing on purpose.
-    assert set(result.panel["indicator"]) == set(dictionary["id"])
-    assert 0 < len(existing) * len(dictionary) - len(result.panel) <= 10
+    for plan_id, years in (("hunan-2017-2019", [2016, 2017, 2018, 2019]), ("hunan-2026-2028", [2025, 2026])):
+        plan, _ = load_plan(REPO / "plans" / f"{plan_id}.yaml")
+        needed = {i for t in plan.targets.values() for i in t.indicators}
+        levels = zone_levels(registry, years)
+        existing = levels[levels["level"].notna()]
+        part = result.panel[result.panel["year"].isin(years)]
+        cells = part[["zone_id", "year"]].drop_duplicates()
+        assert len(cells) == len(existing), plan_id
+        # Every indicator a plan reads has data in its years; a few values are missing on purpose.
+        assert needed <= set(part["indicator"].astype(str)), plan_id
+    first_year = result.panel.groupby("zone_id", observed=True)["year"].min()
+    assert first_year["wangcheng"] == 2018 and first_year["youxian"] == 2019  # approved then
     assert result.panel["illustrative"].all() and result.clusters["illustrative"].all()
+
+
+def test_demo_refuses_to_overwrite_edited_files(tmp_path, capsys):
+    from zonetrack.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "zones.csv").write_bytes((RAW / "zones.csv").read_bytes())
+    assert main(["demo", "--raw", str(raw)]) == 0
+    edited = raw / "stats" / "services_long.csv"
+    edited.write_text("zone,year,indicator,value\nchangsha,2019,revenue,1\n", encoding="utf-8")
+    assert main(["demo", "--raw", str(raw)]) == 2
+    assert "services_long.csv" in capsys.readouterr().err
+    assert edited.read_text(encoding="utf-8").startswith("zone,year,indicator,value")  # untouched
+    assert main(["demo", "--raw", str(raw), "--force"]) == 0
+    assert edited.read_bytes() == (RAW / "stats" / "services_long.csv").read_bytes()
 
 
 def test_zone_totals_stay_below_the_province(vocab_bundle):

@@ -193,7 +193,14 @@ def test_clusters_band_and_uncovered_years():
         }
     )
     targets = {
-        "k500": {"rule": "clusters", "scope": "each", "groups": ["czt"], "min_revenue": 500, "max_revenue": 1000, "min": 2}
+        "k500": {
+            "rule": "clusters",
+            "scope": "each",
+            "groups": ["czt"],
+            "min_revenue": 500,
+            "max_revenue": 1000,
+            "min": 2,
+        }
     }
     card = run(targets, [], clusters)
     # 2019: only y (700) is in [500, 1000): x is ≥ 1000 and z is below 500 → 1 < 2, not met.

@@ -113,17 +113,26 @@ def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dicti
     (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
     result = _panel(raw_copy)
     quality = stages.quality_report(result, registry, dictionary)
-    # 101 / 10 = 10.1 > 10: a tenfold jump.
-    assert quality["jumps"] == 1
+    kinds = {}
+    for warning in quality["warnings"]:
+        kinds.setdefault(warning["kind"], []).append(warning)
+    # 101 / 10 = 10.1 > 10: a tenfold jump, a warning at the later value, with the zone and year.
+    [jump] = kinds["jump"]
+    assert (jump["zone_id"], jump["year"], jump["file"], jump["row"]) == ("changsha", 2017, "stats/a.csv", 3)
     # zhuzhou exists in 2017 and has no data at all that year.
-    assert {"zone_id": "zhuzhou", "year": 2017} in quality["zone_years_without_data"]
+    assert any(w["zone_id"] == "zhuzhou" and w["year"] == 2017 for w in kinds["zone_year_without_data"])
     # Coverage of revenue in 2016: the zones that existed in 2016 with a value (changsha, zhuzhou)
     # over the zones that existed in 2016.
     from zonetrack.registry import zone_levels
 
     existing_2016 = int(zone_levels(registry, [2016])["level"].notna().sum())
     assert quality["coverage"]["revenue"]["2016"] == pytest.approx(round(2 / existing_2016, 6))
-    assert {"zone_id": "xiangtan", "year": 2016, "indicator": "revenue"} in quality["missing_values"]
+    missing = {(w["zone_id"], w["year"], w["indicator"]) for w in kinds["missing_value"]}
+    assert ("xiangtan", 2016, "revenue") in missing
+    # Revenue is the only indicator collected: the others are not each a missing value per zone,
+    # but one warning per year that no zone has them.
+    assert not any(w["indicator"] == "population" for w in kinds["missing_value"])
+    assert ("population", 2016) in {(w["indicator"], w["year"]) for w in kinds["indicator_without_data"]}
 
 
 def _digest(folder):
@@ -150,6 +159,7 @@ def test_ingest_writes_outputs_and_never_touches_raw(raw_copy, tmp_path):
         "unit",
         "source_file",
         "source_row",
+        "source_column",
         "illustrative",
     ]
     quality = json.loads((out / "data_quality.json").read_text(encoding="utf-8"))

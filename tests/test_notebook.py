@@ -24,7 +24,9 @@ def test_template_is_stored_without_outputs():
     import nbformat
 
     notebook = nbformat.read(TEMPLATE, as_version=4)
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in notebook.cells if c.cell_type == "code")
+    assert all(
+        not c.get("outputs") and c.get("execution_count") is None for c in notebook.cells if c.cell_type == "code"
+    )
     assert "papermill" not in notebook.metadata
 
 
@@ -56,7 +58,15 @@ def rendered(tmp_path_factory):
     world = build(tmp_path_factory.mktemp("world"))
     out = world["root"] / "reports"
     assert report(world, "made-up-2020-2022", out) == 0
-    index = ["index", "--plans", str(world["plans"]), "--processed", str(world["processed"]), "--out", str(out / "index.html")]
+    index = [
+        "index",
+        "--plans",
+        str(world["plans"]),
+        "--processed",
+        str(world["processed"]),
+        "--out",
+        str(out / "index.html"),
+    ]
     assert main(index) == 0
     return world, out
 
@@ -102,7 +112,7 @@ def test_missing_inputs_stop_the_stage_and_publish_nothing(rendered, tmp_path, c
 def test_a_failing_notebook_fails_the_stage_with_its_cell_and_keeps_it(rendered, tmp_path, capsys):
     import nbformat
 
-    world, out = rendered
+    world, _ = rendered
     notebook = nbformat.read(TEMPLATE, as_version=4)
     notebook.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("boom")'))
     template = tmp_path / "broken.ipynb"

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO
+from tests.conftest import REPO, with_scenario
 
 from zonetrack.cli import main
 from zonetrack.plans import load_params, load_plan, load_run
@@ -41,7 +41,8 @@ def test_a_misspelt_key_names_the_closest(tmp_path):
 def test_a_percent_written_as_a_whole_number(tmp_path):
     errors = errors_of(tmp_path, PLAN_TEXT.replace("    min: 0.03\n", "    min: 3\n"))
     assert any(
-        "targets.rd_intensity" in e and "min 3 is above 1 but the target is shown as a percent: did you mean 0.03 (3 %)?" in e
+        "targets.rd_intensity" in e
+        and "min 3 is above 1 but the target is shown as a percent: did you mean 0.03 (3 %)?" in e
         for e in errors
     )
 
@@ -61,14 +62,17 @@ def test_swapped_years(tmp_path):
 
 
 def test_empty_levels(tmp_path):
-    text = PLAN_TEXT.replace("    levels: [national]\n    indicator: national_clusters", "    levels: []\n    indicator: national_clusters")
+    text = PLAN_TEXT.replace(
+        "    levels: [national]\n    indicator: national_clusters", "    levels: []\n    indicator: national_clusters"
+    )
     errors = errors_of(tmp_path, text)
     assert any("targets.national_cluster_each.levels: error: `levels` is empty" in e for e in errors)
 
 
 def test_a_tab_names_line_and_column(tmp_path):
     errors = errors_of(tmp_path, PLAN_TEXT.replace("  patents_per_10k:\n    name_zh", "  patents_per_10k:\n\tname_zh"))
-    assert errors == ["PLAN:18:-: error: YAML: found character '\\t' that cannot start any token: indent with spaces, not tabs (column 1)"]
+    tab = "found character '\\t' that cannot start any token: indent with spaces, not tabs (column 1)"
+    assert errors == [f"PLAN:18:-: error: YAML: {tab}"]
 
 
 # Issue 8, items 12-14: parameters that are broken, nonsense or hostile.
@@ -80,7 +84,10 @@ def test_a_tab_names_line_and_column(tmp_path):
         (("k: 2\n", "k: 0\n"), "targets.hte_doubling.k: error: Input should be greater than 0"),
         (("min_rate: 0.25", "min_rate: .nan"), "nan is not a finite number"),
         (("min_rate: 0.25", "min_rate: .inf"), "inf is not a finite number"),
-        (("min_rate: 0.25", "min_rate: -0.1"), "targets.tech_contract_growth.min_rate: error: Input should be greater than 0"),
+        (
+            ("min_rate: 0.25", "min_rate: -0.1"),
+            "targets.tech_contract_growth.min_rate: error: Input should be greater than 0",
+        ),
         (("target_year: 2019", "target_year: 1e30"), "target_year: error: Input should be a valid integer"),
         (("base_year: 2016\n", ""), "base_year: error: `base_year`: required key missing"),
         (("base_year: 2016", "base_year: 2019"), "target_year 2019 is not after base_year 2019"),
@@ -129,12 +136,21 @@ def params_errors(tmp_path, text):
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        (("needs_acceleration: 0.6", "needs_acceleration: 0.99"), "must be below on_track 0.95 (are the bands inverted?)"),
+        (
+            ("needs_acceleration: 0.6", "needs_acceleration: 0.99"),
+            "must be below on_track 0.95 (are the bands inverted?)",
+        ),
         (("on_track: 0.95", "on_track: .nan"), "nan is not a finite number"),
-        (("tolerance: 1.0e-9", "tolerance: -1.0e-9"), "status.tolerance: error: Input should be greater than or equal to 0"),
+        (
+            ("tolerance: 1.0e-9", "tolerance: -1.0e-9"),
+            "status.tolerance: error: Input should be greater than or equal to 0",
+        ),
         (("    years: auto  #", "    years: [2018, 2018]  #"), "years listed twice: [2018]"),
         (("    years: auto  #", "    years: 2019  #"), "plans.hunan-2017-2019.years: error:"),
-        (("    years: auto  #", "    years: [" + ", ".join(["2019"] * 20000) + "]  #"), "plans.hunan-2017-2019.years: error"),
+        (
+            ("    years: auto  #", "    years: [" + ", ".join(["2019"] * 20000) + "]  #"),
+            "plans.hunan-2017-2019.years: error",
+        ),
         (("  min_coverage: 0.8", "  min_coverage: 0.8\n  minimum_coverage: 0.9"), "did you mean `min_coverage`?"),
     ],
 )
@@ -144,9 +160,7 @@ def test_broken_params(tmp_path, change, fragment):
 
 
 def run_with(tmp_path, scenario: str):
-    params = PARAMS_TEXT.replace("  hunan-2017-2019:\n    years: auto  # the plan's years (2017-2019) that have data; or a list, e.g. [2018, 2019]\n    scenario: {}", "  hunan-2017-2019:\n    years: auto\n    scenario: " + scenario)
-    assert params != PARAMS_TEXT
-    (tmp_path / "params.yaml").write_text(params, encoding="utf-8")
+    (tmp_path / "params.yaml").write_text(with_scenario(PARAMS_TEXT, "hunan-2017-2019", scenario), encoding="utf-8")
     return load_run(PLAN, tmp_path / "params.yaml")
 
 
@@ -161,7 +175,10 @@ def test_a_scenario_is_checked_like_the_plan(tmp_path):
     with pytest.raises(ProblemsError) as caught:
         run_with(tmp_path, "{targets: {tech_contract_growth: {min_rat: 0.2}}}")
     messages = [str(p) for p in caught.value.problems]
-    assert any("plans.hunan-2017-2019.scenario.targets.tech_contract_growth.min_rat" in m and "did you mean `min_rate`?" in m for m in messages)
+    assert any(
+        "plans.hunan-2017-2019.scenario.targets.tech_contract_growth.min_rat" in m and "did you mean `min_rate`?" in m
+        for m in messages
+    )
     with pytest.raises(ProblemsError) as caught:
         run_with(tmp_path, "{targets: {tech_contract_grwoth: {min_rate: 0.2}}}")
     assert "no such target in hunan-2017-2019; did you mean `tech_contract_growth`?" in str(caught.value)
@@ -170,10 +187,24 @@ def test_a_scenario_is_checked_like_the_plan(tmp_path):
 def test_validate_command_checks_names_against_the_data(tmp_path, capsys):
     plans = tmp_path / "plans"
     plans.mkdir()
-    (plans / "hunan-2017-2019.yaml").write_text(PLAN_TEXT.replace("indicator: tech_smes", "indicator: tech_sme"), encoding="utf-8")
+    (plans / "hunan-2017-2019.yaml").write_text(
+        PLAN_TEXT.replace("indicator: tech_smes", "indicator: tech_sme"), encoding="utf-8"
+    )
     (tmp_path / "params.yaml").write_text(PARAMS_TEXT, encoding="utf-8")
-    status = main(["validate", str(plans / "hunan-2017-2019.yaml"), "--params", str(tmp_path / "params.yaml"), "--raw", str(REPO / "data/raw")])
+    status = main(
+        [
+            "validate",
+            str(plans / "hunan-2017-2019.yaml"),
+            "--params",
+            str(tmp_path / "params.yaml"),
+            "--raw",
+            str(REPO / "data/raw"),
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 1
-    assert "targets.sme_doubling.indicator: error: no indicator 'tech_sme' in indicators.csv; did you mean `tech_smes`?" in err
+    assert (
+        "targets.sme_doubling.indicator: error: no indicator 'tech_sme' in indicators.csv; did you mean `tech_smes`?"
+        in err
+    )
     assert "no plan file hunan-2026-2028.yaml" in err

@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from tests.conftest import with_scenario
 from tests.world import FORMULA, MATHTEXT, XSS, build
 
 from zonetrack.report import charts, excel, plots, sections
@@ -40,7 +41,9 @@ def report(world):
 
 
 def test_strings_from_data_are_escaped_everywhere(report):
-    page = "".join(getattr(sections, name)(report, 2019) for name in ("title", "headline", "heatmap", "zones", "sources"))
+    page = "".join(
+        getattr(sections, name)(report, 2019) for name in ("title", "headline", "heatmap", "zones", "sources")
+    )
     assert XSS not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -72,13 +75,8 @@ def test_every_status_reads_from_one_table(report):
 def test_scenario_banner_names_the_experiment_and_each_change(world, tmp_path):
     params = tmp_path / "params.yaml"
     text = world["params"].read_text(encoding="utf-8")
-    params.write_text(
-        text.replace(
-            "  hunan-2017-2019:\n    years: auto  # the plan's years (2017-2019) that have data; or a list, e.g. [2018, 2019]\n    scenario: {}",
-            "  hunan-2017-2019:\n    years: auto\n    scenario: {targets: {tech_contract_growth: {min_rate: 0.2}}}",
-        ),
-        encoding="utf-8",
-    )
+    scenario_text = "{targets: {tech_contract_growth: {min_rate: 0.2}}}"
+    params.write_text(with_scenario(text, "hunan-2017-2019", scenario_text), encoding="utf-8")
     scenario = load_plan_report(
         world["plans"] / "hunan-2017-2019.yaml",
         params,

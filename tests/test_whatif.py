@@ -12,7 +12,9 @@ from zonetrack.engine.whatif import contributions, gaps, thresholds
 from zonetrack.plans.model import StatusSettings
 
 YEARS = [2017, 2018, 2019]
-DOUBLING = {"h": {"rule": "multiple", "scope": "total", "levels": ["national"], "indicator": "high_tech_enterprises", "k": 2}}
+DOUBLING = {
+    "h": {"rule": "multiple", "scope": "total", "levels": ["national"], "indicator": "high_tech_enterprises", "k": 2}
+}
 # National a and b (c becomes national in 2018 without a 2016 value: outside the like-for-like sum).
 ROWS = [
     ("a", 2016, "high_tech_enterprises", 100),
@@ -120,8 +122,14 @@ def test_threshold_never_met_when_a_zone_declines():
 
 
 def test_each_gap_counts_the_zones_not_meeting_it():
-    count = {"n": {"rule": "count", "scope": "each", "levels": ["national"], "indicator": "national_incubators", "min": 2}}
-    rows = [("a", 2019, "national_incubators", 1), ("b", 2019, "national_incubators", 0), ("c", 2019, "national_incubators", 3)]
+    count = {
+        "n": {"rule": "count", "scope": "each", "levels": ["national"], "indicator": "national_incubators", "min": 2}
+    }
+    rows = [
+        ("a", 2019, "national_incubators", 1),
+        ("b", 2019, "national_incubators", 0),
+        ("c", 2019, "national_incubators", 3),
+    ]
     _, plan, card = setup(count, rows)
     found = gaps(card, plan)
     assert _at(found, year=2019, target_id="n", zone_id="ALL")["gap"] == 2.0  # a and b fall short

@@ -72,9 +72,13 @@ def build(root: Path) -> dict[str, Path]:
     rows = [("changsha", y, "tech_contract_value", v) for y, v in [(2016, 10), (2017, 12.5), (2018, 14), (2019, 20)]]
     rows += [("xss", y, "tech_contract_value", v) for y, v in [(2016, 1), (2017, 1.3), (2019, 2.1)]]
     rows += [("dollar", y, "tech_contract_value", v) for y, v in [(2016, 2), (2019, 2.2)]]
-    rows += [(z, y, "high_tech_enterprises", 100 + 30 * (y - 2016)) for z in ("changsha", "xss") for y in range(2016, 2020)]
+    rows += [
+        (z, y, "high_tech_enterprises", 100 + 30 * (y - 2016)) for z in ("changsha", "xss") for y in range(2016, 2020)
+    ]
     rows += [(z, y, "revenue", 20 + 5 * (y - 2020)) for z in ("changsha", "zhuzhou") for y in (2020, 2021)]
-    rows += [(z, y, "tech_contract_value", 2 * 1.2 ** (y - 2020)) for z in ("changsha", "zhuzhou") for y in (2020, 2021)]
+    rows += [
+        (z, y, "tech_contract_value", 2 * 1.2 ** (y - 2020)) for z in ("changsha", "zhuzhou") for y in (2020, 2021)
+    ]
     with (raw / "stats" / "long.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["zone", "year", "indicator", "value", "note"])
@@ -86,7 +90,10 @@ def build(root: Path) -> dict[str, Path]:
     (plans / "made-up-2020-2022.yaml").write_text(MADE_UP_PLAN, encoding="utf-8")
     params = root / "params.yaml"
     text = (REPO / "params.yaml").read_text(encoding="utf-8")
-    text = text.replace("  hunan-2026-2028:\n    years: auto\n    scenario: {}", "  made-up-2020-2022:\n    years: auto\n    scenario: {}")
+    text = text.replace(
+        "  hunan-2026-2028:\n    years: auto\n    scenario: {}",
+        "  made-up-2020-2022:\n    years: auto\n    scenario: {}",
+    )
     params.write_text(text, encoding="utf-8")
     processed = root / "processed"
     assert main(["ingest", "--raw", str(raw), "--out", str(processed)]) == 0

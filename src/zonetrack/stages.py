@@ -418,6 +418,28 @@ def run_evaluate(
     return 0
 
 
+def pipeline_problems(pipeline: Path, plans: list[Path]) -> list[Problem]:
+    """dvc.yaml's list of plans (vars: plan_ids) against the plan files: a plan file the pipeline
+    does not list is never assessed, a listed plan without a file fails."""
+    import yaml
+
+    if not pipeline.exists():
+        return []
+    listed = []
+    for entry in yaml.safe_load(pipeline.read_text(encoding="utf-8")).get("vars", []):
+        if isinstance(entry, dict):
+            listed += entry.get("plan_ids", [])
+    files = {p.stem for p in plans}
+    label = pipeline.as_posix()
+    return [
+        Problem(label, None, "vars.plan_ids", ERROR, f"plans/{plan_id}.yaml exists but is not listed: add {plan_id}")
+        for plan_id in sorted(files - set(listed))
+    ] + [
+        Problem(label, None, "vars.plan_ids", ERROR, f"lists {plan_id}, which has no plans/{plan_id}.yaml")
+        for plan_id in sorted(set(listed) - files)
+    ]
+
+
 def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
     """Check params.yaml and every plan (with what they name in data/raw) before anything runs."""
     problems: list[Problem] = []
@@ -445,6 +467,7 @@ def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
             )
     except ProblemsError as error:
         problems += error.problems
+    problems += pipeline_problems(Path("dvc.yaml"), plans)
     for problem in dict.fromkeys(problems):
         print(problem, file=sys.stderr)
     if problems:
