@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--processed", type=Path, default=Path("data/processed"), help="processed folder")
     index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the index page")
 
+    template = commands.add_parser("template", help="the data-collection workbook to send to the zones for a year")
+    template.add_argument("--year", type=int, required=True, help="the year the zones report")
+    template.add_argument("--out", type=Path, required=True, help="the workbook to write (.xlsx)")
+    template.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and indicators.csv")
+    template.add_argument("--plans", type=Path, default=Path("plans"), help="plans: their indicators are asked for")
+    template.add_argument("--all", action="store_true", help="ask for every indicator of the dictionary")
+
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
     demo.add_argument("--seed", type=int, default=2017, help="random seed")
@@ -109,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             from zonetrack.report.index import run_index
 
             return run_index(args.plans, args.processed, args.out)
+        if args.command == "template":
+            return stages.run_template(args.year, args.out, args.raw, args.plans, args.all)
         if args.command == "demo":
             from zonetrack import demo
 

@@ -475,3 +475,36 @@ def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
         return 1
     log(f"OK: params.yaml and {len(plans)} plan(s)")
     return 0
+
+
+def template_indicators(year: int, plans: list[Path], dictionary: pd.DataFrame) -> list[str]:
+    """The indicators to ask for in a year: those the plans covering it read (its base year
+    included), in the dictionary's order; every indicator when no plan covers the year."""
+    from zonetrack.plans import load_plan
+
+    needed: set[str] = set()
+    for plan_file in plans:
+        plan, _ = load_plan(plan_file)
+        if plan.base_year <= year <= plan.target_year:
+            needed |= {i for t in plan.targets.values() for i in t.indicators}
+    return [i for i in dictionary["id"] if not needed or i in needed]
+
+
+def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool) -> int:
+    """Write the data-collection workbook for a year."""
+    from zonetrack.collection import template_workbook
+    from zonetrack.plans import plan_files
+
+    if not 1985 <= year <= 2050:
+        raise ValueError(f"--year {year} is not a year between 1985 and 2050")
+    # load
+    registry = load_registry(raw / "zones.csv")
+    dictionary = load_dictionary(raw / "indicators.csv")
+    indicators = list(dictionary["id"]) if every else template_indicators(year, plan_files(plans_dir), dictionary)
+    # process
+    workbook = template_workbook(year, registry, dictionary, indicators)
+    # save
+    with atomic_outputs(out) as (temporary,):
+        temporary.write_bytes(workbook)
+    log(f"template for {year}: {out} ({len(indicators)} indicators; fill it in, check it, put it in {raw / STATS_DIR})")
+    return 0

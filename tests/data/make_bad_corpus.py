@@ -81,6 +81,17 @@ def main() -> None:
     )
     text("clusters_missing_revenue/clusters.csv", "zone,year,cluster\nchangsha,2017,工程机械\n")
     text("many_errors.csv", HEADER + "atlantis,2017,1.5,10,100\nchangsha,1700,1.0,5,50\nzhuzhou,2017,x,-3,50\n")
+    # Issue 9: names, years and values an analyst gets wrong in a statistics office's layout.
+    text("near_miss_zone.csv", "高新区,年份,营业收入\n长沙高新区,2017,5\n株州高新区,2017,3\n")
+    text("bare_city_name.csv", "高新区,年份,营业收入\n长沙,2017,5\n")
+    workbook(
+        "title_two_years.xlsx",
+        {"2019年": [["2020年湖南省高新区主要指标"], ["高新区", "营业收入"], ["长沙高新区", 5]]},
+    )
+    workbook("no_year_anywhere.xlsx", {"数据": [["湖南省高新区主要指标"], ["高新区", "营业收入"], ["长沙高新区", 5]]})
+    text("decimal_count.csv", "zone,year,high_tech_enterprises\nchangsha,2017,987.6\n")
+    text("negative_revenue.csv", "zone,year,revenue,tech_contract_value\nchangsha,2017,-5,1\nzhuzhou,2017,3,-0.5\n")
+    text("unit_in_cell_mismatch.csv", "zone,year,revenue\nchangsha,2017,12万人\n")
 
 
 if __name__ == "__main__":

@@ -132,6 +132,23 @@ class Vocabulary:
                 cores.setdefault(core, set()).add(zone_id)
         return cores
 
+    @cached_property
+    def core_sounds(self) -> dict[str, str]:
+        """Each Chinese zone name's pinyin, without tones."""
+        return {c: _sound(c) for c in self.zone_cores if not c.isascii()}
+
+    @cached_property
+    def character_weights(self) -> dict[str, float]:
+        """How much each character of the zones' Chinese names identifies a zone: log(1 + N / df)."""
+        import math
+
+        cores = [set(c) for c in self.zone_cores if not c.isascii()]
+        counts: dict[str, int] = {}
+        for characters in cores:
+            for character in characters:
+                counts[character] = counts.get(character, 0) + 1
+        return {c: math.log(1 + len(cores) / n) for c, n in counts.items()}
+
     def stored(self, indicator: str) -> str:
         """The unit the panel stores an indicator in."""
         return stored_unit(self.kinds[indicator], self.units[indicator])
@@ -220,14 +237,45 @@ def _resolve_zone(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
     if len(candidates) > 1:
         names = ", ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for z in sorted(candidates))
         return None, f"unknown zone '{shown(text)}': it could be any of {names}; write the zone's full name or id"
-    close = difflib.get_close_matches(core or key, list(vocab.zone_cores), n=1, cutoff=0.5) if core or key else []
-    if close and len(vocab.zone_cores[close[0]]) == 1:
-        zone_id = next(iter(vocab.zone_cores[close[0]]))
-        return None, (
-            f"unknown zone '{shown(text)}': did you mean {vocab.zone_labels.get(zone_id, zone_id)} ({zone_id})? "
-            "Correct the name (ingest never guesses)"
-        )
+    close = _closest_cores(core or key, vocab)
+    if close:
+        named = " or ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for c in close for z in sorted(vocab.zone_cores[c]))
+        return None, f"unknown zone '{shown(text)}': did you mean {named}? Correct the name (ingest never guesses)"
     return None, f"unknown zone '{shown(text)}' (not an id, Chinese or English name in zones.csv)"
+
+
+def _sound(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(text))
+
+
+def _closest_cores(core: str, vocab: Vocabulary) -> list[str]:
+    """The zone names closest to a misspelt one. A Chinese name typed with a pinyin input method goes
+    wrong by a homophone (株州 for 株洲, 湘谭 for 湘潭): a name that sounds the same comes first. Else
+    the characters they share, each weighted by how rare it is among the zones' names (株 names one
+    zone, 州 many); Latin names by difflib's ratio. Ties are all returned."""
+    if not core:
+        return []
+    if not any(ord(c) > 0x2E80 for c in core):
+        return difflib.get_close_matches(core, [c for c in vocab.zone_cores if c.isascii()], n=1, cutoff=0.75)
+    sounds_alike = sorted(c for c, sound in vocab.core_sounds.items() if sound == _sound(core))
+    if sounds_alike:
+        return sounds_alike
+    weight = vocab.character_weights
+    rarest = max(weight.values(), default=1.0)
+    scores = {}
+    for candidate in vocab.zone_cores:
+        if candidate.isascii():
+            continue
+        mine, theirs = set(core), set(candidate)
+        shared = sum(weight.get(c, rarest) for c in mine & theirs)
+        union = sum(weight.get(c, rarest) for c in mine | theirs)
+        scores[candidate] = shared / union if union else 0.0
+    best = max(scores.values(), default=0.0)
+    if best < 0.3:
+        return []
+    return sorted(c for c, v in scores.items() if v >= best - 1e-9)
 
 
 def resolve_zones(values: pd.Series, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:

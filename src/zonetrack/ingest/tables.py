@@ -184,8 +184,8 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
         if not row_text.strip():
             continue
         fields = next(csv.reader([row_text]))
-        if len(fields) > width and not any(f.strip() for f in fields[width:]):
-            extra_rows.append(fields[:width])
+        if _readable_short_or_long(fields, width):
+            extra_rows.append(_pad(fields, width)[:width])
             extra_numbers.append(line)
             continue
         problems.append(
@@ -204,6 +204,15 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
         order = np.argsort(numbers, kind="stable")
         frame, numbers = frame.iloc[order].reset_index(drop=True), numbers[order]
     return frame, numbers, problems
+
+
+def _readable_short_or_long(fields: list[str], width: int) -> bool:
+    """A row whose field count differs from the header's but which is still whole: only trailing
+    empty fields past the header, or a single text (a note under the table, 注：…), which the cells
+    set aside and report. Any other mismatch is an error at the row."""
+    if len(fields) > width:
+        return not any(f.strip() for f in fields[width:])
+    return sum(1 for f in fields if f.strip()) == 1 and bool(fields[0].strip())
 
 
 def _offset_after_line(text: str, line: int) -> int:
@@ -264,7 +273,7 @@ def _csv_body_python(body: str, label: str, header_end: int, width: int):
             message = f"row has {len(fields)} fields, the header has {width} (a missing or extra comma?)"
             problems.append(Problem(label, start, None, ERROR, message + "; the row is not read"))
             continue
-        rows.append(fields[:width])
+        rows.append(_pad(fields, width)[:width])
         numbers.append(start)
     frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(width)], dtype=object)
     return frame, np.array(numbers, dtype="int64"), problems
