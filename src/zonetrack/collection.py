@@ -96,7 +96,10 @@ def template_workbook(year: int, registry: pd.DataFrame, dictionary: pd.DataFram
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="数值有误 Not a valid figure",
-            error=f"{entry.name_zh}: {'整数' if whole else '数值'} ≥ {minimum}, 或留空 (a {'whole ' if whole else ''}number ≥ {minimum}, or blank)",
+            error=(
+                f"{entry.name_zh}: {'整数' if whole else '数值'} ≥ {minimum}, 或留空 "
+                f"(a {'whole ' if whole else ''}number ≥ {minimum}, or blank)"
+            ),
         )
         check.add(f"{letter}{first}:{letter}{last}")
         sheet.add_data_validation(check)
