@@ -24,7 +24,8 @@ INSTRUCTIONS = [
     ),
     (
         "金额按表头所示单位填写(如亿元),人数按万人填写;如按其他单位填报,请在数字后写明单位,如 1.2万 或 34.0亿。",
-        "Amounts in the header's unit (亿元, 万人); a figure in another unit carries it in the cell, e.g. 1.2万 or 34.0亿.",
+        "Amounts in the header's unit (亿元, 万人); a figure in another unit carries it in the cell, "
+        "e.g. 1.2万 or 34.0亿.",
     ),
     (
         "数量(家、个、件)填写整数;比例按百分比填写,如 3.2 表示 3.2%。",
