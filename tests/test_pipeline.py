@@ -139,3 +139,21 @@ def test_no_key_of_params_yaml_reaches_a_shell(repo_copy):
         assert "NOT OK" in validate
     finally:
         params_file.write_text(original, encoding="utf-8")
+
+
+def test_the_scenario_loop_with_an_experiment(repo_copy):
+    # The README's scenario loop: one number changed with dvc exp run -S, compared with the plan.
+    _run(["dvc", "repro"], repo_copy)
+    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "outputs"], repo_copy, check=False)
+    setting = "+plans.hunan-2017-2019.scenario.targets.hte_doubling.k=1.8"
+    out = _run(["dvc", "exp", "run", "--temp", "-n", "hte-18", "-S", setting], repo_copy)
+    assert "Running stage 'evaluate@hunan-2026-2028'" not in out and "Running stage 'ingest'" not in out
+    shown = json.loads(_run(["dvc", "exp", "show", "--json"], repo_copy))
+    experiment = next(e for e in shown[1]["experiments"] if e["name"] == "hte-18")
+    metrics = experiment["revs"][0]["data"]["metrics"]["metrics/hunan-2017-2019.json"]["data"]
+    # 2857 / 1545 = 1.849 ≥ 1.8 (sums of the zones with 2016 and 2019 counts): met in the scenario.
+    assert metrics["2019"]["status"]["hte_doubling"] == "met"
+    compared = _run(["zonetrack", "compare", "hte-18"], repo_copy)
+    assert "hunan-2017-2019 2019 hte_doubling: not_met → met" in compared
+    assert "hunan-2017-2019: targets.hte_doubling.k 2.0 → 1.8" in compared
+    assert (repo_copy / "reports" / "compare.html").is_file()

@@ -165,3 +165,15 @@ def test_zone_bars_draw_missing_apart_from_zero():
     plt.close(figure)
     assert "0" in texts and "3" in texts  # zero is a value, labelled
     assert "无数据 no data" in texts  # missing says so beside a hatched placeholder, never a bar of 0
+
+
+def test_status_changes_between_the_plan_and_a_scenario():
+    from zonetrack.report.compare import status_changes
+
+    plan = pd.DataFrame({"year": [2019] * 3, "target_id": ["t"] * 3, "zone_id": ["ALL", "x", "y"]})
+    plan["status"] = ["not_met", "met", "not_met"]
+    run = plan.assign(status=["met", "met", "met"])
+    assert status_changes(plan, run) == [
+        {"year": 2019, "target": "t", "zone": "ALL", "all": True, "before": "not_met", "after": "met"},
+        {"year": 2019, "target": "t", "zone": "y", "all": False, "before": "not_met", "after": "met"},
+    ]

@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--processed", type=Path, default=Path("data/processed"), help="processed folder")
     index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the index page")
 
+    compare = commands.add_parser(
+        "compare", help="what each DVC experiment changes: targets and zones whose status differs"
+    )
+    compare.add_argument("experiments", nargs="*", help="experiment names (default: all)")
+    compare.add_argument("--plans", type=Path, default=Path("plans"), help="folder of plan files")
+    compare.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
+    compare.add_argument("--out", type=Path, default=Path("reports/compare.html"), help="the comparison page")
+
     template = commands.add_parser("template", help="the data-collection workbook to send to the zones for a year")
     template.add_argument("--year", type=int, required=True, help="the year the zones report")
     template.add_argument("--out", type=Path, required=True, help="the workbook to write (.xlsx)")
@@ -116,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             from zonetrack.report.index import run_index
 
             return run_index(args.plans, args.processed, args.out)
+        if args.command == "compare":
+            return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
         if args.command == "template":
             return stages.run_template(args.year, args.out, args.raw, args.plans, args.all)
         if args.command == "demo":

@@ -508,3 +508,25 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool) 
         temporary.write_bytes(workbook)
     log(f"template for {year}: {out} ({len(indicators)} indicators; fill it in, check it, put it in {raw / STATS_DIR})")
     return 0
+
+
+def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
+    """Scenarios compared: print, and write a page of, what each experiment changes."""
+    from zonetrack.plans import plan_files
+    from zonetrack.report import compare
+    from zonetrack.report.publish import embed_cjk_font
+
+    repo = Path.cwd()
+    found = compare.experiments(repo)
+    unknown = sorted(set(names) - {e.name for e in found})
+    if unknown:
+        raise ValueError(f"no experiment named {', '.join(unknown)} (dvc exp show lists them)")
+    chosen = [e for e in found if not names or e.name in names]
+    registry = load_registry(raw / "zones.csv")
+    compared = compare.changes([p.stem for p in plan_files(plans_dir)], chosen, repo)
+    print(compare.as_text(compared))
+    names_zh = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
+    with atomic_outputs(out) as (temporary,):
+        temporary.write_text(embed_cjk_font(compare.as_html(compared, names_zh)), encoding="utf-8")
+    log(f"compare: {out}")
+    return 0
