@@ -61,6 +61,28 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--processed", type=Path, default=Path("data/processed"), help="processed folder")
     index.add_argument("--out", type=Path, default=Path("reports/index.html"), help="the index page")
 
+    evaluation = commands.add_parser(
+        "evaluation", help="the performance evaluation: index, ranks and their uncertainty"
+    )
+    evaluation.add_argument("--frameworks", type=Path, default=Path("frameworks"), help="folder of framework files")
+    evaluation.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings (evaluation:)")
+    evaluation.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
+    evaluation.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
+    evaluation.add_argument("--out", type=Path, default=Path("data/processed/evaluation"), help="output folder")
+    evaluation.add_argument("--metrics", type=Path, default=Path("metrics/evaluation.json"), help="metrics file")
+
+    evaluation_report = commands.add_parser("evaluation-report", help="the evaluation's pages → reports/evaluation/")
+    evaluation_report.add_argument(
+        "--evaluation", type=Path, default=Path("data/processed/evaluation"), help="its results"
+    )
+    evaluation_report.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
+    evaluation_report.add_argument("--template", type=Path, default=Path("notebooks/evaluation.ipynb"), help="notebook")
+    evaluation_report.add_argument("--kernel", default="python3", help="Jupyter kernel name")
+    evaluation_report.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel years (default: CPUs)"
+    )
+    evaluation_report.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="pages folder")
+
     compare = commands.add_parser(
         "compare", help="what each DVC experiment changes: targets and zones whose status differs"
     )
@@ -124,6 +146,15 @@ def main(argv: list[str] | None = None) -> int:
             from zonetrack.report.index import run_index
 
             return run_index(args.plans, args.processed, args.out)
+        if args.command == "evaluation":
+            return stages.run_evaluation(args.frameworks, args.params, args.processed, args.raw, args.out, args.metrics)
+        if args.command == "evaluation-report":
+            from zonetrack.report.render import EvaluationInputs, render_evaluation
+
+            render_evaluation(
+                EvaluationInputs(args.template, args.evaluation, args.raw, args.out, args.kernel), args.jobs
+            )
+            return 0
         if args.command == "compare":
             return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
         if args.command == "template":

@@ -462,15 +462,92 @@ RECENT_LAYOUT = [
 OFFICE_NOTE = "注：本表为示例数据,由zonetrack demo生成,不是官方统计;国家高新区综合评价排名为示例。"
 
 
+PERFORMANCE_HEADERS = [
+    ("出口总额(万元)", "exports", 1e4, 1),
+    ("综合能耗(吨标准煤)", "energy_consumption", 1e4, 0),
+    ("从业人员(人)", "employees", 1e4, 0),
+    ("税收收入(万元)", "tax_revenue", 1e4, 1),
+    ("用地面积(亩)", "land_area", 1, 0),
+    ("技术合同成交额(万元)", "tech_contract_value", 1e4, 1),
+    ("研发经费支出(万元)", "rd_expenditure", 1e4, 1),
+    ("高新技术产业增加值(万元)", "high_tech_value_added", 1e4, 1),
+    ("有效发明专利拥有量(件)", "invention_patents", 1, 0),
+    ("常住人口(人)", "population", 1e4, 0),
+    ("科技型中小企业数(家)", "tech_smes", 1, 0),
+    ("省级科技企业孵化器(个)", "provincial_incubators", 1, 0),
+]
+
+
+def generate_performance(registry: pd.DataFrame, stats: pd.DataFrame, recent: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """What the performance evaluation reads besides the plans' indicators: exports, energy,
+    employees (and tax and land for 2016-2019) in both periods, and for 2025-2026 the innovation
+    indicators the older files hold for 2016-2019. Its own random stream: the older files do not
+    change."""
+    rng = np.random.default_rng(seed + 3)
+    rows = []
+    older = stats.set_index(["zone_id", "year"])
+    newer = recent.set_index(["zone_id", "year"])
+    for zone in registry["zone_id"]:
+        export_share = float(rng.uniform(0.05, 0.35))
+        intensity = float(rng.uniform(0.04, 0.2))  # 吨标准煤 per 万元 of revenue
+        per_employee = float(rng.uniform(120, 320))  # 万元 of revenue per person
+        land = float(rng.uniform(4000, 20000))
+        tax_share = float(rng.uniform(0.02, 0.045))
+        for years, source in ((YEARS, older), (RECENT_YEARS, newer)):
+            present = [y for y in years if (zone, y) in source.index]
+            if not present:
+                continue
+            trend = _series(rng, 1.0, float(rng.uniform(-0.06, 0.04)), 0.03, len(present))
+            for i, year in enumerate(present):
+                revenue = float(source.loc[(zone, year), "revenue"])
+                row = {
+                    "zone_id": zone,
+                    "year": year,
+                    "exports": revenue * export_share * trend[i],
+                    "energy_consumption": revenue * intensity * trend[i],
+                    "employees": revenue / per_employee,
+                }
+                if years is YEARS:
+                    row |= {"tax_revenue": revenue * tax_share * trend[i], "land_area": land * (1 + 0.01 * i)}
+                else:
+                    size = revenue / 900.0
+                    population = 3.0 + 6.0 * size * float(rng.uniform(0.8, 1.2))
+                    row |= {
+                        "tech_contract_value": revenue * float(rng.uniform(0.004, 0.02)),
+                        "rd_expenditure": revenue * float(rng.uniform(0.022, 0.045)),
+                        "high_tech_value_added": revenue * float(rng.uniform(0.22, 0.34)),
+                        "invention_patents": round(population * float(rng.uniform(15, 60))),
+                        "population": population,
+                        "tech_smes": round(400 * size + float(rng.uniform(20, 120))),
+                        "provincial_incubators": int(rng.integers(0, 4)),
+                    }
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def performance_csv(frame: pd.DataFrame, registry: pd.DataFrame) -> bytes:
+    """The evaluation's extra indicators, 2016-2026, as a wide UTF-8 CSV with units in the headers."""
+    names = dict(zip(registry["zone_id"], registry["name_zh"], strict=True))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["高新区", "年份", *(h for h, *_ in PERFORMANCE_HEADERS), "备注"])
+    for row in frame.sort_values(["year", "zone_id"]).itertuples(index=False):
+        values = [_written(getattr(row, c, np.nan), scale, d) for _, c, scale, d in PERFORMANCE_HEADERS]
+        writer.writerow([short_name_zh(names[row.zone_id]), row.year, *("" if v is None else v for v in values), NOTE])
+    return buffer.getvalue().encode("utf-8")
+
+
 def demo_files(registry: pd.DataFrame, seed: int) -> dict[str, bytes]:
     """Every file of the embedded default, by path relative to data/raw."""
     stats, clusters = generate(registry, seed)
     groups = generate_groups(registry, seed)
     recent = generate_recent(registry, seed)
+    performance = generate_performance(registry, stats, recent, seed)
     files = {
         "stats/economy_wide_gb18030.csv": economy_csv(stats, registry),
         "stats/carriers.xlsx": carriers_xlsx(stats, registry),
         "stats/services_long.csv": services_long_csv(stats),
+        "stats/performance_2016_2026.csv": performance_csv(performance, registry),
         "clusters.csv": clusters_csv(clusters),
     }
     for year in YEARS:

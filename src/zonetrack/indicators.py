@@ -42,6 +42,9 @@ UNITS: dict[str, tuple[str, float]] = {
     "km2": ("area", 1500.0),
     "位": ("rank", 1.0),
     "名": ("rank", 1.0),
+    "吨标准煤": ("energy", 1.0),
+    "万吨标准煤": ("energy", 1e4),
+    "tce": ("energy", 1.0),
 }
 # A unit written in a cell (34.0亿, 1.2万) is a magnitude of the dimension's base unit, whatever the
 # header says: 34.0亿 of money is 34.0 亿元, 1.2万 firms is 12,000 firms.
@@ -53,6 +56,7 @@ KINDS = {
     "share": "share",
     "area": "area",
     "rank": "rank",
+    "energy": "energy",
 }
 # What the panel stores for each kind: the dictionary's unit, except shares (fractions).
 STORED_UNIT = {"share": "fraction"}

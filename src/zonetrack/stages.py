@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -440,6 +441,20 @@ def pipeline_problems(pipeline: Path, plans: list[Path]) -> list[Problem]:
     ]
 
 
+def frameworks_problems(folder: Path, raw: Path) -> list[Problem]:
+    """Every framework file checked, with the indicators it reads against the dictionary."""
+    from zonetrack.evaluation.framework import framework_problems, load_framework
+
+    problems: list[Problem] = []
+    known = set(load_dictionary(raw / "indicators.csv")["id"]) if (raw / "indicators.csv").exists() else set()
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            problems += framework_problems(load_framework(path), path, known)
+        except ProblemsError as error:
+            problems += error.problems
+    return problems
+
+
 def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
     """Check params.yaml and every plan (with what they name in data/raw) before anything runs."""
     problems: list[Problem] = []
@@ -468,6 +483,7 @@ def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
     except ProblemsError as error:
         problems += error.problems
     problems += pipeline_problems(Path("dvc.yaml"), plans)
+    problems += frameworks_problems(Path("frameworks"), raw)
     for problem in dict.fromkeys(problems):
         print(problem, file=sys.stderr)
     if problems:
@@ -529,4 +545,72 @@ def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
     with atomic_outputs(out) as (temporary,):
         temporary.write_text(embed_cjk_font(compare.as_html(compared, names_zh)), encoding="utf-8")
     log(f"compare: {out}")
+    return 0
+
+
+def evaluation_metrics(results: pd.DataFrame, audits: dict) -> dict:
+    """metrics/evaluation.json: per year and class, the zones ranked, the top zone, how wide the rank
+    intervals are, and the first component's share, for `dvc exp show`."""
+    metrics: dict = {}
+    for (year, zone_class), rows in results.groupby(["year", "class"]):
+        top = rows.sort_values("rank").iloc[0]
+        width = (rows["rank_p95"] - rows["rank_p05"]).mean()
+        share = audits.get(f"{int(year)}/{zone_class}", {}).get("first_component_share")
+        metrics.setdefault(str(int(year)), {})[zone_class] = {
+            "ranked": len(rows),
+            "top": str(top["zone_id"]),
+            "mean_interval_width": None if pd.isna(width) else round(float(width), 4),
+            "first_component_share": None if share is None or pd.isna(share) else round(float(share), 4),
+        }
+    return metrics
+
+
+def run_evaluation(
+    frameworks_dir: Path, params_file: Path, processed: Path, raw: Path, out: Path, metrics_path: Path
+) -> int:
+    """The evaluation stage: panel + frameworks → evaluation.csv/.parquet, sensitivity.csv, audit.json."""
+    from zonetrack import evaluation
+    from zonetrack.evaluation.framework import framework_problems, load_framework
+
+    started = time.perf_counter()
+    # load
+    settings = load_params(params_file)[0].evaluation
+    files = sorted(frameworks_dir.glob("*.yaml"))
+    if not files:
+        raise ValueError(f"no framework files in {frameworks_dir}")
+    frameworks = [load_framework(f) for f in files]
+    known = set(load_dictionary(raw / "indicators.csv")["id"])
+    problems = [p for f, path in zip(frameworks, files, strict=True) for p in framework_problems(f, path, known)]
+    if problems:
+        raise ProblemsError(problems)
+    recover_outputs(processed)
+    panel = pd.read_parquet(processed / "panel.parquet")
+    quality = json.loads((processed / "data_quality.json").read_text(encoding="utf-8"))
+    registry = load_registry(raw / "zones.csv")
+    # process
+    result = evaluation.evaluate(panel, registry, frameworks, settings)
+    for note in result.notes:
+        log(f"evaluation {note['year']} {note['class']}: {note.get('zone_id', '')} {note['note']}".replace("  ", " "))
+    audit = {
+        "settings": settings.model_dump(),
+        "frameworks": {f.zone_class: f.model_dump(by_alias=True) for f in frameworks},
+        "illustrative_data": bool(quality.get("illustrative")),
+        "audits": result.audits,
+        "notes": result.notes,
+    }
+    metrics = evaluation_metrics(result.results, result.audits)
+    # save
+    names = ["evaluation.csv", "evaluation.parquet", "sensitivity.csv", "audit.json"]
+    with atomic_outputs(*(out / n for n in names), metrics_path) as temporaries:
+        write_csv(result.results, temporaries[0])
+        result.results.to_parquet(temporaries[1], index=False)
+        write_csv(result.sensitivity, temporaries[2])
+        write_json(audit, temporaries[3])
+        write_json(metrics, temporaries[4])
+    years = sorted(int(y) for y in result.results["year"].unique())
+    log(
+        f"evaluation: {len(result.results)} zone-years ranked in {years} "
+        f"({settings.uncertainty.base_samples} × (D + 2) replications each) → {out} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     return 0

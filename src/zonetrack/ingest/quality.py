@@ -20,6 +20,7 @@ MIXUP_NAMES = {
     "population": "人 vs 万人",
     "count": "a count written in 万 (ten thousands)",
     "area": "亩 vs 平方公里",
+    "energy": "吨标准煤 vs 万吨标准煤",
 }
 VERIFIED_FILE = "verified_jumps.csv"
 

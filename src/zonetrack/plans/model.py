@@ -307,9 +307,37 @@ class PlanRun(BaseModel):
         return years
 
 
+class Uncertainty(BaseModel):
+    """The evaluation's Monte Carlo over the method's uncertain choices."""
+
+    model_config = STRICT
+    base_samples: Annotated[int, Field(ge=8, le=1 << 16)] = 1024  # Sobol' design: N·(D + 2) runs
+    weight_spread: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.25
+    seed: int = 2017
+
+    @model_validator(mode="after")
+    def _power_of_two(self):
+        if self.base_samples & (self.base_samples - 1):
+            raise ValueError(f"base_samples {self.base_samples} is not a power of 2 (Sobol' sequences need one)")
+        return self
+
+
+class EvaluationSettings(BaseModel):
+    """The performance evaluation's method: each choice the Handbook and COINr offer, as a setting."""
+
+    model_config = STRICT
+    treatment: Literal["winsorise", "none"] = "winsorise"
+    normalisation: Literal["minmax", "zscore", "rank", "distance_to_best"] = "minmax"
+    weighting: Literal["given", "equal"] = "given"
+    aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
+    min_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.7
+    uncertainty: Uncertainty = Uncertainty()
+
+
 class Params(BaseModel):
     """params.yaml: the settings of a run."""
 
     model_config = STRICT
     status: StatusSettings = StatusSettings()
     plans: dict[PlanId, PlanRun] = Field(min_length=1, max_length=50)
+    evaluation: EvaluationSettings = EvaluationSettings()

@@ -60,7 +60,7 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         summary = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         card = pd.read_csv(folder / "scorecard.csv", dtype={"zone_id": str, "status": str})
         years = summary["years"]
-        covered |= set(plan.years) | set(years)
+        covered |= {plan.base_year, *plan.years, *years}
         latest = None
         if years:
             last = card[(card["year"] == years[-1]) & (card["zone_id"] == ALL)]

@@ -157,3 +157,77 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
         f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
     )
     return years
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    """Where the evaluation's report stage reads from and writes to."""
+
+    template: Path
+    evaluation: Path
+    raw: Path
+    out: Path
+    kernel: str = "python3"
+
+
+def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
+    import papermill
+
+    executed = folder / f".{year}.executed.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(inputs.template),
+            str(executed),
+            parameters={"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)},
+            kernel_name=inputs.kernel,
+            cwd=os.getcwd(),
+            progress_bar=False,
+            extra_arguments=["--log-level=CRITICAL"],
+        )
+    except papermill.PapermillExecutionError as error:
+        kept = inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(executed, kept)
+        raise RuntimeError(
+            f"evaluation {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"(the executed notebook, with the traceback, is {kept})"
+        ) from None
+    return executed
+
+
+def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
+    import nbformat
+
+    from zonetrack.report import evaluation_page, publish
+
+    notebook = publish.strip_volatile(nbformat.read(executed, as_version=4))
+    report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
+    nbformat.write(notebook, folder / f"{year}.ipynb")
+    write_text(publish.notebook_html(notebook, f"{year} 高新区绩效评价"), folder / f"{year}.html")
+    (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
+    executed.unlink(missing_ok=True)
+    return folder / f"{year}.html"
+
+
+def _run_and_publish(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
+    return _publish_evaluation(year, _execute_evaluation(year, inputs, folder), inputs, folder)
+
+
+def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
+    """reports/evaluation/<year>.html (and .ipynb, .xlsx) for every year evaluated, replaced as a whole."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    years = sorted(int(y) for y in pd.read_csv(inputs.evaluation / "evaluation.csv", usecols=["year"])["year"].unique())
+    with atomic_outputs(inputs.out, folders=True) as (staging,):
+        if jobs <= 1:
+            for year in years:
+                _run_and_publish(year, inputs, staging)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for future in [pool.submit(_run_and_publish, year, inputs, staging) for year in years]:
+                    future.result()
+    for year in years:
+        (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
+    log(f"evaluation pages for {', '.join(map(str, years))} in {inputs.out} ({time.perf_counter() - started:.1f} s)")
+    return years

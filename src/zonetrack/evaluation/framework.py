@@ -1,0 +1,122 @@
+"""Evaluation frameworks as files (frameworks/<class>.yaml), checked like plans, and the evaluation's
+method settings (params.yaml, `evaluation:`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from zonetrack.plans.model import EvaluationSettings, Slug, Uncertainty
+from zonetrack.plans.yamlfile import read_yaml
+from zonetrack.problems import ERROR, Problem, ProblemsError
+
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+Weight = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+NORMALISATIONS = ("minmax", "zscore", "rank", "distance_to_best")
+__all__ = ["EvaluationSettings", "Framework", "Uncertainty", "framework_problems", "load_framework"]
+AGGREGATIONS = ("arithmetic", "geometric")
+
+
+class Indicator(BaseModel):
+    """An indicator of the framework: a dictionary indicator, a ratio of two, or the growth of one
+    over the previous year; its direction and weight within its dimension."""
+
+    model_config = STRICT
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    indicator: Slug | None = None
+    ratio: Annotated[list[Slug], Field(min_length=2, max_length=2)] | None = None
+    growth: Slug | None = None
+    scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    unit: str = ""
+    direction: Literal["higher", "lower"] = "higher"
+    weight: Weight
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        given = [x for x in (self.indicator, self.ratio, self.growth) if x]
+        if len(given) != 1:
+            raise ValueError("give exactly one of indicator, ratio [numerator, denominator], growth")
+        return self
+
+    @property
+    def sources(self) -> list[str]:
+        """The dictionary indicators it reads."""
+        return self.ratio or [self.indicator or self.growth]
+
+
+class Dimension(BaseModel):
+    """A dimension (一级指标): its indicators (二级指标) and its weight."""
+
+    model_config = STRICT
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    weight: Weight
+    indicators: dict[Slug, Indicator] = Field(min_length=1, max_length=50)
+
+
+class Framework(BaseModel):
+    """One class's framework (national or provincial zones)."""
+
+    model_config = STRICT
+    id: Slug
+    zone_class: Literal["national", "provincial"] = Field(alias="class")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    weights: Literal["illustrative", "official"]
+    dimensions: dict[Slug, Dimension] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _unique_indicators(self):
+        seen: dict[str, str] = {}
+        for dimension_id, dimension in self.dimensions.items():
+            for indicator_id in dimension.indicators:
+                if indicator_id in seen:
+                    raise ValueError(f"indicator {indicator_id} is in {seen[indicator_id]} and {dimension_id}")
+                seen[indicator_id] = dimension_id
+        return self
+
+    @property
+    def indicators(self) -> list[tuple[str, str, Indicator]]:
+        """(dimension id, indicator id, indicator) in the framework's order."""
+        return [(d, i, x) for d, dim in self.dimensions.items() for i, x in dim.indicators.items()]
+
+
+def load_framework(path: Path) -> Framework:
+    """A framework file, checked; its errors at their lines."""
+    from zonetrack.plans import validation_problems
+
+    document = read_yaml(path)
+    if not isinstance(document.data, dict):
+        raise ProblemsError([Problem(path.as_posix(), 1, None, ERROR, "a framework file is a mapping")])
+    try:
+        framework = Framework.model_validate(document.data)
+    except ValidationError as error:
+        raise ProblemsError(validation_problems(error, Framework, document.data, document)) from None
+    if framework.id != path.stem:
+        raise ProblemsError(
+            [Problem(path.as_posix(), document.line_of(("id",)), "id", ERROR, "id differs from the file name")]
+        )
+    return framework
+
+
+def framework_problems(framework: Framework, path: Path, known: set[str]) -> list[Problem]:
+    """Indicators the framework reads that the dictionary does not have."""
+    document = read_yaml(path)
+    problems = []
+    for dimension_id, indicator_id, indicator in framework.indicators:
+        for source in indicator.sources:
+            if source not in known:
+                keys = ("dimensions", dimension_id, "indicators", indicator_id)
+                problems.append(
+                    Problem(
+                        path.as_posix(),
+                        document.line_of(keys),
+                        ".".join(keys),
+                        ERROR,
+                        f"no indicator '{source}' in indicators.csv",
+                    )
+                )
+    return problems

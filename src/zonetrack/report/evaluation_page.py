@@ -1,0 +1,212 @@
+"""The published evaluation page of a year (评价结果向社会公布): per class, the ranks with their
+intervals, a rank plot, each zone's dimension profile, the sensitivity of the ranks, the audit, and
+the method and the data's status. Loaded once per year; every section through its template."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from zonetrack.io import stable_xlsx
+from zonetrack.registry import load_registry, short_name_zh
+from zonetrack.report import plots
+from zonetrack.report.html import render
+from zonetrack.report.sections import css
+
+CLASS_LABELS = {"national": ("国家级高新区", "National zones"), "provincial": ("省级高新区", "Provincial zones")}
+FLAG_TEXT = {
+    "negative_within": ("维度内负相关", "negative correlation within a dimension: the dimension pulls two ways"),
+    "dominates": ("单一指标主导", "one indicator stands for its whole dimension"),
+    "low_alpha": ("内部一致性低", "low Cronbach's alpha: the dimension's indicators do not measure one thing"),
+    "skewed": ("偏态未消除", "still skewed after treatment: outliers shape its scores"),
+}
+FACTOR_TEXT = {
+    "treatment": "异常值处理 outlier treatment (on/off)",
+    "normalisation": "标准化方法 normalisation",
+    "aggregation": "加总方法 aggregation",
+}
+
+
+@dataclass
+class EvaluationReport:
+    """A year's evaluation: results, sensitivity, audit and the settings and frameworks it used."""
+
+    year: int
+    results: pd.DataFrame
+    sensitivity: pd.DataFrame
+    audit: dict
+    names: dict[str, str]
+    years: list[int]
+
+
+def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationReport:
+    results = pd.read_csv(evaluation_dir / "evaluation.csv", dtype={"zone_id": str, "class": str, "missing": str})
+    sensitivity = pd.read_csv(evaluation_dir / "sensitivity.csv", dtype={"class": str, "factor": str})
+    audit = json.loads((evaluation_dir / "audit.json").read_text(encoding="utf-8"))
+    registry = load_registry(raw / "zones.csv")
+    names = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
+    years = sorted(int(y) for y in results["year"].unique())
+    return EvaluationReport(
+        year, results[results["year"] == year], sensitivity[sensitivity["year"] == year], audit, names, years
+    )
+
+
+def rank_plot(rows: pd.DataFrame, names: dict[str, str], title: str) -> str:
+    """Zones by rank: the nominal rank (dot), the median (diamond) and the 5-95 % interval (bar)."""
+    rows = rows.sort_values("rank", ascending=False)
+    height = max(2.8, 0.26 * len(rows) + 1.7)
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    y = np.arange(len(rows))
+    ax.hlines(y, rows["rank_p05"], rows["rank_p95"], color="#8ab4f8", linewidth=5, label="5-95% 区间 interval")
+    ax.plot(rows["rank_median"], y, "D", color="#6a51a3", markersize=4, label="中位 median")
+    ax.plot(rows["rank"], y, "o", color="#225ea8", markersize=5, label="名义排名 nominal")
+    ax.set_yticks(y, [names.get(z, z) for z in rows["zone_id"]])
+    ax.set_xlim(0.5, len(rows) + 0.5)
+    ax.invert_xaxis()
+    ax.set_xlabel("排名 rank (1 = 最佳 best)")
+    ax.set_title(plots.wrap(title), fontsize=11)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.9 / height), ncol=3, frameon=False)
+    fig.subplots_adjust(left=0.25, right=0.97, bottom=1.25 / height, top=1 - 0.5 / height)
+    return plots.png(fig)
+
+
+def _colour(score: float) -> str:
+    if score is None or not np.isfinite(score):
+        return "#ffffff"
+    shade = int(255 - 140 * min(max(score, 0.0), 100.0) / 100)
+    return f"#{shade:02x}{min(255, shade + 40):02x}ff"
+
+
+def _dimension_name(framework: dict, factor: str) -> str:
+    return framework["dimensions"].get(factor.split(":", 1)[-1], {}).get("name_zh", factor)
+
+
+def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
+    rows = report.results[report.results["class"] == zone_class].sort_values("rank")
+    if rows.empty:
+        return None
+    framework = report.audit["frameworks"][zone_class]
+    # The framework's order of dimensions is that of the result's columns (audit.json sorts its keys).
+    dims = [c for c in report.results.columns if c in framework["dimensions"]]
+    audit = report.audit["audits"].get(f"{report.year}/{zone_class}", {})
+    normalisation = report.audit["settings"]["normalisation"]
+    profile_scale = normalisation in ("minmax", "rank", "distance_to_best")
+    table = [
+        {
+            "rank": int(r.rank),
+            "zone": report.names.get(r.zone_id, r.zone_id),
+            "id": r.zone_id,
+            "index": f"{r.index:.2f}",
+            "median": f"{r.rank_median:.0f}",
+            "interval": f"{r.rank_p05:.0f}–{r.rank_p95:.0f}",
+            "change": ""
+            if pd.isna(r.rank_change)
+            else (
+                f"▲{r.rank_change:.0f}"
+                if r.rank_change > 0
+                else (f"▼{-r.rank_change:.0f}" if r.rank_change < 0 else "=")
+            ),
+            "dims": [
+                {
+                    "value": "—" if pd.isna(getattr(r, d)) else f"{getattr(r, d):.1f}",
+                    "colour": _colour(getattr(r, d)) if profile_scale else "#ffffff",
+                }
+                for d in dims
+            ],
+            "missing": "" if pd.isna(r.missing) else r.missing,
+        }
+        for r in rows.itertuples()
+    ]
+    sens = report.sensitivity[report.sensitivity["class"] == zone_class]
+    sensitivity = [
+        {
+            "factor": FACTOR_TEXT.get(s.factor) or f"权重 weight of {_dimension_name(framework, s.factor)}",
+            "S1": f"{s.S1:.2f} ± {s.S1_conf:.2f}",
+            "ST": f"{s.ST:.2f} ± {s.ST_conf:.2f}",
+            "share": float(s.ST),
+        }
+        for s in sens.sort_values("ST", ascending=False).itertuples()
+    ]
+    label = CLASS_LABELS[zone_class]
+    correlations = audit.get("correlations", {})
+    indicators = list(correlations)
+    return {
+        "id": zone_class,
+        "label": label,
+        "framework": framework,
+        "dims": [(d, framework["dimensions"][d]) for d in dims],
+        "table": table,
+        "plot": rank_plot(rows, report.names, f"{report.year} {label[0]} 排名及其不确定性 ranks and their uncertainty"),
+        "sensitivity": sensitivity,
+        "replications": int(sens["replications"].iloc[0]) if len(sens) else 0,
+        "alpha": audit.get("alpha", {}),
+        "first_component_share": audit.get("first_component_share"),
+        "flags": [
+            (FLAG_TEXT.get(f["kind"], (f["kind"], ""))[0], FLAG_TEXT.get(f["kind"], ("", f["kind"]))[1], f)
+            for f in audit.get("flags", [])
+        ],
+        "indicators": indicators,
+        "correlations": [[correlations[a].get(b) for b in indicators] for a in indicators],
+        "treated": {k: v for k, v in audit.get("treated", {}).items() if v},
+        "notes": [n for n in report.audit["notes"] if n["year"] == report.year and n["class"] == zone_class],
+    }
+
+
+def page(report: EvaluationReport) -> str:
+    """The whole page of a year."""
+    sections = [s for s in (class_section(report, c) for c in ("national", "provincial")) if s]
+    return render(
+        "evaluation.html.j2",
+        css=css(),
+        year=report.year,
+        years=report.years,
+        sections=sections,
+        settings=report.audit["settings"],
+        illustrative_data=report.audit.get("illustrative_data", False),
+        illustrative_weights=any(f["weights"] == "illustrative" for f in report.audit["frameworks"].values()),
+        names=report.names,
+        corr_colour=lambda r: (
+            "#ffffff" if r is None else ("#f4a6a6" if r < -0.3 else ("#a6d8f4" if r > 0.7 else "#ffffff"))
+        ),
+    )
+
+
+def workbook(report: EvaluationReport) -> bytes:
+    """The year's ranking as a workbook: one sheet per class, and the sensitivity indices."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for zone_class in ("national", "provincial"):
+        rows = report.results[report.results["class"] == zone_class].sort_values("rank")
+        if rows.empty:
+            continue
+        sheet = book.create_sheet(f"{zone_class} {CLASS_LABELS[zone_class][0]}")
+        frame = rows.drop(columns=["year", "class"]).copy()
+        frame.insert(1, "zone_name", [report.names.get(z, z) for z in frame["zone_id"]])
+        sheet.append(list(frame.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for values in frame.itertuples(index=False):
+            row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                    cell.data_type = "s"
+        sheet.freeze_panes = "C2"
+        sheet.auto_filter.ref = sheet.dimensions
+    sheet = book.create_sheet("sensitivity 敏感性")
+    sheet.append(list(report.sensitivity.columns))
+    for values in report.sensitivity.itertuples(index=False):
+        sheet.append(list(values))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return stable_xlsx(buffer.getvalue())
