@@ -60,6 +60,9 @@ DECLARED = [
     *(f"reports/{p}/index.html" for p in PLAN_IDS),
     *(f"reports/hunan-2017-2019/{y}/{n}" for y in (2017, 2018, 2019) for n in ("assessment.html", "scorecard.xlsx")),
     "reports/hunan-2026-2028/2026/assessment.html",
+    "data/processed/evaluation/evaluation.csv",
+    "metrics/evaluation.json",
+    *(f"reports/evaluation/{y}.{e}" for y in (2016, 2017, 2018, 2019, 2025, 2026) for e in ("html", "xlsx")),
 ]
 
 

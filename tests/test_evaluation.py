@@ -1,0 +1,277 @@
+"""The performance evaluation: each step worked by hand on three or four zones, properties of the
+index, the Monte Carlo's summaries, and the audit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from zonetrack.evaluation import evaluate
+from zonetrack.evaluation.audit import cronbach_alpha
+from zonetrack.evaluation.compute import (
+    aggregate,
+    class_year,
+    dimension_weights,
+    indicator_table,
+    kurtosis,
+    normalise,
+    ranks,
+    skewness,
+    winsorise,
+)
+from zonetrack.evaluation.framework import EvaluationSettings, Framework, Uncertainty
+from zonetrack.evaluation.uncertainty import design, nominal_index, rank_quantiles, rank_rows
+
+X = np.array([10.0, 20.0, 40.0])
+
+
+@pytest.mark.parametrize(
+    ("method", "lower", "expected"),
+    [
+        # (x − 10) / (40 − 10) × 100
+        ("minmax", False, [0.0, 100 / 3, 100.0]),
+        ("minmax", True, [100.0, 200 / 3, 0.0]),
+        # mean 23.333, sd √(466.67 / 2) = 15.2753: (10 − 23.333)/15.2753 = −0.87287 …
+        ("zscore", False, [-0.872872, -0.218218, 1.091089]),
+        # ranks 1, 2, 3 → (r − 1)/(n − 1) × 100
+        ("rank", False, [0.0, 50.0, 100.0]),
+        # 100 × x / 40; lower is better: 100 × 10 / x
+        ("distance_to_best", False, [25.0, 50.0, 100.0]),
+        ("distance_to_best", True, [100.0, 50.0, 25.0]),
+    ],
+)
+def test_normalisations_by_hand(method, lower, expected):
+    assert normalise(X, method, lower) == pytest.approx(expected, abs=1e-6)
+
+
+def test_ties_share_a_percentile_rank_and_missing_stays_missing():
+    # 10, 10, 40: average ranks 1.5, 1.5, 3 → (0.5/2, 0.5/2, 2/2) × 100.
+    assert normalise(np.array([10.0, 10.0, 40.0]), "rank", False) == pytest.approx([25.0, 25.0, 100.0])
+    out = normalise(np.array([10.0, np.nan, 40.0]), "minmax", False)
+    assert out[0] == 0.0 and np.isnan(out[1]) and out[2] == 100.0
+
+
+def test_distance_to_the_best_of_a_rate_uses_growth_factors():
+    # −10 %, 0 %, +20 % → factors 0.9, 1.0, 1.2 → 100 × f / 1.2 = 75, 83.33, 100.
+    got = normalise(np.array([-10.0, 0.0, 20.0]), "distance_to_best", False, is_rate=True)
+    assert got == pytest.approx([75.0, 250 / 3, 100.0])
+
+
+def test_aggregations_by_hand():
+    scores = np.array([[100.0, 0.0], [50.0, 50.0]])
+    # (3·100 + 1·0)/4 = 75; (3·50 + 1·50)/4 = 50.
+    assert aggregate(scores, np.array([3.0, 1.0]), "arithmetic") == pytest.approx([75.0, 50.0])
+    # A missing score: the others' weights re-normalised; 100 alone.
+    assert aggregate(np.array([[100.0, np.nan]]), np.array([3.0, 1.0]), "arithmetic") == pytest.approx([100.0])
+    # Geometric on [1, 100]: the columns 100, 50, 1 and 1, 50, 100 already span [1, 100];
+    # √(100·1) = 10, √(50·50) = 50, √(1·100) = 10.
+    geometric = np.array([[100.0, 1.0], [50.0, 50.0], [1.0, 100.0]])
+    assert aggregate(geometric, np.array([1.0, 1.0]), "geometric") == pytest.approx([10.0, 50.0, 10.0])
+
+
+def test_skewness_and_kurtosis_are_the_adjusted_ones():
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(size=25)
+    # e1071 type 2 (COINr's) is the adjusted Fisher-Pearson skewness and excess kurtosis: scipy's
+    # with bias=False, an independent implementation.
+    assert skewness(x) == pytest.approx(stats.skew(x, bias=False))
+    assert kurtosis(x) == pytest.approx(stats.kurtosis(x, fisher=True, bias=False))
+
+
+def test_winsorising_an_outlier():
+    x = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 100], dtype=float)
+    # |skew| = 3.16 ≥ 2 and kurtosis = 9.99 ≥ 3.5: the 100 becomes the next value, 9; then it passes.
+    assert stats.skew(x, bias=False) > 2 and stats.kurtosis(x, bias=False) > 3.5
+    treated, changed = winsorise(x)
+    assert changed == 1 and treated[-1] == 9.0 and (treated[:-1] == x[:-1]).all()
+    untouched, none = winsorise(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert none == 0 and (untouched == [1, 2, 3, 4, 5]).all()
+
+
+def test_ranks_one_is_best_and_ties_share():
+    assert ranks(np.array([50.0, 80.0, 50.0, np.nan])).tolist()[:3] == [2.0, 1.0, 2.0]
+    assert np.isnan(ranks(np.array([50.0, np.nan]))[1])
+
+
+FRAMEWORK = Framework.model_validate(
+    {
+        "id": "t",
+        "class": "national",
+        "name_zh": "测试",
+        "name_en": "test",
+        "weights": "illustrative",
+        "dimensions": {
+            "a": {
+                "name_zh": "甲",
+                "name_en": "A",
+                "weight": 3,
+                "indicators": {"r": {"name_zh": "r", "name_en": "r", "indicator": "revenue", "weight": 1}},
+            },
+            "b": {
+                "name_zh": "乙",
+                "name_en": "B",
+                "weight": 1,
+                "indicators": {
+                    "e": {"name_zh": "e", "name_en": "e", "indicator": "exports", "weight": 1, "direction": "lower"}
+                },
+            },
+        },
+    }
+)
+REGISTRY = pd.DataFrame(
+    {
+        "zone_id": ["x", "y", "z", "w"],
+        "provincial_since": pd.array([None] * 4, dtype="Int64"),
+        "national_since": pd.array([1990] * 4, dtype="Int64"),
+    }
+)
+
+
+def panel(rows):
+    return pd.DataFrame(rows, columns=["zone_id", "year", "indicator", "value"])
+
+
+def test_an_index_worked_by_hand():
+    # revenue (higher is better) 10, 20, 40; exports (lower is better) 5, 5, 1.
+    rows = [("x", 2019, "revenue", 10), ("y", 2019, "revenue", 20), ("z", 2019, "revenue", 40)]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    result = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast).results.set_index("zone_id")
+    # Min-max: revenue 0, 33.33, 100; exports turned round: (5 − 5)/(5 − 1) → 0, 0, 100.
+    # Index (3·a + 1·b)/4: x 0, y 25, z 100.
+    assert result.loc[["x", "y", "z"], "index"].tolist() == pytest.approx([0.0, 25.0, 100.0])
+    assert result.loc[["x", "y", "z"], "rank"].tolist() == [3, 2, 1]
+    assert result.loc["z", "a"] == pytest.approx(100.0) and result.loc["y", "b"] == pytest.approx(0.0)
+    assert "w" not in result.index  # no data at all: not ranked, and said so in the notes
+
+
+def test_a_zone_with_too_little_data_is_not_ranked_and_the_note_says_so():
+    rows = [
+        ("x", 2019, "revenue", 10),
+        ("y", 2019, "revenue", 20),
+        ("z", 2019, "revenue", 40),
+        ("w", 2019, "revenue", 5),
+    ]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", min_share=0.9, uncertainty=Uncertainty(base_samples=8))
+    evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    assert "w" not in set(evaluation.results["zone_id"])  # 1 of 2 indicators < 90 %
+    assert any(n.get("zone_id") == "w" and "not ranked: 50%" in n["note"] for n in evaluation.notes)
+    lenient = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"min_share": 0.5})).results
+    w = lenient.set_index("zone_id").loc["w"]
+    assert w["indicators_missing"] == 1 and w["missing"] == "e"  # what is left out is listed
+
+
+def test_a_zone_that_leads_everywhere_is_first_in_every_replication():
+    rows = [(z, 2019, "revenue", v) for z, v in (("x", 10), ("y", 20), ("z", 40), ("w", 30))]
+    rows += [(z, 2019, "exports", v) for z, v in (("x", 9), ("y", 6), ("z", 1), ("w", 3))]
+    result = evaluate(panel(rows), REGISTRY, [FRAMEWORK], EvaluationSettings(uncertainty=Uncertainty(base_samples=64)))
+    z = result.results.set_index("zone_id").loc["z"]
+    assert (z["rank"], z["rank_p05"], z["rank_median"], z["rank_p95"]) == (1, 1, 1, 1)
+    assert set(result.sensitivity["factor"]) == {"treatment", "normalisation", "aggregation", "weight:a", "weight:b"}
+    assert (result.sensitivity["replications"] == 64 * (5 + 2)).all()  # N·(D + 2)
+
+
+def test_rank_rows_and_their_quantiles():
+    index = np.array([[3.0, 1.0, 2.0], [1.0, 3.0, 2.0], [3.0, 2.0, 1.0], [3.0, 1.0, 2.0]])
+    ranked = rank_rows(index)
+    assert ranked.tolist() == [[1, 3, 2], [3, 1, 2], [1, 2, 3], [1, 3, 2]]
+    # The first zone: ranks 1, 3, 1, 1 → 5 % and 50 % quantiles 1, 95 % quantile 3.
+    p05, median, p95 = rank_quantiles(ranked)
+    assert (p05[0], median[0], p95[0]) == (1, 1, 3)
+    # The third zone: 2, 2, 3, 2 → median 2.
+    assert median[2] == 2
+
+
+def test_the_design_has_n_times_d_plus_two_rows():
+    spec, rows = design(["a", "b", "c"], 0.25, 16, seed=1)
+    assert spec["names"][:3] == ["treatment", "normalisation", "aggregation"]
+    assert rows.shape == (16 * (6 + 2), 6)
+    assert rows[:, 3:].min() >= 0.75 and rows[:, 3:].max() <= 1.25
+
+
+def test_cronbach_alpha_by_hand():
+    # Items (1, 2, 3) and (2, 3, 5): variances 1 and 2.333; their sum (3, 5, 8) has variance 6.333.
+    # α = 2/1 · (1 − 3.333/6.333) = 0.947368.
+    assert cronbach_alpha(np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]])) == pytest.approx(0.947368, abs=1e-6)
+
+
+values = st.lists(st.floats(1.0, 1000.0), min_size=4, max_size=8, unique=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    revenue=values,
+    exports=values,
+    zone=st.integers(0, 3),
+    more=st.floats(0.5, 500.0),
+    method=st.sampled_from(["minmax", "zscore", "rank", "distance_to_best"]),
+    aggregation=st.sampled_from(["arithmetic", "geometric"]),
+)
+def test_raising_an_indicator_in_the_better_direction_never_lowers_the_index(
+    revenue, exports, zone, more, method, aggregation
+):
+    # Without outlier treatment: winsorising may cap a value that rises past the others.
+    n = min(len(revenue), len(exports), 4)
+    zones = ["x", "y", "z", "w"][:n]
+    weights = dimension_weights(FRAMEWORK, "given")
+
+    def index_of(revenue_values):
+        rows = [(z, 2019, "revenue", v) for z, v in zip(zones, revenue_values, strict=False)]
+        rows += [(z, 2019, "exports", v) for z, v in zip(zones, exports, strict=False)]
+        table = indicator_table(panel(rows), FRAMEWORK)
+        data = class_year(table, zones, 2019, FRAMEWORK, "given")
+        index, _ = nominal_index(data, FRAMEWORK, "none", method, aggregation, weights)
+        return index[list(data.zones).index(zones[zone % n])]
+
+    raised = list(revenue[:n])
+    raised[zone % n] += more
+    assert index_of(raised) >= index_of(revenue[:n]) - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(x=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=20), factor=st.floats(1e-3, 1e3))
+def test_min_max_does_not_change_when_an_indicator_is_rescaled(x, factor):
+    x = np.array(x)
+    assert normalise(x * factor, "minmax", False) == pytest.approx(normalise(x, "minmax", False), abs=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(index=st.lists(st.floats(0, 100), min_size=1, max_size=40, unique=True))
+def test_ranks_within_a_class_are_a_permutation(index):
+    assert sorted(ranks(np.array(index))) == list(range(1, len(index) + 1))
+    assert sorted(rank_rows(np.array([index]))[0]) == list(range(1, len(index) + 1))
+
+
+def test_the_stage_and_the_published_page_on_the_default(tmp_path):
+    from tests.conftest import RAW, REPO
+
+    from zonetrack.cli import main
+    from zonetrack.report import evaluation_page
+
+    processed = tmp_path / "processed"
+    assert main(["ingest", "--raw", str(RAW), "--out", str(processed)]) == 0
+    out = processed / "evaluation"
+    args = ["evaluation", "--frameworks", str(REPO / "frameworks"), "--params", str(REPO / "params.yaml")]
+    args += ["--processed", str(processed), "--raw", str(RAW), "--out", str(out), "--metrics", str(tmp_path / "m.json")]
+    assert main(args) == 0
+    results = pd.read_csv(out / "evaluation.csv")
+    required = ["year", "class", "zone_id", "index", "rank", "rank_change", "rank_median", "rank_p05", "rank_p95"]
+    assert list(results.columns[: len(required)]) == required
+    assert {"innovation", "structure", "green", "openness", "quality"} <= set(results.columns)  # one per dimension
+    assert sorted(results["year"].unique()) == [2016, 2017, 2018, 2019, 2025, 2026]  # every year with data
+    for (_, _), rows in results.groupby(["year", "class"]):
+        assert sorted(rows["rank"]) == list(range(1, len(rows) + 1))
+        assert ((rows["rank_p05"] <= rows["rank_median"]) & (rows["rank_median"] <= rows["rank_p95"])).all()
+    stored = pd.read_parquet(out / "evaluation.parquet")
+    pd.testing.assert_frame_equal(stored.drop(columns="missing"), results.drop(columns="missing"), check_dtype=False)
+    assert stored["missing"].tolist() == results["missing"].fillna("").tolist()  # CSV reads "" as missing
+    report = evaluation_page.load_evaluation(2019, out, RAW)
+    html = evaluation_page.page(report)
+    assert "Illustrative data" in html and "Illustrative weights" in html
+    assert 'id="national"' in html and 'id="provincial"' in html
+    assert "5-95% 区间 Interval" in html and "Sobol" in html and "Cronbach" in html
