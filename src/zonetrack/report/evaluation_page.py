@@ -161,6 +161,7 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
 
 def page(report: EvaluationReport) -> str:
     """The whole page of a year."""
+    plots.theme()  # the charts' Chinese labels need the bundled font, whoever calls
     sections = [s for s in (class_section(report, c) for c in ("national", "provincial")) if s]
     return render(
         "evaluation.html.j2",
