@@ -186,6 +186,19 @@ class ParsedCells:
     bad: np.ndarray
 
 
+def _fast_numbers(text: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """Every cell as a float in one C++ cast when the column holds only plain numbers and missing
+    markers (the usual case); else pandas' coercing parse, cell by cell where it must."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        strings = pa.array(text.where(~missing), type=pa.string(), from_pandas=True)
+        return pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False).copy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def parse_cells(raw: pd.Series) -> ParsedCells:
     """Parse cells written ``1,234.5``, ``１２３``, ``1.2万``, ``34.0亿元``, ``3.2%`` or plain.
 
@@ -199,7 +212,7 @@ def parse_cells(raw: pd.Series) -> ParsedCells:
         return ParsedCells(numbers, units, ~np.isfinite(numbers) & ~np.isnan(numbers))
     text = raw.astype("string").str.strip()
     missing = (text.isna() | text.isin(MISSING_TOKENS)).to_numpy()
-    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    numbers = _fast_numbers(text, missing)
     numbers[~np.isfinite(numbers)] = np.nan  # 'inf' and 'nan' parse; they go on to be judged below
     needs_work = np.isnan(numbers) & ~missing
     if needs_work.any():
@@ -219,7 +232,9 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Plain numbers (years, amounts of a known unit): ``1,234.5``, ``1.2万``, ``3亿``; return (values,
     unparseable mask). A unit other than 万 or 亿 in a cell makes it unparseable here."""
     cells = parse_cells(raw)
-    factor = np.array([MULTIPLIERS.get(u, 1.0 if u == "" else np.nan) for u in cells.units], dtype="float64")
+    factor = np.ones(len(cells.units))
+    written = np.flatnonzero(cells.units != "")
+    factor[written] = [MULTIPLIERS.get(u, np.nan) for u in cells.units[written]]
     values = cells.numbers * factor
     bad = cells.bad | (np.isnan(values) & ~np.isnan(cells.numbers))
     return pd.Series(values, index=raw.index), pd.Series(bad, index=raw.index)

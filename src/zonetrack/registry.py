@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -172,6 +173,11 @@ class Grid:
     @property
     def year_of_row(self) -> np.ndarray:
         return np.tile(self.years, len(self.zones))
+
+    @cached_property
+    def level_code(self) -> np.ndarray:
+        """Each row's level as an integer: 0 not a zone, 1 national, 2 provincial."""
+        return np.select([self.level == NATIONAL, self.level == PROVINCIAL], [1, 2], default=0)
 
     def rows(self, zone_ids: pd.Series, years: pd.Series) -> np.ndarray:
         """Grid row of each (zone, year); −1 where the zone or year is not on the grid."""

@@ -63,12 +63,17 @@ def bands(status: StatusSettings) -> Bands:
 
 def scope_mask(grid: Grid, target, groups: dict[str, list[str]]) -> np.ndarray:
     """Grid rows in scope: the zone exists that year, with a named level, in the named groups."""
-    mask = np.isin(grid.level, list(target.levels))
-    zone_ids = grid.zones[grid.zone_of_row]
-    if target.groups:
-        mask &= np.isin(zone_ids, [zone for group in target.groups for zone in groups[group]])
-    if target.exclude_groups:
-        mask &= ~np.isin(zone_ids, [zone for group in target.exclude_groups for zone in groups[group]])
+    codes = [{"national": 1, "provincial": 2}[level] for level in target.levels]
+    mask = np.isin(grid.level_code, codes)
+    if target.groups or target.exclude_groups:
+        zone_of_row = grid.zone_of_row
+        if target.groups:
+            mask &= np.isin(
+                zone_of_row, np.flatnonzero(np.isin(grid.zones, [z for g in target.groups for z in groups[g]]))
+            )
+        if target.exclude_groups:
+            excluded = [z for g in target.exclude_groups for z in groups[g]]
+            mask &= ~np.isin(zone_of_row, np.flatnonzero(np.isin(grid.zones, excluded)))
     return mask
 
 
@@ -201,7 +206,7 @@ def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, targe
     position = np.searchsorted(np.asarray(years), year)
     # Coverage counts the zones that could have data: for a like-for-like target, the zones that
     # existed in the base year (a zone approved later is out of scope there, not missing).
-    could = grid.level[base_rows] != None if target.rule in LIKE_FOR_LIKE else np.ones(len(rows), dtype=bool)  # noqa: E711
+    could = grid.level_code[base_rows] > 0 if target.rule in LIKE_FOR_LIKE else np.ones(len(rows), dtype=bool)
     if target.rule in LIKE_FOR_LIKE:
         has_data = ~np.isin(zone["status"], [CODE[NO_DATA], CODE[NO_BASE_YEAR], CODE[NOT_ASSESSABLE]])
     else:

@@ -8,11 +8,22 @@ it. Thresholds are found by evaluating the engine over the target's parameter, i
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from zonetrack.engine.rules import ALL, LIKE_FOR_LIKE, Inputs, Prepared, prepare, target_rows
+from zonetrack.engine.rules import (
+    ALL,
+    LIKE_FOR_LIKE,
+    Inputs,
+    Prepared,
+    components,
+    evaluate_target,
+    prepare,
+    scope_mask,
+    target_rows,
+)
 from zonetrack.engine.status import CODE, MET, STATUS_ORDER
 from zonetrack.plans.model import Plan, StatusSettings
 
@@ -101,11 +112,12 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
             # A growth target is met by the rate itself: the gap is in the level of year t.
             gap = rows["target_value"].to_numpy(dtype="float64") - value
         # An `each` ALL row: how many zones do not meet it yet (the value is the share that do).
-        zone_rows = scorecard[(scorecard["target_id"] == target_id) & (scorecard["zone_id"] != ALL)]
-        not_met = (
-            zone_rows[zone_rows["status"].isin(STATUS_ORDER) & (zone_rows["status"] != MET)].groupby("year").size()
-        )
-        gap = np.where(each_all, [float(not_met.get(int(y), 0)) for y in year], gap)
+        if each_all.any():
+            zone_rows = scorecard[(scorecard["target_id"] == target_id) & (scorecard["zone_id"] != ALL)]
+            failing = zone_rows["status"].isin(STATUS_ORDER) & (zone_rows["status"] != MET)
+            not_met = zone_rows[failing].groupby("year").size()
+            counted = pd.Series(year).map(not_met).fillna(0.0).to_numpy(dtype="float64")
+            gap = np.where(each_all, counted, gap)
         for column in (achieved, required, per_year, per_year_needed, projection, reach, end):
             column[each_all] = np.nan
         parts.append(
@@ -132,11 +144,27 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     )
 
 
-def _met_in(prepared: Prepared, target, parameter: str, value: float, year: int, status: StatusSettings) -> bool:
-    """Whether one target's ALL row is met in a year with its parameter set to `value`."""
-    rows = target_rows(prepared, target.model_copy(update={parameter: value}), status)
-    at = np.flatnonzero((rows["zone"] == -1) & (rows["year"] == year))
-    return bool(len(at)) and rows["status"][at[0]] == CODE[MET]
+class _Probe:
+    """One target's ALL status in one year as a function of its parameter: the engine itself, with
+    what does not depend on the parameter (the indicator on the grid, the scope) computed once."""
+
+    def __init__(self, prepared: Prepared, target, status: StatusSettings, parts=None):
+        self.prepared, self.target, self.status = prepared, target, status
+        self.parts = parts
+
+    def met(self, parameter: str, value: float, year: int) -> bool:
+        changed = self.target.model_copy(update={parameter: value})
+        single = replace(self.prepared, years=[year])
+        if self.parts is None:
+            rows = target_rows(single, changed, self.status)
+        else:
+            num, den, scope = self.parts
+            plan = single.plan
+            rows = evaluate_target(
+                changed, num, den, scope, single.grid, [year], plan.base_year, plan.target_year, self.status
+            )
+        at = np.flatnonzero((rows["zone"] == -1) & (rows["year"] == year))
+        return bool(len(at)) and rows["status"][at[0]] == CODE[MET]
 
 
 def thresholds(
@@ -144,8 +172,12 @@ def thresholds(
 ) -> pd.DataFrame:
     """For every ALL verdict (met or not met, and the statuses before the target year), the value of
     the target's parameter at which it would become met or stop being met: the largest value at
-    which the target is met (every rule is harder the higher its parameter). Found by bisection
-    over the engine itself, so it honours scopes, like-for-like sums and coverage."""
+    which the target is met (every rule is harder the higher its parameter).
+
+    The engine decides at every value tried, so the threshold honours scopes, like-for-like sums
+    and coverage. The values tried are those the data make critical (each zone's value, ratio to its
+    base or growth rate, and the total's), searched by bisection; a continuous bisection backs it
+    up where no such value decides."""
     rows = []
     totals = scorecard[scorecard["zone_id"] == ALL]
     prepared = prepare(inputs, plan, years)
@@ -156,8 +188,17 @@ def thresholds(
         current = float(getattr(target, parameter))
         plan_value = float(getattr(published.targets[target_id], parameter))
         verdicts = totals[(totals["target_id"] == target_id) & totals["status"].isin(STATUS_ORDER)]
+        if verdicts.empty:
+            continue
+        parts = None
+        if not target.on_registry:
+            num, den = components(prepared.matrix, prepared.column, inputs.clusters, prepared.grid, target)
+            parts = (num, den, scope_mask(prepared.grid, target, dict(plan.groups)))
+        probe = _Probe(prepared, target, status, parts)
+        own = scorecard[scorecard["target_id"] == target_id]
         for year in verdicts["year"].astype(int):
-            critical = _critical(prepared, target, parameter, current, int(year), status)
+            candidates = _candidates(target, own[own["year"] == year])
+            critical = _critical(probe, parameter, current, int(year), candidates)
             rows.append(
                 {
                     "year": int(year),
@@ -174,23 +215,62 @@ def thresholds(
     return pd.DataFrame(rows)[THRESHOLD_COLUMNS]
 
 
-def _critical(prepared: Prepared, target, parameter: str, current: float, year: int, status) -> tuple[float, str]:
+def _candidates(target, rows: pd.DataFrame) -> np.ndarray:
+    """The parameter values at which a row's status can change: a value is met from the threshold
+    equal to it down (a level or count), a multiple from its ratio to the base, a growth target from
+    the rate achieved, a change from the change achieved."""
+    if getattr(target, "scope", "total") == "each":
+        rows = rows[rows["zone_id"] != ALL]  # the ALL value of an each-target is a share of zones
+    value, base = rows["value"].to_numpy(dtype="float64"), rows["base_value"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if target.rule == "multiple":
+            found = value / base
+        elif target.rule == "growth":
+            found = rows["actual_rate"].to_numpy(dtype="float64")
+        elif target.rule == "change":
+            found = base - value if target.direction == "lower" else value - base
+        else:
+            found = value
+    return np.unique(found[np.isfinite(found)])
+
+
+INTEGER_RULES = ("count", "clusters", "zones_approved", "zones_at_level", "facilities")
+
+
+def _critical(probe: _Probe, parameter: str, current: float, year: int, candidates: np.ndarray) -> tuple[float, str]:
     """(critical value, 'at_most' | 'never' | 'always') for one target and year."""
-    integer = parameter == "min" and target.rule in (
-        "count",
-        "clusters",
-        "zones_approved",
-        "zones_at_level",
-        "facilities",
-    )
+    integer = parameter == "min" and probe.target.rule in INTEGER_RULES
     # The easiest setting the model allows: whole counts from 1, rates and multiples just above 0.
     lowest = 1.0 if integer else (1e-6 if parameter in ("k", "min_rate", "min_change") else 0.0)
 
     def check(value: float) -> bool:
-        return _met_in(prepared, target, parameter, value, year, status)
+        return probe.met(parameter, value, year)
 
     if not check(lowest):
         return lowest, "never"
+    if integer:
+        candidates = np.floor(candidates)
+    candidates = np.unique(candidates[candidates >= lowest])
+    if len(candidates) and check(candidates[0]):
+        low, high = 0, len(candidates) - 1
+        if check(candidates[high]):
+            low = high
+        while high - low > 1:
+            middle = (low + high) // 2
+            if check(candidates[middle]):
+                low = middle
+            else:
+                high = middle
+        found = float(candidates[low])
+        # Just past the value, beyond the comparisons' relative tolerance (1e-9 by default).
+        step = 1.0 if integer else 1e-6 * max(1.0, abs(found))
+        if not check(found + step):
+            return found, "at_most"
+    return _bisect(check, lowest, current, integer)
+
+
+def _bisect(check, lowest: float, current: float, integer: bool) -> tuple[float, str]:
+    """The largest value at which `check` holds, by bisection over the parameter's range."""
     high = max(current, lowest) * 2 or 1.0
     for _ in range(40):
         if not check(high):
@@ -220,8 +300,6 @@ def contributions(inputs: Inputs, plan: Plan, scorecard: pd.DataFrame) -> pd.Dat
     num_z (like for like for doubling and growth; a zone without a base value has no requirement,
     so its whole value counts against the gap). The parts sum to the gap when the same zones report
     in the base year and in the year."""
-    from zonetrack.engine.rules import components, scope_mask
-
     parts = []
     totals = scorecard[(scorecard["zone_id"] == ALL) & scorecard["status"].isin(STATUS_ORDER)]
     years = sorted(int(y) for y in totals["year"].unique())

@@ -392,6 +392,13 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
     return footnote, kinds, notes
 
 
+def _subtable(table: RawTable, rows: np.ndarray) -> RawTable:
+    """Some rows of a table, with their row numbers."""
+    from dataclasses import replace
+
+    return replace(table, frame=table.frame.iloc[rows].reset_index(drop=True), rows=table.rows[rows])
+
+
 def _first_texts(frame: pd.DataFrame) -> pd.Series:
     """Each row's first non-empty text, whatever its column."""
     first = pd.Series("", index=frame.index, dtype="string")
@@ -419,15 +426,25 @@ def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Pr
     frame = table.frame
     zone_col = _first(roles, "zone")
     year_col = _first(roles, "year")
-    footnote, totals, problems = _row_kinds(table, zone_col, roles)
     zone_raw = _text(frame.iloc[:, zone_col])
     zone_ids, reasons = resolve_zones(zone_raw, vocab)
     zone_codes = pd.Categorical(zone_ids, categories=vocab.zone_ids)
-    label = (zone_codes.codes < 0) & _label_rows(table, roles) & ~footnote & (totals == "")
-    problems += [
-        Problem(table.label, int(r), None, NOTE, f"row without values set aside: '{shown(z, 30)}'")
-        for r, z in zip(table.rows[label], _first_texts(frame)[label], strict=True)
-    ]
+    # Only a row whose zone does not resolve can be a total, a footnote or a heading.
+    unresolved = np.flatnonzero(zone_codes.codes < 0)
+    footnote = np.zeros(len(frame), dtype=bool)
+    totals = np.full(len(frame), "", dtype=object)
+    label = np.zeros(len(frame), dtype=bool)
+    problems: list[Problem] = []
+    if len(unresolved):
+        part = _subtable(table, unresolved)
+        footnote[unresolved], totals[unresolved], problems = _row_kinds(part, zone_col, roles)
+        label[unresolved] = _label_rows(part, roles) & ~footnote[unresolved] & (totals[unresolved] == "")
+    if label.any():
+        labels = _first_texts(_subtable(table, np.flatnonzero(label)).frame)
+        problems += [
+            Problem(table.label, int(r), None, NOTE, f"row without values set aside: '{shown(z, 30)}'")
+            for r, z in zip(table.rows[label], labels, strict=True)
+        ]
     data_row = ~footnote & (totals == "") & ~label
     unknown_zone = (zone_codes.codes < 0) & data_row
     problems += [
@@ -584,7 +601,9 @@ def _rounding(raw: pd.Series, numbers: np.ndarray, values: np.ndarray) -> np.nda
     return np.nan_to_num(0.5 * 10.0**-decimals * scale)
 
 
-def convert(raw: pd.Series, indicator: str, factor: np.ndarray | float, vocab: Vocabulary) -> Converted:
+def convert(
+    raw: pd.Series, indicator: str, factor: np.ndarray | float, vocab: Vocabulary, rounding: bool = False
+) -> Converted:
     """A column's values in the stored unit, the cells that are not numbers of this indicator, and why.
 
     A unit written in a cell (34.0亿, 1.2万, 3.2%) is that cell's unit, whatever the header says.
@@ -617,7 +636,9 @@ def convert(raw: pd.Series, indicator: str, factor: np.ndarray | float, vocab: V
             negative = ~bad & (values < 0)
             bad |= negative
             reasons[negative] = f"negative value for {indicator}, which cannot be negative:"
-    return Converted(values, bad, reasons, _rounding(raw, cells.numbers, values))
+    # The rounding of the written figures is needed only to check total rows against their zones.
+    unit = _rounding(raw, cells.numbers, values) if rounding else np.zeros(len(values))
+    return Converted(values, bad, reasons, unit)
 
 
 def _value_problems(
@@ -639,11 +660,12 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         return Cells(empty_cells(), problems)
     n = len(keys)
     checked = (keys["total"] != "footnote").to_numpy()
+    has_totals = bool(keys["total"].isin(["total", "subtotal"]).any())
     zone_rows = keys["valid"].to_numpy()
     values, bad = [], []
     for column in columns:
         raw = table.frame.iloc[:, column.index]
-        converted = convert(raw, column.indicator, column.factor, vocab)
+        converted = convert(raw, column.indicator, column.factor, vocab, rounding=has_totals)
         wrong = converted.bad & checked
         problems += _value_problems(table, table.rows, column.title, raw, wrong, converted.reasons)
         values.append(converted.stored)
@@ -761,10 +783,11 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells
         np.zeros(len(frame)),
     )
     known = ~pd.isna(indicators)
+    has_totals = bool(keys["total"].isin(["total", "subtotal"]).any())
     codes, distinct = pd.factorize(pd.Series(indicators, dtype=object))
     for code, indicator in enumerate(distinct):
         rows = np.flatnonzero(codes == code)
-        part = convert(raw.iloc[rows], indicator, factors[rows], vocab)
+        part = convert(raw.iloc[rows], indicator, factors[rows], vocab, rounding=has_totals)
         column.stored[rows], column.bad[rows], column.reasons[rows], column.rounding[rows] = (
             part.stored,
             part.bad,

@@ -174,7 +174,8 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
     if invalid and any(number is None for number, _ in invalid):
         invalid.clear()
         table = _arrow_read(body, names, handler, threads=False)
-    frame = pd.DataFrame({name: table.column(name).to_numpy(zero_copy_only=False) for name in names}, dtype=object)
+    # Arrow-backed strings (pandas' own string dtype): no Python object per cell.
+    frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(table.column(name)) for name in names})
     skipped = {number for number, _ in invalid}
     total = len(frame) + len(invalid)
     numbers = np.array([n for n in range(1, total + 1) if n not in skipped], dtype="int64") + header_end
@@ -199,7 +200,7 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
             )
         )
     if extra_rows:
-        frame = pd.concat([frame, pd.DataFrame(extra_rows, columns=names, dtype=object)], ignore_index=True)
+        frame = pd.concat([frame, pd.DataFrame(extra_rows, columns=names, dtype="string")], ignore_index=True)
         numbers = np.concatenate([numbers, np.array(extra_numbers, dtype="int64")])
         order = np.argsort(numbers, kind="stable")
         frame, numbers = frame.iloc[order].reset_index(drop=True), numbers[order]
@@ -617,7 +618,14 @@ def _drop_empty_rows(table: RawTable) -> RawTable:
     frame = table.frame
     if frame.empty or frame.shape[1] == 0:
         return table
-    keep = ~np.logical_and.reduce([_blank(frame.iloc[:, i]) for i in range(frame.shape[1])])
+    # Column by column, looking only at the rows still blank so far (most rows stop at column 1).
+    blank = np.ones(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = _blank(frame.iloc[rows, i])
+    keep = ~blank
     if keep.all():
         return table
     return RawTable(
