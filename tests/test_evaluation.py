@@ -187,6 +187,33 @@ def test_rank_rows_and_their_quantiles():
     assert median[2] == 2
 
 
+def test_equal_indices_share_the_best_rank_and_unranked_zones_stay_unranked():
+    # Row 1: 5 > 3 = 3 > 1 → ranks 1, 2, 2, 4 ("min" ties, as the nominal ranking).
+    # Row 2: NaN is unranked; 2 = 2 > 1 → 1, 1, 3 for the others.
+    index = np.array([[3.0, 5.0, 1.0, 3.0], [2.0, np.nan, 2.0, 1.0]])
+    ranked = rank_rows(index)
+    assert ranked[0].tolist() == [2, 1, 4, 2]
+    assert ranked[1, 0] == 1 and np.isnan(ranked[1, 1]) and ranked[1, 2:].tolist() == [1, 3]
+    # The second zone was ranked once (rank 1): its quantiles are 1; the others count two ranks each.
+    p05, median, p95 = rank_quantiles(ranked)
+    assert (p05[1], median[1], p95[1]) == (1, 1, 1)
+    # The fourth zone: ranks 2 and 3 → 5 % quantile 2 (ceil(0.05·2) = 1st value), 95 % 3 (ceil(1.9) = 2nd).
+    assert (p05[3], p95[3]) == (2, 3)
+
+
+def test_ranking_in_blocks_changes_nothing(monkeypatch):
+    from zonetrack.evaluation import uncertainty
+
+    rows = [(z, 2019, "revenue", v) for z, v in (("x", 10), ("y", 20), ("z", 40), ("w", 30))]
+    rows += [(z, 2019, "exports", v) for z, v in (("x", 9), ("y", 6), ("z", 1), ("w", 3))]
+    settings_ = EvaluationSettings(uncertainty=Uncertainty(base_samples=64))
+    whole = evaluate(panel(rows), REGISTRY, [FRAMEWORK], settings_)
+    monkeypatch.setattr(uncertainty, "BLOCK_CELLS", 4 * 5)  # five replications per block, the last one short
+    blocked = evaluate(panel(rows), REGISTRY, [FRAMEWORK], settings_)
+    pd.testing.assert_frame_equal(whole.results, blocked.results)
+    pd.testing.assert_frame_equal(whole.sensitivity, blocked.sensitivity)
+
+
 def test_the_design_has_n_times_d_plus_two_rows():
     spec, rows = design(["a", "b", "c"], 0.25, 16, seed=1)
     assert spec["names"][:3] == ["treatment", "normalisation", "aggregation"]

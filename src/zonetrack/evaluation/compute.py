@@ -217,13 +217,28 @@ class Scores:
     treated: np.ndarray  # points winsorised per indicator
 
 
-def score(data: ClassYear, framework: Framework, treatment: str, normalisation: str, aggregation: str) -> Scores:
-    """Treat, normalise and aggregate a class-year's indicators into dimension scores."""
-    values = data.raw.copy()
+def treat(raw: np.ndarray, treatment: str) -> tuple[np.ndarray, np.ndarray]:
+    """The indicators after outlier treatment (winsorised or as they are), and the points changed
+    per indicator."""
+    values = raw.copy()
     treated = np.zeros(values.shape[1], dtype=int)
     if treatment == "winsorise":
         for column in range(values.shape[1]):
             values[:, column], treated[column] = winsorise(values[:, column])
+    return values, treated
+
+
+def score(
+    data: ClassYear,
+    framework: Framework,
+    treatment: str,
+    normalisation: str,
+    aggregation: str,
+    treated_values: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Scores:
+    """Treat, normalise and aggregate a class-year's indicators into dimension scores (the
+    treatment's result may be passed in when it was computed already)."""
+    values, treated = treated_values if treated_values is not None else treat(data.raw, treatment)
     normalised = (
         np.column_stack(
             [

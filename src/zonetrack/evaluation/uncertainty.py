@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zonetrack.evaluation.compute import ClassYear, aggregate, score, to_positive
+from zonetrack.evaluation.compute import ClassYear, aggregate, score, to_positive, treat
 from zonetrack.evaluation.framework import AGGREGATIONS, NORMALISATIONS, Framework
 
 TREATMENTS = ("winsorise", "none")
@@ -63,13 +63,13 @@ def index_matrix(dimension_scores: dict[tuple, np.ndarray], rows: np.ndarray, we
     run_weights = weights[None, :] * rows[:, 3:]
     n_zones = next(iter(dimension_scores.values())).shape[0]
     index = np.full((len(rows), n_zones), np.nan)
-    for t, treat in enumerate(TREATMENTS):
+    for t, treatment_name in enumerate(TREATMENTS):
         for n, norm in enumerate(NORMALISATIONS):
             for a, agg in enumerate(AGGREGATIONS):
                 runs = np.flatnonzero((treatment == t) & (normalisation == n) & (aggregation == a))
                 if not len(runs):
                     continue
-                scores = dimension_scores[(treat, norm, agg)]
+                scores = dimension_scores[(treatment_name, norm, agg)]
                 present = ~np.isnan(scores)
                 if agg == "geometric":
                     values = np.where(present, np.log(np.where(present, to_positive(scores), 1.0)), 0.0)
@@ -85,21 +85,45 @@ def index_matrix(dimension_scores: dict[tuple, np.ndarray], rows: np.ndarray, we
 
 
 def rank_rows(index: np.ndarray) -> np.ndarray:
-    """Ranks within each replication (1 = best), by one sort per row; unranked zones stay NaN."""
-    order = np.argsort(np.where(np.isnan(index), np.inf, -index), axis=1, kind="stable")
-    ranked = np.empty(index.shape, dtype="float64")
-    np.put_along_axis(ranked, order, np.arange(1, index.shape[1] + 1, dtype="float64")[None, :], axis=1)
-    return np.where(np.isnan(index), np.nan, ranked)
+    """Ranks within each replication (1 = best; equal indices share the best rank, as the nominal
+    ranking does), by one sort per row; unranked zones stay NaN. Three matrices of the index's size
+    are used, each for more than one step (the index may be 10,000 replications × 1,500 zones)."""
+    rows, zones = index.shape
+    key = np.negative(index)
+    missing = np.isnan(key)
+    key[missing] = np.inf
+    flat = np.argsort(key, axis=1)
+    flat += (np.arange(rows, dtype=flat.dtype) * zones)[:, None]  # positions in the flattened matrix
+    ordered = np.take(key, flat)  # each row's keys in ascending order
+    new_value = ordered[:, 1:] != ordered[:, :-1]
+    ranked = key  # the keys are no longer needed: their buffer takes the ranks
+    if new_value.all():
+        np.put(ranked, flat, np.arange(1, zones + 1, dtype="float64"))  # repeated row after row
+    else:
+        # Each position's rank is 1 + the position where its run of equal values starts.
+        ordered[:, 0] = 0.0
+        ordered[:, 1:] = np.where(new_value, np.arange(1, zones, dtype="float64"), 0.0)
+        np.maximum.accumulate(ordered, axis=1, out=ordered)
+        ordered += 1.0
+        np.put(ranked, flat, ordered)
+    ranked[missing] = np.nan
+    return ranked
 
 
-def rank_quantiles(ranked: np.ndarray, quantiles=(0.05, 0.5, 0.95)) -> list[np.ndarray]:
-    """Per zone, quantiles of its ranks over the replications, from the histogram of whole ranks
-    (no sort of the whole matrix)."""
+def rank_histogram(ranked: np.ndarray) -> np.ndarray:
+    """Per zone, how many replications gave it each whole rank (zones × (zones + 1); column 0 unused)."""
     zones = ranked.shape[1]
-    results = [np.full(zones, np.nan) for _ in quantiles]
-    valid = ~np.isnan(ranked)
-    codes = np.where(valid, ranked, 0).astype(np.int64) + np.arange(zones)[None, :] * (zones + 1)
-    counts = np.bincount(codes[valid], minlength=zones * (zones + 1)).reshape(zones, zones + 1)
+    # A zone's ranks are counted in its own run of zones + 1 bins; an unranked cell falls in bin 0.
+    codes = np.nan_to_num(ranked, nan=0.0)
+    codes += (np.arange(zones) * (zones + 1))[None, :]
+    counts = np.bincount(codes.astype(np.int64).ravel(), minlength=zones * (zones + 1)).reshape(zones, zones + 1)
+    counts[:, 0] = 0
+    return counts
+
+
+def histogram_quantiles(counts: np.ndarray, quantiles=(0.05, 0.5, 0.95)) -> list[np.ndarray]:
+    """Per zone, quantiles of its ranks from their histogram."""
+    results = [np.full(counts.shape[0], np.nan) for _ in quantiles]
     cumulative = np.cumsum(counts, axis=1)
     totals = cumulative[:, -1]
     for q, out in zip(quantiles, results, strict=True):
@@ -108,6 +132,17 @@ def rank_quantiles(ranked: np.ndarray, quantiles=(0.05, 0.5, 0.95)) -> list[np.n
         position = (cumulative < target[:, None]).sum(axis=1)
         out[totals > 0] = position[totals > 0]
     return results
+
+
+def rank_quantiles(ranked: np.ndarray, quantiles=(0.05, 0.5, 0.95)) -> list[np.ndarray]:
+    """Per zone, quantiles of its ranks over the replications, from the histogram of whole ranks
+    (no sort of the whole matrix)."""
+    return histogram_quantiles(rank_histogram(ranked), quantiles)
+
+
+# Replications are ranked in blocks of about this many cells: memory stays small whatever the
+# design's size, and the blocks' buffers are reused rather than mapped afresh.
+BLOCK_CELLS = 1 << 20
 
 
 def analyse(
@@ -124,17 +159,25 @@ def analyse(
 
     dimension_ids = list(framework.dimensions)
     spec, rows = design(dimension_ids, spread, base_samples, seed)
+    treated = {t: treat(data.raw, t) for t in TREATMENTS}
     scores = {
-        (t, n, a): score(data, framework, t, n, a).dimensions
+        (t, n, a): score(data, framework, t, n, a, treated[t]).dimensions
         for t in TREATMENTS
         for n in NORMALISATIONS
         for a in AGGREGATIONS
     }
-    index = index_matrix(scores, rows, weights)
-    ranked = rank_rows(index)
-    p05, median, p95 = rank_quantiles(ranked)
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.abs(ranked - nominal_ranks[None, :]), axis=1)
+    zones = len(nominal_ranks)
+    counts = np.zeros((zones, zones + 1), dtype=np.int64)
+    shift = np.full(len(rows), np.nan)  # each replication's mean absolute shift from the nominal ranks
+    step = max(1, BLOCK_CELLS // max(zones, 1))
+    for start in range(0, len(rows), step):
+        ranked = rank_rows(index_matrix(scores, rows[start : start + step], weights))
+        counts += rank_histogram(ranked)
+        moved = np.abs(ranked - nominal_ranks[None, :])
+        ranked_zones = (~np.isnan(moved)).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shift[start : start + step] = np.nansum(moved, axis=1) / np.where(ranked_zones > 0, ranked_zones, np.nan)
+    p05, median, p95 = histogram_quantiles(counts)
     if np.nanstd(shift) == 0:
         zeros = np.zeros(spec["num_vars"])
         first, first_conf, total, total_conf = zeros, zeros, zeros, zeros
