@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -61,7 +60,7 @@ def rank_plot(rows: pd.DataFrame, names: dict[str, str], title: str) -> str:
     """Zones by rank: the nominal rank (dot), the median (diamond) and the 5-95 % interval (bar)."""
     rows = rows.sort_values("rank", ascending=False)
     height = max(2.8, 0.26 * len(rows) + 1.7)
-    fig, ax = plt.subplots(figsize=(7.5, height))
+    fig, ax = plots.figure((7.5, height))
     y = np.arange(len(rows))
     ax.hlines(y, rows["rank_p05"], rows["rank_p95"], color="#8ab4f8", linewidth=5, label="5-95% 区间 interval")
     ax.plot(rows["rank_median"], y, "D", color="#6a51a3", markersize=4, label="中位 median")

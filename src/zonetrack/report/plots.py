@@ -9,18 +9,16 @@ import re
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from zonetrack.engine.status import ALL_STATUSES
+from zonetrack.report import fonts
 from zonetrack.report import formatting as fmt
 
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
-FONT_NAME = "Noto Sans CJK SC"
+FONT_NAME = fonts.FONT_NAME
 DPI = 110
 COLOURS = {code: fmt.STATUS[code]["colour"] for code in ALL_STATUSES}
 TITLE_WIDTH = 34  # characters of a title line at the charts' width; longer titles wrap, never cut
@@ -28,25 +26,34 @@ TITLE_WIDTH = 34  # characters of a title line at the charts' width; longer titl
 
 def font_path() -> Path:
     """The CJK font file shipped with the mplfonts package (in the project's environment)."""
-    import mplfonts
+    return fonts.font_path()
 
-    return Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
+
+# seaborn's whitegrid look, from the style sheets matplotlib ships: importing seaborn itself would
+# cost a report's kernel a second (it imports scipy.stats) for nothing more than these settings.
+STYLE = ("seaborn-v0_8-whitegrid", "seaborn-v0_8-notebook", "seaborn-v0_8-deep")
 
 
 def theme() -> None:
-    """Register the CJK font, set the seaborn theme with it (set_theme resets the family), and draw
-    every text as plain text: a `$` in a zone's name is a dollar sign, not mathtext."""
-    from matplotlib import font_manager
+    """Register the CJK font, set the seaborn whitegrid theme with it, and draw every text as plain
+    text: a `$` in a zone's name is a dollar sign, not mathtext."""
+    from matplotlib import font_manager, style
 
     if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(font_path()))
-    sns.set_theme(
-        style="whitegrid",
-        font=FONT_NAME,
-        rc={"axes.unicode_minus": False, "figure.dpi": DPI, "savefig.dpi": DPI, "figure.autolayout": False},
+    style.use(STYLE)
+    mpl.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FONT_NAME, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.autolayout": False,
+            "text.parse_math": False,
+            "svg.hashsalt": "zonetrack",
+        }
     )
-    mpl.rcParams["text.parse_math"] = False
-    mpl.rcParams["svg.hashsalt"] = "zonetrack"
 
 
 def wrap(title: str, width: int = TITLE_WIDTH) -> str:
@@ -65,11 +72,16 @@ def wrap(title: str, width: int = TITLE_WIDTH) -> str:
     return "\n".join(lines)
 
 
+def figure(size: tuple[float, float]):
+    """A figure and its axes, outside pyplot's state (nothing to close, nothing shown)."""
+    fig = Figure(figsize=size)
+    return fig, fig.subplots()
+
+
 def png(fig: Figure) -> str:
-    """A figure as base64 PNG data (fixed dpi, no timestamp), closing the figure."""
+    """A figure as base64 PNG data (fixed dpi, no timestamp)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -86,7 +98,7 @@ def path_chart(
     """The total (base year and assessed years) against the path required to reach the target
     (dashed), the target (dotted), and a projection at the rate achieved so far (dotted, labelled,
     never joined to the data line)."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = figure((7.5, 3.8))
     data = series.dropna(subset=["value"])
     ax.plot(data["year"], data["value"], marker="o", color="#225ea8", label="实际 actual", zorder=3)
     for year, value in zip(data["year"], data["value"], strict=True):
@@ -124,7 +136,7 @@ def zone_bars(
     rows["order"] = rows["metric"].fillna(-np.inf)
     rows = rows.sort_values("order", ascending=True, kind="stable")
     height = max(2.5, 0.27 * len(rows) + 1.3)
-    fig, ax = plt.subplots(figsize=(7.5, height))
+    fig, ax = figure((7.5, height))
     labels = [zone_names.get(z, z) for z in rows["zone_id"]]
     positions = np.arange(len(rows))
     values = rows["metric"].to_numpy(dtype="float64")
@@ -153,7 +165,9 @@ def zone_bars(
     ax.set_yticks(positions, labels)
     if whole:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(min(0.0, np.nanmin(finite) * 1.15 if len(finite) else 0.0), span * 1.18)
+    lowest = np.nanmin(finite) if len(finite) else 0.0
+    # Room on the left for a negative bar's label, which is drawn beyond the bar's end.
+    ax.set_xlim(lowest * 1.15 - span * 0.1 if lowest < 0 else 0.0, span * 1.18)
     ax.set_title(wrap(title), fontsize=11)
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=8)
@@ -166,7 +180,7 @@ def contribution_bars(rows: pd.DataFrame, title: str, unit: str, zone_names: dic
     """Each zone's part of a total's gap: positive parts hold the total back, negative ones make up."""
     rows = rows.sort_values("contribution")
     height = max(2.2, 0.25 * len(rows) + 1.2)
-    fig, ax = plt.subplots(figsize=(7.5, height))
+    fig, ax = figure((7.5, height))
     colours = ["#d73027" if v > 0 else "#1a9850" for v in rows["contribution"]]
     ax.barh([zone_names.get(z, z) for z in rows["zone_id"]], rows["contribution"], color=colours)
     ax.axvline(0, color="#333333", linewidth=0.8)
@@ -180,7 +194,7 @@ def contribution_bars(rows: pd.DataFrame, title: str, unit: str, zone_names: dic
 
 def status_counts_chart(counts: pd.DataFrame) -> Figure:
     """Stacked bars: how many targets were in each status, year by year."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig, ax = figure((7.5, 3.4))
     bottom = np.zeros(len(counts))
     for status in ALL_STATUSES:
         if status in counts and counts[status].sum() > 0:

@@ -55,9 +55,9 @@ def embed_cjk_font(page: str) -> str:
     renders on a machine without Chinese fonts (the whole font is 16 MB; a page needs ~100 KB)."""
     from fontTools import subset
 
-    from zonetrack.report.plots import font_path
+    from zonetrack.report.fonts import font_path
 
-    characters = "".join(sorted({c for c in page if ord(c) > 127}))
+    characters = "".join(sorted(c for c in set(page) if ord(c) > 127))
     if not characters:
         return page
     options = subset.Options()

@@ -53,6 +53,8 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
             kernel_name=inputs.kernel,
             cwd=os.getcwd(),
             progress_bar=False,
+            # One write at the end (or at the failing cell), not one per cell of a page of charts.
+            request_save_on_cell_execute=False,
             # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for
             # the analyst; errors in the notebook still fail the stage through papermill.
             extra_arguments=["--log-level=CRITICAL"],
@@ -182,6 +184,8 @@ def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path) -> Pa
             kernel_name=inputs.kernel,
             cwd=os.getcwd(),
             progress_bar=False,
+            # One write at the end (or at the failing cell), not one per cell of a page of charts.
+            request_save_on_cell_execute=False,
             extra_arguments=["--log-level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as error:
