@@ -122,20 +122,48 @@ def _encoding(path: Path) -> str:
     return "utf-8"
 
 
-def run_process(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one whole process (os.wait4 gives its own rusage)."""
+# Peak memory of a child process is its rusage's ru_maxrss, but Linux carries the parent's resident
+# size into a forked child (and a vforked child records the parent's peak at exec). Forked from this
+# script after it has held a national panel, every child would report that. So children are started
+# by a small launcher process, itself started before anything large is loaded: what they report is
+# their own peak.
+LAUNCHER = """
+import json, os, subprocess, sys, tempfile, time
+for line in sys.stdin:
+    job = json.loads(line)
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd)
+        process = subprocess.Popen(job["command"], stdout=subprocess.DEVNULL, stderr=errors, env=job["env"], cwd=job["cwd"])
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            errors.seek(0)
-            raise RuntimeError(
-                f"{' '.join(command)} failed ({process.returncode}):\n{errors.read().decode(errors='replace')}"
-            )
-    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+        errors.seek(0)
+        message = errors.read().decode(errors="replace")
+    print(json.dumps({"wall": wall, "maxrss_kib": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status),
+                      "errors": message}), flush=True)
+"""
+_launcher: subprocess.Popen | None = None
+
+
+def start_launcher() -> None:
+    """Start the launcher (at the start of the run, while this process is small)."""
+    global _launcher
+    _launcher = subprocess.Popen(
+        [sys.executable, "-S", "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def run_process(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one whole process, started by the launcher
+    (os.wait4 gives the process's own rusage)."""
+    if _launcher is None:
+        start_launcher()
+    job = {"command": command, "env": dict(env if env is not None else os.environ), "cwd": str(cwd) if cwd else None}
+    _launcher.stdin.write(json.dumps(job) + "\n")
+    _launcher.stdin.flush()
+    result = json.loads(_launcher.stdout.readline())
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({result['code']}):\n{result['errors']}")
+    return result["wall"], result["maxrss_kib"] / 1024  # Linux reports KiB
 
 
 def median_of(runs: int, measure) -> tuple[float, ...]:
@@ -656,6 +684,7 @@ def main() -> int:
     if args.mc_child:
         mc_child(args.mc_child, 1500, 30, 1024, args.runs)
         return 0
+    start_launcher()
     sizes = args.sizes.split(",")
     results, extra = [], {}
     with tempfile.TemporaryDirectory(prefix="zonetrack-bench-") as tmp:

@@ -76,3 +76,22 @@ def test_zone_totals_stay_below_the_province(vocab_bundle):
                 assert totals.loc[row.year, indicator] < float(row.value), (indicator, row.year)
                 compared += 1
     assert compared >= 8
+
+
+def test_the_readme_examples_are_the_generator_s_and_only_the_first_return_is_refused(registry, capsys):
+    from zonetrack import cli
+    from zonetrack.demo import EXAMPLE_CORRECTED, EXAMPLE_FIRST, example_files
+
+    examples = REPO / "examples"
+    for name, content in example_files(registry, seed=2017).items():
+        assert (examples / name).read_bytes() == content, name
+    # The first return: zhuzhou's revenue (row 6: title, unit line, two header rows, 长沙, 株洲) is its
+    # 亿元 figure under the table's 万元, so about 1/10,000 of its 2026 value in data/raw.
+    assert cli.main(["check", "--raw", str(RAW), str(examples / EXAMPLE_FIRST)]) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1
+    assert f"{EXAMPLE_FIRST}[2027年]:6:营业收入: error: revenue of zhuzhou in 2027 is 1/" in errors[0]
+    assert "likely 万元 vs 亿元" in errors[0]
+    assert cli.main(["check", "--raw", str(RAW), str(examples / EXAMPLE_CORRECTED)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().err

@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
     demo.add_argument("--seed", type=int, default=2017, help="random seed")
     demo.add_argument("--force", action="store_true", help="overwrite files that differ from what the demo writes")
+    demo.add_argument(
+        "--examples",
+        type=Path,
+        help="write only the README's example workbooks for 2027 into this folder (e.g. examples)",
+    )
     return parser
 
 
@@ -162,9 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from zonetrack import demo
 
-            written = demo.write_demo(args.raw, args.seed, args.force)
+            if args.examples:
+                written = demo.write_examples(args.raw, args.examples, args.seed)
+                folder = args.examples
+            else:
+                written = demo.write_demo(args.raw, args.seed, args.force)
+                folder = args.raw
             stages.log(
-                f"demo: {len(written)} file(s) written under {args.raw}" + ("" if written else " (all were current)")
+                f"demo: {len(written)} file(s) written under {folder}" + ("" if written else " (all were current)")
             )
             return 0
     except ProblemsError as error:

@@ -561,6 +561,68 @@ def demo_files(registry: pd.DataFrame, seed: int) -> dict[str, bytes]:
     return files
 
 
+EXAMPLE_YEAR = 2027
+# The README's new-year loop: a statistics office's first return for 2027, in which one zone's
+# revenue was written in 亿元 under the table's 万元 (10,000 times too small), and its correction.
+EXAMPLE_FIRST = f"{EXAMPLE_YEAR}年高新区主要指标_初报.xlsx"
+EXAMPLE_CORRECTED = f"{EXAMPLE_YEAR}年高新区主要指标_更正.xlsx"
+EXAMPLE_MISTAKE_ZONE = "zhuzhou"
+
+
+def generate_example_year(recent: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The 2026 statistics carried one year on: counts, amounts and land grow by drawn rates, the
+    enterprises with an R&D institution stay within the above-size ones, ranks move a few places."""
+    rng = np.random.default_rng(seed + EXAMPLE_YEAR)
+    last = recent[recent["year"] == RECENT_YEARS[-1]].reset_index(drop=True)
+    n = len(last)
+    out = last.copy()
+    out["year"] = EXAMPLE_YEAR
+    for column, rate, spread in (
+        ("high_tech_enterprises", 0.08, 0.03),
+        ("above_size_hte", 0.07, 0.03),
+        ("revenue", 0.07, 0.02),
+        ("tax_revenue", 0.06, 0.05),
+        ("land_area", 0.01, 0.005),
+    ):
+        out[column] = last[column] * (1 + rng.normal(rate, spread, n))
+    for column in ("high_tech_enterprises", "above_size_hte"):
+        out[column] = out[column].round()
+    out["above_size_hte_with_rd"] = np.minimum(
+        np.round(last["above_size_hte_with_rd"] * (1 + rng.normal(0.06, 0.03, n))), out["above_size_hte"]
+    )
+    share = (last["high_tech_industry_revenue"] / last["revenue"]) * (1 + rng.normal(0.02, 0.01, n))
+    out["high_tech_industry_revenue"] = out["revenue"] * share.clip(0.2, 0.9)
+    out["national_rank"] = (last["national_rank"] + rng.integers(-6, 4, n)).clip(1, 178)
+    return out
+
+
+def example_files(registry: pd.DataFrame, seed: int) -> dict[str, bytes]:
+    """The two 2027 workbooks of the README's new-year loop (illustrative, like the demo's)."""
+    year = generate_example_year(generate_recent(registry, seed), seed)
+    title = f"{EXAMPLE_YEAR}年湖南省高新技术产业开发区主要指标(示例数据)"
+    mistaken = year.copy()
+    at = mistaken["zone_id"] == EXAMPLE_MISTAKE_ZONE
+    mistaken.loc[at, "revenue"] = mistaken.loc[at, "revenue"] / 1e4  # its 亿元 figure, written under 万元
+    return {
+        EXAMPLE_FIRST: office_workbook(mistaken, registry, title, RECENT_LAYOUT, OFFICE_NOTE),
+        EXAMPLE_CORRECTED: office_workbook(year, registry, title, RECENT_LAYOUT, OFFICE_NOTE),
+    }
+
+
+def write_examples(raw: Path, folder: Path, seed: int) -> list[Path]:
+    """Write the example workbooks into `folder` (never into data/raw: an analyst puts them there)."""
+    registry = load_registry(raw / "zones.csv")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in example_files(registry, seed).items():
+        path = folder / name
+        if path.exists() and path.read_bytes() == content:
+            continue
+        path.write_bytes(content)
+        written.append(path)
+    return written
+
+
 class DemoWouldOverwrite(ValueError):
     """The demo would replace files that differ from what it writes."""
 
