@@ -135,6 +135,20 @@ def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dicti
     assert ("population", 2016) in {(w["indicator"], w["year"]) for w in kinds["indicator_without_data"]}
 
 
+def test_an_indicator_collected_for_national_zones_is_not_missing_elsewhere(raw_copy, registry, dictionary):
+    # indicators.csv: national_rank is collected_for national zones. In 2026 changsha (national) has
+    # a rank, zhuzhou (national) has none, liuyang (provincial) has none and is not asked for one.
+    text = "zone,year,national_rank,revenue\nchangsha,2026,12,100\nzhuzhou,2026,,50\nliuyang,2026,,20\n"
+    (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
+    quality = stages.quality_report(_panel(raw_copy), registry, dictionary)
+    missing = {(w["zone_id"], w["indicator"]) for w in quality["warnings"] if w["kind"] == "missing_value"}
+    assert ("zhuzhou", "national_rank") in missing
+    assert ("liuyang", "national_rank") not in missing
+    assert ("liuyang", "revenue") not in missing
+    # Coverage of the rank: 1 of the national zones of 2026 (8 by 2018, and 宁乡 from 2022: 9) → 1/9.
+    assert quality["coverage"]["national_rank"]["2026"] == pytest.approx(round(1 / 9, 6))
+
+
 def _digest(folder):
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

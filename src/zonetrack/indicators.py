@@ -104,6 +104,10 @@ def load_dictionary(path: Path) -> pd.DataFrame:
         raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
     if "may_be_negative" not in dictionary.columns:
         dictionary["may_be_negative"] = ""
+    # The zones an indicator is collected for: blank, every zone; or national / provincial (e.g. the
+    # Ministry's rank exists for national zones only, so a provincial zone without one is not missing).
+    if "collected_for" not in dictionary.columns:
+        dictionary["collected_for"] = ""
     problems = []
     for row, entry in zip(range(2, len(dictionary) + 2), dictionary.itertuples(index=False), strict=True):
         if not _ID.match(entry.id):
@@ -118,6 +122,10 @@ def load_dictionary(path: Path) -> pd.DataFrame:
             )
         if entry.may_be_negative not in ("", "yes", "no"):
             problems.append(Problem(label, row, "may_be_negative", ERROR, "use yes, no or leave it blank (no)"))
+        if entry.collected_for not in ("", "national", "provincial"):
+            problems.append(
+                Problem(label, row, "collected_for", ERROR, "use national, provincial or leave it blank (every zone)")
+            )
     duplicated = dictionary["id"].duplicated()
     problems += [
         Problem(label, int(i) + 2, "id", ERROR, f"duplicate id '{dictionary.loc[i, 'id']}'")

@@ -59,7 +59,11 @@ def quality(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFram
     # An indicator with no value at all in a year was not collected that year.
     collected = (present & exists[:, None]).reshape(*shape, len(indicators)).any(axis=0)  # years × indicators
     year_position = np.tile(np.arange(len(grid.years)), len(grid.zones))
-    expected = exists[:, None] & collected[year_position]
+    # Which zones each indicator is collected for (indicators.csv `collected_for`): all, or one level.
+    level_of = dict(zip(dictionary["id"], dictionary.get("collected_for", pd.Series("", index=dictionary.index))))
+    wanted = np.array([{"national": 1, "provincial": 2}.get(level_of.get(i) or "", 0) for i in indicators])
+    concerned = exists[:, None] & ((wanted[None, :] == 0) | (grid.level_code[:, None] == wanted[None, :]))
+    expected = concerned & collected[year_position]
     missing_row, missing_col = np.nonzero(expected & ~present)
     missing = pd.DataFrame(
         {
@@ -75,8 +79,8 @@ def quality(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFram
     early_rows = np.flatnonzero(~exists & present.any(axis=1))
     before = pd.DataFrame({"zone_id": grid.zones[zone_of_row[early_rows]], "year": year_of_row[early_rows]})
     # Zone-major grid: reshaping to zones × years × indicators and summing over zones counts per year.
-    existing_per_year = exists.reshape(shape).sum(axis=0)
-    present_per_year = (present & exists[:, None]).reshape(*shape, len(indicators)).sum(axis=0).T
+    existing_per_year = concerned.reshape(*shape, len(indicators)).sum(axis=0).T  # indicators × years
+    present_per_year = (present & concerned).reshape(*shape, len(indicators)).sum(axis=0).T
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(existing_per_year > 0, present_per_year / existing_per_year, np.nan)
     coverage = pd.DataFrame(
@@ -133,7 +137,7 @@ def plausibility(
     an analyst verified (verified_jumps.csv) is neither, and is listed. Problems stand at the
     value that is off (the later one of a pair, or the one off from both its neighbours)."""
     needed = ["zone_id", "indicator", "year", "value", "source_file", "source_row", "source_column"]
-    frame = panel[needed]
+    frame = panel[needed + (["unit"] if "unit" in panel.columns else [])]
     # On integer codes: sorting and comparing a million strings is what would cost.
     zone = pd.Categorical(frame["zone_id"]).codes
     indicator = pd.Categorical(frame["indicator"]).codes
@@ -162,9 +166,10 @@ def plausibility(
         previous_key = (row["zone_id"], int(before["year"]), row["indicator"])
         times = row["value"] / before["value"]
         described = f"{times:,.0f} times" if times >= 1 else f"1/{1 / times:,.0f} of"
+        unit = f" {row['unit']}" if "unit" in frame.columns and isinstance(row["unit"], str) and row["unit"] else ""
         message = (
             f"{row['indicator']} of {row['zone_id']} in {int(row['year'])} is {described} its value in "
-            f"{int(before['year'])} ({row['value']:,.6g} against {before['value']:,.6g} at "
+            f"{int(before['year'])} ({row['value']:,.6g}{unit} against {before['value']:,.6g}{unit} at "
             f"{before['source_file']}:{before['source_row']})"
         )
         if key in verified or previous_key in verified:
