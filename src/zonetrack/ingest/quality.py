@@ -60,7 +60,8 @@ def quality(panel: pd.DataFrame, registry: pd.DataFrame, dictionary: pd.DataFram
     collected = (present & exists[:, None]).reshape(*shape, len(indicators)).any(axis=0)  # years × indicators
     year_position = np.tile(np.arange(len(grid.years)), len(grid.zones))
     # Which zones each indicator is collected for (indicators.csv `collected_for`): all, or one level.
-    level_of = dict(zip(dictionary["id"], dictionary.get("collected_for", pd.Series("", index=dictionary.index))))
+    collected_for = dictionary.get("collected_for", pd.Series("", index=dictionary.index))
+    level_of = dict(zip(dictionary["id"], collected_for, strict=True))
     wanted = np.array([{"national": 1, "provincial": 2}.get(level_of.get(i) or "", 0) for i in indicators])
     concerned = exists[:, None] & ((wanted[None, :] == 0) | (grid.level_code[:, None] == wanted[None, :]))
     expected = concerned & collected[year_position]
