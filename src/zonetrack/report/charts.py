@@ -31,8 +31,16 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
             rows["metric"] = rows["actual_rate"] * 100
             threshold, label = target.min_rate * 100, f"年均增长 average growth since {plan.base_year} (%)"
         elif target.rule == "change":
-            rows["metric"] = rows["value"]
-            threshold, label = None, f"{target.name_zh} ({target.unit})"
+            # The change achieved in the target's direction (for a rank: places moved up), against
+            # the change required; a zone without a base value has none and is drawn as such.
+            moved = (
+                rows["base_value"] - rows["value"]
+                if target.direction == "lower"
+                else rows["value"] - rows["base_value"]
+            )
+            rows["metric"] = moved
+            threshold = float(target.min_change)
+            label = f"较{plan.base_year}年改善 improvement since {plan.base_year} ({target.unit})"
         else:
             rows["metric"] = rows["value"] * _scale(target)
             threshold, label = float(target.min) * _scale(target), f"{target.name_zh} ({target.unit})"
@@ -74,7 +82,15 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         )
     unit = "%" if target.display == "percent" else target.unit
     figure = plots.path_chart(
-        series, title, unit, plan.base_year, plan.target_year, end_value * scale, required, projection
+        series,
+        title,
+        unit,
+        plan.base_year,
+        plan.target_year,
+        end_value * scale,
+        required,
+        projection,
+        whole=target.display == "integer",
     )
     return plots.png(figure)
 

@@ -268,12 +268,9 @@ def _threshold_text(target, threshold) -> str:
         "min_change": "the required change",
     }[parameter]
     if when == "never":
-        why = (
-            "a zone or the total moved the wrong way"
-            if target.rule in ("growth", "multiple", "change")
-            else "a zone (or the total) is below even that"
-        )
-        return f"not met for any {name}, even at {shown}: {why}"
+        if target.rule in ("growth", "multiple", "change"):
+            return f"not met whatever {name}: a zone or the total did not move towards the target at all"
+        return f"not met even if {name} were {shown}: a zone (or the total) is below even that"
     if when == "always":
         return f"met for any {name} up to {shown} and beyond"
     this_run = _parameter_text(parameter, float(threshold["run_value"]), target)

@@ -94,6 +94,7 @@ def path_chart(
     target_value: float | None,
     required: pd.DataFrame | None = None,
     projection: pd.DataFrame | None = None,
+    whole: bool = False,
 ) -> Figure:
     """The total (base year and assessed years) against the path required to reach the target
     (dashed), the target (dotted), and a projection at the rate achieved so far (dotted, labelled,
@@ -119,6 +120,8 @@ def path_chart(
         ax.axhline(target_value, color="#a50026", linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}")
     ax.set_xlim(base_year - 0.4, max(target_year, int(data["year"].max()) if len(data) else target_year) + 0.4)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if whole:  # a count: no tick at 9.25 zones
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(wrap(title), fontsize=11)
     ax.set_ylabel(unit)
     ax.legend(fontsize=8, loc="best")
