@@ -174,3 +174,13 @@ def test_status_changes_between_the_plan_and_a_scenario():
         {"year": 2019, "target": "t", "zone": "ALL", "all": True, "before": "not_met", "after": "met"},
         {"year": 2019, "target": "t", "zone": "y", "all": False, "before": "not_met", "after": "met"},
     ]
+
+
+def test_the_stylesheet_reaches_the_page_unescaped(report):
+    # Quotes in CSS stay quotes: as &#34; the font stack and attribute selectors would be dropped
+    # (a <style> element does not decode entities). Data in the same section is still escaped.
+    title = sections.title(report, 2019)
+    style = title[title.index("<style>") : title.index("</style>")]
+    assert '"zonetrack CJK"' in style and 'a[href^="http"]' in style
+    assert "&#34;" not in style
+    assert XSS not in title

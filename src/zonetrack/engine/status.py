@@ -10,6 +10,7 @@ The statuses themselves (words, colours, symbols) are data: src/zonetrack/status
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,16 @@ STATUS_FILE = Path(__file__).resolve().parents[1] / "statuses.csv"
 
 
 def _status_table() -> list[dict[str, str]]:
+    """The statuses, with their colours checked: they go into the reports' stylesheet as they are."""
     with STATUS_FILE.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        table = list(csv.DictReader(handle))
+    for row in table:
+        for column in ("colour", "text_colour"):
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", row[column]):
+                raise ValueError(
+                    f"{STATUS_FILE.name}: {row['code']}: {column} '{row[column]}' is not a colour like #1a9850"
+                )
+    return table
 
 
 STATUS_TABLE = _status_table()

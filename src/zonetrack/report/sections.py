@@ -3,6 +3,8 @@ charted by report/charts.py, through its template. The notebook calls these, one
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from zonetrack.report import charts, data
 from zonetrack.report.data import PlanReport
 from zonetrack.report.html import render
@@ -19,8 +21,11 @@ WARNING_KINDS = {
 }
 
 
-def css() -> str:
-    return render("report.css.j2")
+def css() -> Markup:
+    """The reports' stylesheet, to go inside <style> as it is: escaping would turn its quotes into
+    entities, which CSS does not read. Its only inputs are the status colours of statuses.csv,
+    which the status table checks are hex colours; nothing from data reaches it."""
+    return Markup(render("report.css.j2"))
 
 
 def title(report: PlanReport, year: int) -> str:
