@@ -58,7 +58,10 @@ def test_a_rate_above_one(tmp_path):
 def test_swapped_years(tmp_path):
     text = PLAN_TEXT.replace("base_year: 2016", "base_year: BASE").replace("target_year: 2019", "target_year: 2016")
     errors = errors_of(tmp_path, text.replace("BASE", "2019"))
-    assert any("target_year 2016 is not after base_year 2019 (are they swapped?)" in e for e in errors)
+    # At the target_year line of the file (the test plan's line 12), not at its first line.
+    assert any(
+        ":12:target_year: error: target_year 2016 is not after base_year 2019 (are they swapped?)" in e for e in errors
+    )
 
 
 def test_empty_levels(tmp_path):

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Year = Annotated[int, Field(ge=1985, le=2050)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -250,14 +258,21 @@ class Plan(BaseModel):
     groups: dict[Slug, Annotated[list[Slug], Field(min_length=1, max_length=500)]] = Field(default={}, max_length=50)
     targets: dict[Slug, Target] = Field(min_length=1, max_length=200)
 
+    @field_validator("target_year")
+    @classmethod
+    def _after_the_base_year(cls, target_year: int, info: ValidationInfo) -> int:
+        # On target_year (validated after base_year), so the error points at its line.
+        base_year = info.data.get("base_year")
+        if base_year is None:
+            return target_year
+        if target_year <= base_year:
+            raise ValueError(f"target_year {target_year} is not after base_year {base_year} (are they swapped?)")
+        if target_year - base_year > 30:
+            raise ValueError(f"a plan of {target_year - base_year} years: check base_year and target_year")
+        return target_year
+
     @model_validator(mode="after")
-    def _years_and_groups(self):
-        if self.target_year <= self.base_year:
-            raise ValueError(
-                f"target_year {self.target_year} is not after base_year {self.base_year} (are they swapped?)"
-            )
-        if self.target_year - self.base_year > 30:
-            raise ValueError(f"a plan of {self.target_year - self.base_year} years: check base_year and target_year")
+    def _groups(self):
         for target_id, target in self.targets.items():
             for key in ("groups", "exclude_groups"):
                 for group in getattr(target, key, []):

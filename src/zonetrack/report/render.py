@@ -31,26 +31,18 @@ class ReportInputs:
     experiment: str = ""
 
 
-def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
-    """Run the template for one year with explicit parameters and kernel; return the executed notebook."""
+def run_notebook(template: Path, executed: Path, parameters: dict, kernel: str, kept: Path, what: str) -> Path:
+    """Execute a template with explicit parameters and kernel into `executed`. A failing notebook
+    is moved to `kept` (the staging folder goes when the stage fails) and the stage stops with its
+    cell, error and that path."""
     import papermill
 
-    folder.mkdir(parents=True, exist_ok=True)
-    executed = folder / EXECUTED_NAME
     try:
         papermill.execute_notebook(
-            str(inputs.template),
+            str(template),
             str(executed),
-            parameters={
-                "year": year,
-                "plan_file": str(inputs.plan_file),
-                "params_file": str(inputs.params_file),
-                "plan_dir": str(inputs.plan_processed),
-                "processed_dir": str(inputs.processed),
-                "raw_dir": str(inputs.raw),
-                "experiment": inputs.experiment,
-            },
-            kernel_name=inputs.kernel,
+            parameters=parameters,
+            kernel_name=kernel,
             cwd=os.getcwd(),
             progress_bar=False,
             # One write at the end (or at the failing cell), not one per cell of a page of charts.
@@ -60,15 +52,29 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
             extra_arguments=["--log-level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as error:
-        # The staging folder goes when the stage fails: keep the executed notebook beside the reports.
-        kept = failed_notebook(inputs, year)
         kept.parent.mkdir(parents=True, exist_ok=True)
         os.replace(executed, kept)
         raise RuntimeError(
-            f"report {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"{what}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
             f"(the executed notebook, with the traceback, is {kept})"
         ) from None
     return executed
+
+
+def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
+    """Run the template for one year with explicit parameters and kernel; return the executed notebook."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parameters = {
+        "year": year,
+        "plan_file": str(inputs.plan_file),
+        "params_file": str(inputs.params_file),
+        "plan_dir": str(inputs.plan_processed),
+        "processed_dir": str(inputs.processed),
+        "raw_dir": str(inputs.raw),
+        "experiment": inputs.experiment,
+    }
+    kept = failed_notebook(inputs, year)
+    return run_notebook(inputs.template, folder / EXECUTED_NAME, parameters, inputs.kernel, kept, f"report {year}")
 
 
 def failed_notebook(inputs: ReportInputs, year: int) -> Path:
@@ -173,30 +179,10 @@ class EvaluationInputs:
 
 
 def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
-    import papermill
-
+    parameters = {"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)}
+    kept = inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
     executed = folder / f".{year}.executed.ipynb"
-    try:
-        papermill.execute_notebook(
-            str(inputs.template),
-            str(executed),
-            parameters={"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)},
-            kernel_name=inputs.kernel,
-            cwd=os.getcwd(),
-            progress_bar=False,
-            # One write at the end (or at the failing cell), not one per cell of a page of charts.
-            request_save_on_cell_execute=False,
-            extra_arguments=["--log-level=CRITICAL"],
-        )
-    except papermill.PapermillExecutionError as error:
-        kept = inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(executed, kept)
-        raise RuntimeError(
-            f"evaluation {year}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
-            f"(the executed notebook, with the traceback, is {kept})"
-        ) from None
-    return executed
+    return run_notebook(inputs.template, executed, parameters, inputs.kernel, kept, f"evaluation {year}")
 
 
 def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
