@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from zonetrack.registry import make_grid, short_name_zh, zone_levels
+from zonetrack.problems import ProblemsError
+from zonetrack.registry import load_registry, make_grid, short_name_zh, zone_levels
 
 
 def _levels(registry, years):
@@ -51,3 +55,22 @@ def test_grid_rows_are_zone_major_and_mark_what_is_off_the_grid():
     rows = grid.rows(pd.Series(["b", "a", "zz", "a"]), pd.Series([2018, 2017, 2017, 2016]))
     assert rows.tolist() == [3, 0, -1, -1]  # an unknown zone and a year off the grid are −1
     assert np.array_equal(grid.zone_of_row, [0, 0, 1, 1]) and np.array_equal(grid.year_of_row, [2017, 2018, 2017, 2018])
+
+
+@pytest.mark.parametrize(
+    "zone_id",
+    ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1", "changsha\n", "Changsha", "1zone"],
+)
+def test_an_id_that_could_read_as_a_formula_is_refused_at_its_row(tmp_path, zone_id):
+    # Issue 8, item 7: zone ids reach scorecard.csv, which Excel opens; an id is a slug or an error.
+    path = tmp_path / "zones.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["zone_id", "name_zh", "name_en", "city", "provincial_since", "national_since", "source"])
+        writer.writerow(["zhuzhou", "株洲高新区", "Zhuzhou", "株洲市", "", "1992", "src"])
+        writer.writerow([zone_id, "某高新区", "Some zone", "某市", "2010", "", "src"])
+    with pytest.raises(ProblemsError) as caught:
+        load_registry(path)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "zone_id")
+    assert "is not a zone id: ids are slugs of a-z, 0-9 and _" in problem.message

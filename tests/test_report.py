@@ -105,6 +105,31 @@ def test_what_it_would_take_for_an_unmet_total(world):
     assert "met if the threshold were 50.00 亿元 or less (this run: 60.00 亿元)" in html
 
 
+def test_a_zone_is_a_part_of_a_total_not_a_verdict(world):
+    report = report_of(world, "made-up-2020-2022")
+    # revenue_total: changsha + zhuzhou together reach 60 亿元. In 2021 each zone has 25: against 60
+    # alone it would read "not met"; it is a part of the total, with its part of the gap: its base
+    # value scaled to the total's target, 20 · 60/40 = 30, less its 25 → 5 亿元 (5 + 5 = the gap 10).
+    heat = sections.heatmap(report, 2021)
+    assert heat.count('<td class="c part"') == 2
+    zones = sections.zones(report, 2021)
+    changsha = zones[zones.index('id="zone-changsha"') : zones.index('id="zone-zhuzhou"')]
+    row = changsha[changsha.index("revenue_total") :]
+    row = row[: row.index("</tr>")]
+    assert "Σ 60.00" in row and ">5.00<" in row and "计入合计" in row and "not met" not in row
+    # The growth target on every zone is still a verdict per zone.
+    assert "contracts_each" in changsha and "s-met" in changsha
+    book = load_workbook(io.BytesIO(excel.workbook(report, 2021)))
+    sheet = book["zones 分园区"]
+    header = [c.value for c in sheet[1]]
+    statuses = {
+        (r[header.index("zone_id")], r[header.index("target_id")]): r[header.index("status_en")]
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert statuses[("changsha", "revenue_total")] == "part of the total (no verdict per zone)"
+    assert statuses[("changsha", "contracts_each")] == "met"
+
+
 def test_zone_sections_are_linked_from_the_heat_map(report):
     heat = sections.heatmap(report, 2019)
     zones = sections.zones(report, 2019)

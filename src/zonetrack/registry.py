@@ -32,7 +32,7 @@ def load_registry(path: Path) -> pd.DataFrame:
     if missing:
         raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
     problems = _year_columns(registry, ["provincial_since", "national_since"], label)
-    bad_id = ~registry["zone_id"].str.match(ZONE_ID.pattern)
+    bad_id = ~registry["zone_id"].str.fullmatch(ZONE_ID.pattern)  # fullmatch: "$" would let "x\n" through
     problems += [
         Problem(
             label,

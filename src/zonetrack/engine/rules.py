@@ -168,12 +168,6 @@ def _per_year(positions: np.ndarray, weights: np.ndarray, n_years: int) -> np.nd
     return np.bincount(positions, weights=weights, minlength=n_years)
 
 
-def _sums_reach_target(target) -> bool:
-    """Whether a partial sum that reaches the target already decides it: a level (not a ratio),
-    count or cluster total of amounts that cannot be negative, where more zones only add."""
-    return target.rule in ("level", "count", "clusters") and not target.denominator
-
-
 def gate(status: np.ndarray, coverage: np.ndarray, decided: np.ndarray, min_coverage: float) -> np.ndarray:
     """An ALL verdict stands only when the missing zones could not change it (`decided`); otherwise,
     below min_coverage, it is insufficient_coverage (no_data when no zone has data)."""
@@ -219,7 +213,9 @@ def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, targe
     if target.scope == "total":
         totals = _total(num[rows], den[rows], num[base_rows], den[base_rows], position, target, len(years))
         all_rows = apply_rule(year_array, *totals, target, base_year, target_year, the_bands)
-        decided = (all_rows["status"] == CODE[MET]) & _sums_reach_target(target)
+        # A sum of amounts that cannot be negative that already reaches its target is met whatever
+        # the missing zones hold: more zones only add.
+        decided = (all_rows["status"] == CODE[MET]) & target.sum_of_zones
     else:
         all_rows = _each(zone["status"], position, year_array)
         decided = ~np.isin(all_rows["status"], [CODE[MET], CODE[ON_TRACK]])

@@ -56,6 +56,12 @@ class _Target(BaseModel):
         """Whether the target is assessed on the zone registry, not on statistics."""
         return False
 
+    @property
+    def sum_of_zones(self) -> bool:
+        """Whether the target is a sum of the zones' amounts (a level, count or cluster total, not
+        a ratio): each zone is a part of it, not a verdict of its own."""
+        return False
+
 
 class _OnZones(_Target):
     """A target on the zones' statistics: which zones (levels, groups) and whether each zone must
@@ -69,6 +75,10 @@ class _OnZones(_Target):
     numerator: Slug | None = None
     denominator: Slug | None = None
     scale: FiniteFloat = Field(default=1.0, gt=0)
+
+    @property
+    def sum_of_zones(self) -> bool:
+        return self.scope == "total" and self.rule in ("level", "count", "clusters") and not self.denominator
 
     @model_validator(mode="after")
     def _one_indicator(self):

@@ -178,7 +178,9 @@ def heatmap(report: PlanReport, year: int) -> dict:
     zones = report.scorecard[(report.scorecard["year"] == year) & (report.scorecard["zone_id"] != ALL)]
     targets = [t for t in report.plan.targets if t in set(zones["target_id"])]
     order = [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]
-    status = {(r.zone_id, r.target_id): r.status for r in zones.itertuples()}
+    # A zone's row of a sum of the zones' amounts is a part of the total, not a verdict.
+    parts = {t for t in targets if report.plan.targets[t].sum_of_zones}
+    status = {(r.zone_id, r.target_id): fmt.PART if r.target_id in parts else r.status for r in zones.itertuples()}
     names = report.zone_names
     return {
         "targets": [(t, report.plan.targets[t]) for t in targets],
@@ -295,6 +297,7 @@ def zone_sections(report: PlanReport, year: int) -> dict:
     gaps = report.gaps[(report.gaps["year"] == year) & (report.gaps["zone_id"] != ALL)].set_index(
         ["target_id", "zone_id"]
     )
+    shares = report.contributions[report.contributions["year"] == year].set_index(["target_id", "zone_id"])
     levels = zone_levels(report.registry, [year]).set_index("zone_id")["level"]
     registry = report.registry.set_index("zone_id")
     years = sorted(int(y) for y in history["year"].unique())
@@ -305,23 +308,28 @@ def zone_sections(report: PlanReport, year: int) -> dict:
         rows = []
         for row in mine.itertuples():
             target = report.plan.targets[row.target_id]
-            gap = gaps["gap"].get((row.target_id, zone_id)) if len(gaps) else None
+            part = target.sum_of_zones
+            if part:  # the zone's part of the total's gap, against the total's target
+                gap = shares["contribution"].get((row.target_id, zone_id)) if len(shares) else None
+            else:
+                gap = gaps["gap"].get((row.target_id, zone_id)) if len(gaps) else None
+            shown_target = fmt.number(row.target_value, target)
             rows.append(
                 {
                     "id": row.target_id,
                     "target": target,
                     "value": fmt.number(row.value, target),
                     "base": fmt.number(row.base_value, target),
-                    "target_value": fmt.number(row.target_value, target),
-                    "gap": "" if gap is None or pd.isna(gap) else fmt.number(gap, target),
-                    "status": row.status,
+                    "target_value": f"Σ {shown_target}" if part else shown_target,
+                    "gap": "" if gap is None or pd.isna(gap) or (part and gap <= 0) else fmt.number(gap, target),
+                    "status": fmt.PART if part else row.status,
                     "series": [
                         fmt.number(series.loc[row.target_id].get(y), target) if row.target_id in series.index else "—"
                         for y in years
                     ],
                 }
             )
-        counts = mine["status"].value_counts()
+        counts = mine.loc[[not report.plan.targets[t].sum_of_zones for t in mine["target_id"]], "status"].value_counts()
         sections.append(
             {
                 "id": zone_id,

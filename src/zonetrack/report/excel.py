@@ -78,6 +78,11 @@ def workbook(report: PlanReport, year: int) -> bytes:
         ["target_id", "target_zh", *value_columns, "status", "status_zh", "status_en"]
     ]
     zones = card[card["zone_id"] != ALL].copy()
+    # A zone's row of a sum of the zones' amounts is a part of the total, not a verdict.
+    part = zones["target_id"].map(lambda t: targets[t].sum_of_zones).astype(bool)
+    zones.loc[part, "status"] = fmt.PART
+    zones.loc[part, "status_zh"] = fmt.PART_ZH
+    zones.loc[part, "status_en"] = fmt.PART_EN
     zones.insert(0, "zone_name", [names.get(z, z) for z in zones["zone_id"]])
     zones = zones[
         ["zone_id", "zone_name", "target_id", "target_zh", *value_columns[:-1], "status", "status_zh", "status_en"]

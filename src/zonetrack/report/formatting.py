@@ -8,6 +8,10 @@ import math
 from zonetrack.engine.status import STATUS_TABLE
 
 STATUS = {row["code"]: row for row in STATUS_TABLE}
+# Shown instead of a status where a zone's row is a part of a total (a sum of the zones' amounts):
+# the zone has no verdict of its own. A display code, not a status of the method.
+PART = "part_of_total"
+PART_ZH, PART_EN = "计入合计", "part of the total (no verdict per zone)"
 
 
 def missing(value: object) -> bool:

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from zonetrack.engine.status import STATUS_TABLE
+from zonetrack.report.formatting import PART
 
 
 def safe_url(text: object) -> str | None:
@@ -27,6 +28,7 @@ def environment() -> Environment:
     )
     env.globals["statuses"] = {row["code"]: row for row in STATUS_TABLE}
     env.globals["status_list"] = STATUS_TABLE
+    env.globals["PART"] = PART
     env.filters["safe_url"] = safe_url
     return env
 
