@@ -209,3 +209,21 @@ def test_the_stylesheet_reaches_the_page_unescaped(report):
     assert '"zonetrack CJK"' in style and 'a[href^="http"]' in style
     assert "&#34;" not in style
     assert XSS not in title
+
+
+def test_the_index_names_a_year_of_data_that_no_plan_covers(world, tmp_path):
+    import json
+    import shutil
+
+    from zonetrack.report.index import index_html
+
+    processed = tmp_path / "processed"
+    shutil.copytree(world["processed"], processed)
+    quality_file = processed / "data_quality.json"
+    quality = json.loads(quality_file.read_text(encoding="utf-8"))
+    # 2016-2019 are the 2017-2019 plan's, 2020-2022 the made-up plan's; 2024 is no plan's.
+    quality["years"] = sorted({*quality["years"], 2024})
+    quality_file.write_text(json.dumps(quality), encoding="utf-8")
+    page = index_html(world["plans"], processed)
+    assert "data for 2024, but no plan in params.yaml covers this year" in page
+    assert "data for 2021," not in page
