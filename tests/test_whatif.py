@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from tests.conftest import make_plan
-from tests.test_engine import NO_CLUSTERS, NO_FACILITIES, REGISTRY
+from tests.test_engine import NO_CLUSTERS, NO_FACILITIES, PATENTS, REGISTRY
 
 from zonetrack.engine import Inputs, evaluate
 from zonetrack.engine.whatif import contributions, gaps, thresholds
@@ -72,16 +72,7 @@ def test_zone_gaps_and_contributions_add_up_to_the_total_gap():
 
 
 def test_contributions_to_a_ratio_of_sums():
-    target = {
-        "p": {
-            "rule": "level",
-            "scope": "total",
-            "levels": ["national"],
-            "numerator": "invention_patents",
-            "denominator": "population",
-            "min": 30,
-        }
-    }
+    target = {"p": PATENTS}
     rows = [("a", 2019, "invention_patents", 900), ("a", 2019, "population", 10)]
     rows += [("b", 2019, "invention_patents", 100), ("b", 2019, "population", 90)]
     inputs, plan, card = setup(target, rows)
