@@ -125,3 +125,15 @@ def test_each_gap_counts_the_zones_not_meeting_it():
     found = gaps(card, plan)
     assert _at(found, year=2019, target_id="n", zone_id="ALL")["gap"] == 2.0  # a and b fall short
     assert _at(found, year=2019, target_id="n", zone_id="b")["gap"] == 2.0  # 2 − 0
+
+
+def test_a_zone_that_lost_first_place_must_regain_it_not_pass_it():
+    # Lower is better, at least 1 place up, and first place holds (best 1). a was first in 2016 and is
+    # second in 2017: what meets the target by 2019 is first place, max(1 − 1, 1) = 1, not rank 0.
+    # Required: from 2 to 1 over the two remaining years, (1 − 2)/2 = −0.5 places a year.
+    rank = {"r": {"rule": "change", "scope": "each", "levels": ["national"], "indicator": "national_rank"}}
+    rank["r"] |= {"direction": "lower", "min_change": 1, "best": 1}
+    _, plan, card = setup(rank, [("a", 2016, "national_rank", 1), ("a", 2017, "national_rank", 2)])
+    row = _at(gaps(card, plan), year=2017, target_id="r", zone_id="a")
+    assert row["target_at_end"] == 1.0
+    assert row["required_per_year_remaining"] == pytest.approx(-0.5)

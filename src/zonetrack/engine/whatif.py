@@ -23,6 +23,7 @@ from zonetrack.engine.rules import (
     prepare,
     scope_mask,
     target_rows,
+    target_values,
 )
 from zonetrack.engine.status import CODE, MET, STATUS_ORDER
 from zonetrack.plans.model import Plan, StatusSettings
@@ -59,16 +60,12 @@ _SEARCH_STEPS = 60
 
 
 def _end_target(target, base: np.ndarray, plan: Plan) -> np.ndarray:
-    """The value that meets the target in the target year."""
-    span = plan.target_year - plan.base_year
-    if target.rule == "multiple":
-        return base * target.k
-    if target.rule == "growth":
-        return base * (1 + target.min_rate) ** span
-    if target.rule == "change":
-        step = -target.min_change if target.direction == "lower" else target.min_change
-        return base + step
-    return np.full(len(base), float(getattr(target, "min", 1.0)))
+    """The value that meets the target in the target year: the engine's own (a registry target is a
+    count of its `min`, or 1 for a zone's level)."""
+    if target.on_registry:
+        return np.full(len(base), float(getattr(target, "min", 1.0)))
+    years = np.full(len(base), plan.target_year)
+    return target_values(target, years, base, plan.base_year, plan.target_year)[0]
 
 
 def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
