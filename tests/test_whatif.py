@@ -8,6 +8,7 @@ from tests.conftest import make_plan
 from tests.test_engine import NO_CLUSTERS, NO_FACILITIES, PATENTS, REGISTRY
 
 from zonetrack.engine import Inputs, evaluate
+from zonetrack.engine.rules import prepare
 from zonetrack.engine.whatif import contributions, gaps, thresholds
 from zonetrack.plans.model import StatusSettings
 
@@ -64,7 +65,7 @@ def test_zone_gaps_and_contributions_add_up_to_the_total_gap():
     # 2019: 150 + 60 = 210 against 300: gap 90. a needs 100 · 300/150 = 200 and has 150 (50 short);
     # b needs 50 · 2 = 100 and has 60 (40 short): 50 + 40 = 90.
     assert _at(gaps(card, plan), year=2019, target_id="h", zone_id="ALL")["gap"] == pytest.approx(90.0)
-    parts = contributions(inputs, plan, card)
+    parts = contributions(prepare(inputs, plan, YEARS), card)
     parts_2019 = parts[parts["year"] == 2019].set_index("zone_id")
     assert parts_2019.loc["a", "contribution"] == pytest.approx(50.0)
     assert parts_2019.loc["b", "contribution"] == pytest.approx(40.0)
@@ -78,7 +79,7 @@ def test_contributions_to_a_ratio_of_sums():
     inputs, plan, card = setup(target, rows)
     # Value (900 + 100) / (10 + 90) = 10 against 30: gap 20. A zone's part is (30 · pop − patents) / 100:
     # a (300 − 900)/100 = −6 (it makes up), b (2700 − 100)/100 = 26; −6 + 26 = 20.
-    parts = contributions(inputs, plan, card).set_index("zone_id")
+    parts = contributions(prepare(inputs, plan, YEARS), card).set_index("zone_id")
     assert parts.loc["a", "contribution"] == pytest.approx(-6.0)
     assert parts.loc["b", "contribution"] == pytest.approx(26.0)
     assert parts["contribution"].sum() == pytest.approx(20.0)
@@ -86,7 +87,7 @@ def test_contributions_to_a_ratio_of_sums():
 
 def test_threshold_of_a_doubling_found_through_the_engine():
     inputs, plan, card = setup(DOUBLING, ROWS)
-    found = thresholds(inputs, plan, plan, YEARS, STATUS, card)
+    found = thresholds(prepare(inputs, plan, YEARS), plan, STATUS, card)
     row = _at(found, year=2019, target_id="h")
     # Met when k ≤ 210 / 150 = 1.4.
     assert row["parameter"] == "k" and row["met_when"] == "at_most"
@@ -97,7 +98,7 @@ def test_threshold_of_an_each_growth_target_is_the_slowest_zone():
     growth = {"g": {"rule": "growth", "scope": "each", "levels": ["national"], "indicator": "high_tech_enterprises"}}
     growth["g"]["min_rate"] = 0.25
     inputs, plan, card = setup(growth, ROWS)
-    row = _at(thresholds(inputs, plan, plan, YEARS, STATUS, card), year=2019, target_id="g")
+    row = _at(thresholds(prepare(inputs, plan, YEARS), plan, STATUS, card), year=2019, target_id="g")
     # a: (150/100)^(1/3) − 1 = 14.47 %; b: (60/50)^(1/3) − 1 = 6.27 %: met for every zone when the
     # required rate is at most b's 6.27 %.
     assert row["critical_value"] == pytest.approx(1.2 ** (1 / 3) - 1, rel=1e-6)
@@ -108,7 +109,7 @@ def test_threshold_never_met_when_a_zone_declines():
     growth["g"]["min_rate"] = 0.1
     rows = [r for r in ROWS if not (r[0] == "b" and r[1] == 2019)] + [("b", 2019, "high_tech_enterprises", 40)]
     inputs, plan, card = setup(growth, rows)
-    row = _at(thresholds(inputs, plan, plan, YEARS, STATUS, card), year=2019, target_id="g")
+    row = _at(thresholds(prepare(inputs, plan, YEARS), plan, STATUS, card), year=2019, target_id="g")
     assert row["met_when"] == "never"  # b fell from 50 to 40: no positive rate is met
 
 

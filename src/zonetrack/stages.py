@@ -14,7 +14,7 @@ import pandas as pd
 
 from zonetrack import engine, ingest
 from zonetrack.engine import whatif
-from zonetrack.engine.rules import ALL
+from zonetrack.engine.rules import ALL, evaluate_prepared, prepare
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
@@ -387,12 +387,13 @@ def run_evaluate(
     if not years:
         log(f"{run.plan.id}: no data yet for its years {run.plan.years[0]}-{run.plan.years[-1]}; nothing to assess")
     # process
-    scorecard = engine.evaluate(inputs, run.plan, years, run.status)
+    prepared = prepare(inputs, run.plan, years)  # the zone × year grid, laid once for all of it
+    scorecard = evaluate_prepared(prepared, run.status)
     schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
     gaps = whatif.gaps(scorecard, run.plan)
-    thresholds = whatif.thresholds(inputs, run.plan, run.published, years, run.status, scorecard)
-    contributions = whatif.contributions(inputs, run.plan, scorecard)
+    thresholds = whatif.thresholds(prepared, run.published, run.status, scorecard)
+    contributions = whatif.contributions(prepared, scorecard)
     with_data = set(inputs.panel["indicator"].astype(str).unique())
     for target_id, target in run.plan.targets.items():
         if target.indicators and not set(target.indicators) <= with_data:

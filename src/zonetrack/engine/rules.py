@@ -385,8 +385,12 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
 def evaluate(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:
     """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year,
     sorted by year, target_id, zone_id."""
-    prepared = prepare(inputs, plan, years)
-    grid, assessed_years = prepared.grid, prepared.years
+    return evaluate_prepared(prepare(inputs, plan, years), status)
+
+
+def evaluate_prepared(prepared: Prepared, status: StatusSettings) -> pd.DataFrame:
+    """The scorecard of a prepared evaluation (the grid laid once, shared with what it would take)."""
+    plan, grid, assessed_years = prepared.plan, prepared.grid, prepared.years
     parts, ids = [], []
     for target_id, target in plan.targets.items():
         part = target_rows(prepared, target, status)

@@ -16,11 +16,9 @@ import pandas as pd
 from zonetrack.engine.rules import (
     ALL,
     LIKE_FOR_LIKE,
-    Inputs,
     Prepared,
     components,
     evaluate_target,
-    prepare,
     scope_mask,
     target_rows,
     target_values,
@@ -164,9 +162,7 @@ class _Probe:
         return bool(len(at)) and rows["status"][at[0]] == CODE[MET]
 
 
-def thresholds(
-    inputs: Inputs, plan: Plan, published: Plan, years: list[int], status: StatusSettings, scorecard: pd.DataFrame
-) -> pd.DataFrame:
+def thresholds(prepared: Prepared, published: Plan, status: StatusSettings, scorecard: pd.DataFrame) -> pd.DataFrame:
     """For every ALL verdict (met or not met, and the statuses before the target year), the value of
     the target's parameter at which it would become met or stop being met: the largest value at
     which the target is met (every rule is harder the higher its parameter).
@@ -177,7 +173,7 @@ def thresholds(
     up where no such value decides."""
     rows = []
     totals = scorecard[scorecard["zone_id"] == ALL]
-    prepared = prepare(inputs, plan, years)
+    inputs, plan = prepared.inputs, prepared.plan
     for target_id, target in plan.targets.items():
         parameter = PARAMETERS.get(target.rule)
         if parameter is None:
@@ -289,7 +285,7 @@ def _bisect(check, lowest: float, current: float, integer: bool) -> tuple[float,
     return low, "at_most"
 
 
-def contributions(inputs: Inputs, plan: Plan, scorecard: pd.DataFrame) -> pd.DataFrame:
+def contributions(prepared: Prepared, scorecard: pd.DataFrame) -> pd.DataFrame:
     """For `total` targets not met: each zone's part of the gap, in the target's unit, summing to it.
 
     A zone's part is what it lacks against the total's own requirement: for a ratio of sums with
@@ -299,10 +295,9 @@ def contributions(inputs: Inputs, plan: Plan, scorecard: pd.DataFrame) -> pd.Dat
     in the base year and in the year."""
     parts = []
     totals = scorecard[(scorecard["zone_id"] == ALL) & scorecard["status"].isin(STATUS_ORDER)]
-    years = sorted(int(y) for y in totals["year"].unique())
-    if not years:
+    if totals.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in CONTRIBUTION_COLUMNS})
-    prepared = prepare(inputs, plan, years)
+    inputs, plan = prepared.inputs, prepared.plan
     grid, matrix, column = prepared.grid, prepared.matrix, prepared.column
     n_years = len(grid.years)
     base_position = int(np.searchsorted(grid.years, plan.base_year))
