@@ -38,6 +38,8 @@ class Problem:
     severity: str
     message: str
     kind: str = ""  # what kind of problem, for grouping in reports (jump, total_mismatch, ...)
+    zone_id: str | None = None  # the zone and year it concerns, where one does: a report shows the
+    year: int | None = None  # warnings of its own years
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -154,7 +153,7 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
     indicator, so that each report shows those of its years), for the reports."""
     details = ingest.quality(result.panel, registry, dictionary)
     warnings = [
-        _warning(p.kind or ("total_mismatch" if "total row" in p.message else "file"), str(p), file=p.file, row=p.row)
+        _warning(p.kind or "file", str(p), p.zone_id, p.year, file=p.file, row=p.row)
         for p in result.problems
         if p.severity == WARNING
     ]
@@ -175,11 +174,6 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
         for r in details.before_approval.itertuples()
     ]
     warnings += [_warning(**jump) for jump in result.verified_jumps]
-    for warning in warnings:  # a jump's year and zone, for the reports of that year
-        if warning["kind"] == "jump" and warning["year"] is None:
-            match = re.search(r" of (\S+) in (\d{4}) ", warning["message"])
-            if match:
-                warning["zone_id"], warning["year"] = match.group(1), int(match.group(2))
     values = len(result.panel)
     illustrative = int(result.panel["illustrative"].sum()) + int(result.clusters["illustrative"].sum())
     return {

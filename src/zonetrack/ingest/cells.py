@@ -728,6 +728,7 @@ def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, titl
                     title,
                     WARNING,
                     f"the total row says {total:,.6g} but the {len(parts)} zone rows it totals sum to {summed:,.6g}",
+                    "total_mismatch",
                 )
             )
     return problems

@@ -185,8 +185,8 @@ def plausibility(
                 f"{message}: likely {mixed}. Correct the unit; if the value is right, list it with a reason "
                 f"in data/raw/{VERIFIED_FILE}"
             )
-            problems.append(Problem(*location, ERROR, text, "jump"))
+            problems.append(Problem(*location, ERROR, text, "jump", *key[:2]))
         else:
             text = f"{message}: more than tenfold; if it is right, list it with a reason in data/raw/{VERIFIED_FILE}"
-            problems.append(Problem(*location, WARNING, text, "jump"))
+            problems.append(Problem(*location, WARNING, text, "jump", *key[:2]))
     return problems, listed
