@@ -108,6 +108,11 @@ def short_name_zh(name_zh: str) -> str:
     return name_zh.replace("高新技术产业开发区", "高新区")
 
 
+def short_names(registry: pd.DataFrame) -> dict[str, str]:
+    """Each zone's short Chinese name (长沙高新区), by id: how readers see zones."""
+    return {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
+
+
 def zone_lookup(registry: pd.DataFrame) -> dict[str, str]:
     """Map each spelling of a zone (id, Chinese name and short name, English name) to its id."""
     lookup: dict[str, str] = {}

@@ -19,7 +19,7 @@ from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
 from zonetrack.plans import Run, load_params, load_run
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, sort_problems
-from zonetrack.registry import load_facilities, load_registry, short_name_zh, zone_lookup
+from zonetrack.registry import load_facilities, load_registry, short_names, zone_lookup
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
@@ -105,8 +105,7 @@ def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.V
     """The registry, the indicator dictionary and the lookups built from them."""
     registry = load_registry(raw / "zones.csv")
     dictionary = load_dictionary(indicators or raw / "indicators.csv")
-    labels = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
-    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), labels)
+    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), short_names(registry))
     return vocab, registry, dictionary
 
 
@@ -536,9 +535,8 @@ def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
     registry = load_registry(raw / "zones.csv")
     compared = compare.changes([p.stem for p in plan_files(plans_dir)], chosen, repo)
     print(compare.as_text(compared))
-    names_zh = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
     with atomic_outputs(out) as (temporary,):
-        temporary.write_text(embed_cjk_font(compare.as_html(compared, names_zh)), encoding="utf-8")
+        temporary.write_text(embed_cjk_font(compare.as_html(compared, short_names(registry))), encoding="utf-8")
     log(f"compare: {out}")
     return 0
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from zonetrack.engine.rules import ALL
 from zonetrack.report import plots
-from zonetrack.report.data import PlanReport, target_text
+from zonetrack.report.data import PlanReport, changed, target_text
 
 PATH_RULES = ("level", "multiple", "growth", "count", "clusters", "zones_approved", "zones_at_level")
 
@@ -22,7 +22,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     target = report.plan.targets[target_id]
     plan = report.plan
     threshold_zh, _ = target_text(target)
-    title = f"{target.name_zh} {threshold_zh}" + (" (情景 scenario)" if _changed(report, target_id) else "")
+    title = f"{target.name_zh} {threshold_zh}" + (" (情景 scenario)" if changed(report, target_id) else "")
     names = report.zone_names
     card = report.scorecard
     if getattr(target, "scope", "total") == "each":
@@ -111,7 +111,3 @@ def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | N
     title = f"{target.name_zh}: 各园区对差距的贡献 each zone's part of the gap"
     unit = "%" if target.display == "percent" else target.unit
     return plots.png(plots.contribution_bars(shown, title, unit, report.zone_names))
-
-
-def _changed(report: PlanReport, target_id: str) -> bool:
-    return any(k.startswith(f"targets.{target_id}.") for k, _, _ in report.run.changes)

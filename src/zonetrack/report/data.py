@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES, MET, STATUS_ORDER
 from zonetrack.io import recover_outputs
 from zonetrack.plans import Run, load_run
-from zonetrack.registry import load_registry, short_name_zh, zone_levels
+from zonetrack.registry import load_registry, short_names, zone_levels
 from zonetrack.report import formatting as fmt
 
 RULE_LABELS = {
@@ -61,10 +62,10 @@ class PlanReport:
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.scorecard["year"].unique())
 
-    @property
+    @cached_property
     def zone_names(self) -> dict[str, str]:
         """Each zone's short Chinese name (长沙高新区)."""
-        return {z: short_name_zh(n) for z, n in zip(self.registry["zone_id"], self.registry["name_zh"], strict=True)}
+        return short_names(self.registry)
 
 
 def load_plan_report(
@@ -133,6 +134,11 @@ def target_text(target) -> tuple[str, str]:
     return f"≥ {threshold}", f"≥ {threshold}"
 
 
+def changed(report: PlanReport, target_id: str) -> bool:
+    """Whether this run (a scenario) sets the target differently from the plan."""
+    return any(k.startswith(f"targets.{target_id}.") for k, _, _ in report.run.changes)
+
+
 def headline(report: PlanReport, year: int) -> list[dict]:
     """Every target's ALL row in the year: the plan's sentence, value, target, status, coverage, gap."""
     card = report.scorecard
@@ -156,7 +162,7 @@ def headline(report: PlanReport, year: int) -> list[dict]:
                 "status": row["status"],
                 "coverage": fmt.number(_value(row, "coverage"), share=True),
                 "gap": _gap_text(target, gap, each),
-                "changed": any(k.startswith(f"targets.{target_id}.") for k, _, _ in report.run.changes),
+                "changed": changed(report, target_id),
             }
         )
     return rows

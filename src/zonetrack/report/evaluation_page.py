@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.io import stable_xlsx
-from zonetrack.registry import load_registry, short_name_zh
+from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
 from zonetrack.report.html import render
 from zonetrack.report.sections import css
@@ -49,7 +49,7 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
     sensitivity = pd.read_csv(evaluation_dir / "sensitivity.csv", dtype={"class": str, "factor": str})
     audit = json.loads((evaluation_dir / "audit.json").read_text(encoding="utf-8"))
     registry = load_registry(raw / "zones.csv")
-    names = {z: short_name_zh(n) for z, n in zip(registry["zone_id"], registry["name_zh"], strict=True)}
+    names = short_names(registry)
     years = sorted(int(y) for y in results["year"].unique())
     return EvaluationReport(
         year, results[results["year"] == year], sensitivity[sensitivity["year"] == year], audit, names, years
