@@ -65,7 +65,9 @@ MISSING_TOKENS = frozenset({"", "-", "—", "——", "–", "/", "－", "／", 
 DICTIONARY_COLUMNS = ["id", "name_zh", "name_en", "unit", "kind", "aliases"]
 _HEADER_UNIT = re.compile(r"^(?P<name>.*?)\s*[(\[](?P<unit>[^()\[\]]+)[)\]]\s*$")
 _NUMBER_WITH_UNIT = re.compile(r"^(?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?P<unit>\D*)$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# Ids of zones, indicators, facilities and targets: they name files and reach spreadsheets, so
+# nothing in them may read as a formula. Matched in full (a "$" would let "x\n" through).
+SLUG = r"[a-z][a-z0-9_]*"
 
 
 def normalise(text: object) -> str:
@@ -110,7 +112,7 @@ def load_dictionary(path: Path) -> pd.DataFrame:
         dictionary["collected_for"] = ""
     problems = []
     for row, entry in zip(range(2, len(dictionary) + 2), dictionary.itertuples(index=False), strict=True):
-        if not _ID.match(entry.id):
+        if not re.fullmatch(SLUG, entry.id):
             problems.append(Problem(label, row, "id", ERROR, f"'{entry.id}' is not an id (a-z, 0-9 and _)"))
         if entry.kind not in KINDS:
             problems.append(

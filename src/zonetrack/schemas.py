@@ -10,12 +10,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from zonetrack.engine.status import ALL_STATUSES
+from zonetrack.registry import YEAR_RANGE
 
 # Ids may be stored as text or dictionary-encoded (categorical): no dtype is imposed on them.
 PANEL = pa.DataFrameSchema(
     {
         "zone_id": pa.Column(None, nullable=False),
-        "year": pa.Column(int, pa.Check.in_range(1985, 2050), nullable=False),
+        "year": pa.Column(int, pa.Check.in_range(*YEAR_RANGE), nullable=False),
         "indicator": pa.Column(None, nullable=False),
         "value": pa.Column(float, nullable=False),
     },
@@ -26,7 +27,7 @@ PANEL_KEY = ["zone_id", "year", "indicator"]
 CLUSTERS = pa.DataFrameSchema(
     {
         "zone_id": pa.Column(None, nullable=False),
-        "year": pa.Column(int, pa.Check.in_range(1985, 2050), nullable=False),
+        "year": pa.Column(int, pa.Check.in_range(*YEAR_RANGE), nullable=False),
         "cluster": pa.Column(None, nullable=False),
         "revenue": pa.Column(float, pa.Check.ge(0), nullable=False),
     },

@@ -19,7 +19,7 @@ from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
 from zonetrack.plans import Run, load_params, load_run
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, sort_problems
-from zonetrack.registry import load_facilities, load_registry, short_names, zone_lookup
+from zonetrack.registry import YEAR_RANGE, load_facilities, load_registry, short_names, zone_lookup
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
@@ -505,8 +505,8 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool) 
     from zonetrack.collection import template_workbook
     from zonetrack.plans import plan_files
 
-    if not 1985 <= year <= 2050:
-        raise ValueError(f"--year {year} is not a year between 1985 and 2050")
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise ValueError(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
     # load
     registry = load_registry(raw / "zones.csv")
     dictionary = load_dictionary(raw / "indicators.csv")

@@ -29,6 +29,7 @@ from zonetrack.indicators import (
 )
 from zonetrack.ingest.tables import RawTable
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, shown
+from zonetrack.registry import YEAR_RANGE
 
 ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区", "高新区名称", "园区名称", "单位名称"})
 YEAR_HEADERS = frozenset({"year", "年份", "年度"})
@@ -41,8 +42,6 @@ ROW_NUMBER_HEADERS = frozenset({"序号", "编号", "序", "no", "no.", "#", "nu
 CLUSTER_HEADERS = frozenset({"cluster", "产业集群", "集群", "集群名称"})
 CLUSTER_REVENUE_HEADERS = frozenset({"revenue", "营业收入", "集群营业收入"})
 CLUSTER_REVENUE_UNIT = "亿元"
-# A statistics year outside this range is a typo (the first zones were approved in 1988).
-YEAR_RANGE = (1985, 2050)
 ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
 TOTAL_WORDS = frozenset({"合计", "总计", "共计", "全省", "全市", "全州", "total", "grandtotal", "sum"})
 SUBTOTAL_WORDS = frozenset({"小计", "subtotal"})

@@ -11,7 +11,6 @@ from zonetrack.ingest.cells import (
     CLUSTER_HEADERS,
     CLUSTER_REVENUE_HEADERS,
     CLUSTER_REVENUE_UNIT,
-    YEAR_RANGE,
     Vocabulary,
     _constant,
     _row_keys,
@@ -20,7 +19,7 @@ from zonetrack.ingest.cells import (
 )
 from zonetrack.ingest.tables import RawTable
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows, shown
-from zonetrack.registry import codes_in
+from zonetrack.registry import YEAR_RANGE, codes_in
 
 PANEL_COLUMNS = [
     "zone_id",

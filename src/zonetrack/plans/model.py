@@ -21,8 +21,11 @@ from pydantic import (
     model_validator,
 )
 
-Year = Annotated[int, Field(ge=1985, le=2050)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+from zonetrack.indicators import SLUG
+from zonetrack.registry import YEAR_RANGE
+
+Year = Annotated[int, Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])]
+Slug = Annotated[str, StringConstraints(pattern=rf"^{SLUG}$", max_length=60)]
 PlanId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$", max_length=60)]
 Level = Literal["national", "provincial"]
 Text = Annotated[str, StringConstraints(max_length=2000)]
