@@ -435,18 +435,22 @@ def pipeline_problems(pipeline: Path, plans: list[Path]) -> list[Problem]:
     ]
 
 
-def frameworks_problems(folder: Path, raw: Path) -> list[Problem]:
-    """Every framework file checked, with the indicators it reads against the dictionary."""
+def load_frameworks(folder: Path, raw: Path) -> tuple[list, list[Problem]]:
+    """Every framework file of a folder, checked, with the indicators each reads against the
+    dictionary: the frameworks that loaded, and every problem found."""
     from zonetrack.evaluation.framework import framework_problems, load_framework
 
-    problems: list[Problem] = []
-    known = set(load_dictionary(raw / "indicators.csv")["id"]) if (raw / "indicators.csv").exists() else set()
+    known = set(load_dictionary(raw / "indicators.csv")["id"])
+    frameworks, problems = [], []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         try:
-            problems += framework_problems(load_framework(path), path, known)
+            framework, document = load_framework(path)
         except ProblemsError as error:
             problems += error.problems
-    return problems
+            continue
+        frameworks.append(framework)
+        problems += framework_problems(framework, document, known)
+    return frameworks, problems
 
 
 def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
@@ -477,7 +481,10 @@ def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
     except ProblemsError as error:
         problems += error.problems
     problems += pipeline_problems(Path("dvc.yaml"), plans)
-    problems += frameworks_problems(Path("frameworks"), raw)
+    try:
+        problems += load_frameworks(Path("frameworks"), raw)[1]
+    except ProblemsError as error:  # the dictionary itself
+        problems += error.problems
     for problem in dict.fromkeys(problems):
         print(problem, file=sys.stderr)
     if problems:
@@ -563,17 +570,13 @@ def run_evaluation(
 ) -> int:
     """The evaluation stage: panel + frameworks → evaluation.csv/.parquet, sensitivity.csv, audit.json."""
     from zonetrack import evaluation
-    from zonetrack.evaluation.framework import framework_problems, load_framework
 
     started = time.perf_counter()
     # load
     settings = load_params(params_file)[0].evaluation
-    files = sorted(frameworks_dir.glob("*.yaml"))
-    if not files:
+    if not any(frameworks_dir.glob("*.yaml")):
         raise ValueError(f"no framework files in {frameworks_dir}")
-    frameworks = [load_framework(f) for f in files]
-    known = set(load_dictionary(raw / "indicators.csv")["id"])
-    problems = [p for f, path in zip(frameworks, files, strict=True) for p in framework_problems(f, path, known)]
+    frameworks, problems = load_frameworks(frameworks_dir, raw)
     if problems:
         raise ProblemsError(problems)
     recover_outputs(processed)

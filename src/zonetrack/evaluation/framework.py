@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zonetrack.plans.model import EvaluationSettings, Slug, Uncertainty
-from zonetrack.plans.yamlfile import read_yaml
-from zonetrack.problems import ERROR, Problem, ProblemsError
+from zonetrack.plans.yamlfile import YamlDocument
+from zonetrack.problems import ERROR, Problem
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 Weight = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
@@ -84,27 +84,17 @@ class Framework(BaseModel):
         return [(d, i, x) for d, dim in self.dimensions.items() for i, x in dim.indicators.items()]
 
 
-def load_framework(path: Path) -> Framework:
-    """A framework file, checked; its errors at their lines."""
-    from zonetrack.plans import validation_problems
+def load_framework(path: Path) -> tuple[Framework, YamlDocument]:
+    """A framework file, checked; its errors at their lines; its id must be its file name."""
+    from zonetrack.plans import check_id, load_model
 
-    document = read_yaml(path)
-    if not isinstance(document.data, dict):
-        raise ProblemsError([Problem(path.as_posix(), 1, None, ERROR, "a framework file is a mapping")])
-    try:
-        framework = Framework.model_validate(document.data)
-    except ValidationError as error:
-        raise ProblemsError(validation_problems(error, Framework, document.data, document)) from None
-    if framework.id != path.stem:
-        raise ProblemsError(
-            [Problem(path.as_posix(), document.line_of(("id",)), "id", ERROR, "id differs from the file name")]
-        )
-    return framework
+    framework, document = load_model(path, Framework, "a framework file")
+    check_id(framework.id, path, document)
+    return framework, document
 
 
-def framework_problems(framework: Framework, path: Path, known: set[str]) -> list[Problem]:
+def framework_problems(framework: Framework, document: YamlDocument, known: set[str]) -> list[Problem]:
     """Indicators the framework reads that the dictionary does not have."""
-    document = read_yaml(path)
     problems = []
     for dimension_id, indicator_id, indicator in framework.indicators:
         for source in indicator.sources:
@@ -112,7 +102,7 @@ def framework_problems(framework: Framework, path: Path, known: set[str]) -> lis
                 keys = ("dimensions", dimension_id, "indicators", indicator_id)
                 problems.append(
                     Problem(
-                        path.as_posix(),
+                        document.path.as_posix(),
                         document.line_of(keys),
                         ".".join(keys),
                         ERROR,

@@ -10,6 +10,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,7 +25,8 @@ from zonetrack.plans.model import (
 from zonetrack.plans.yamlfile import YamlDocument, read_yaml
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
-__all__ = ["Params", "Plan", "Run", "load_params", "load_plan", "load_run", "plan_files"]
+__all__ = ["Params", "Plan", "Run", "check_id", "load_model", "load_params", "load_plan", "load_run", "plan_files"]
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -146,32 +148,36 @@ def plan_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
-def load_plan(path: Path) -> tuple[Plan, YamlDocument]:
-    """A plan file, checked; its id must be its file name."""
+def load_model(path: Path, model: type[M], what: str) -> tuple[M, YamlDocument]:
+    """A YAML file (a plan, params.yaml, a framework) validated against its model; each error at its line."""
     document = read_yaml(path)
     if not isinstance(document.data, dict):
-        raise ProblemsError([Problem(path.as_posix(), 1, None, ERROR, "a plan file is a mapping of keys and values")])
+        raise ProblemsError([Problem(path.as_posix(), 1, None, ERROR, f"{what} is a mapping of keys and values")])
     try:
-        plan = Plan.model_validate(document.data)
+        return model.model_validate(document.data), document
     except ValidationError as error:
-        raise ProblemsError(validation_problems(error, Plan, document.data, document)) from None
-    if plan.id != path.stem:
+        raise ProblemsError(validation_problems(error, model, document.data, document)) from None
+
+
+def check_id(found: str, path: Path, document: YamlDocument) -> None:
+    """A file's id must be its file name (plans/<id>.yaml, frameworks/<id>.yaml)."""
+    if found != path.stem:
         line = document.line_of(("id",))
         raise ProblemsError(
-            [Problem(path.as_posix(), line, "id", ERROR, f"id '{plan.id}' differs from the file name '{path.stem}'")]
+            [Problem(path.as_posix(), line, "id", ERROR, f"id '{found}' differs from the file name '{path.stem}'")]
         )
+
+
+def load_plan(path: Path) -> tuple[Plan, YamlDocument]:
+    """A plan file, checked; its id must be its file name."""
+    plan, document = load_model(path, Plan, "a plan file")
+    check_id(plan.id, path, document)
     return plan, document
 
 
 def load_params(path: Path) -> tuple[Params, YamlDocument]:
     """params.yaml, checked."""
-    document = read_yaml(path)
-    if not isinstance(document.data, dict):
-        raise ProblemsError([Problem(path.as_posix(), 1, None, ERROR, "params.yaml is a mapping of keys and values")])
-    try:
-        return Params.model_validate(document.data), document
-    except ValidationError as error:
-        raise ProblemsError(validation_problems(error, Params, document.data, document)) from None
+    return load_model(path, Params, "params.yaml")
 
 
 def _merge(base: dict, changes: dict) -> dict:
