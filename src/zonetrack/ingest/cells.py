@@ -418,10 +418,9 @@ def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
     return ~filled
 
 
-def _row_keys(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
+def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tuple[pd.DataFrame, list[Problem]]:
     """Each data row's zone, year, illustrative flag and kind (zone row, total, footnote), with errors
     for unknown zones and bad years."""
-    roles = column_roles(table)
     frame = table.frame
     zone_col = _first(roles, "zone")
     year_col = _first(roles, "year")
@@ -523,43 +522,22 @@ def _indicator_columns(
                 shown_title = candidate
                 break
         location = shown_title or f"column {index + 1}"
+        factor = None
         if indicator is None:
-            problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    location,
-                    ERROR,
-                    f"unknown indicator '{shown(split_header_unit(title or group)[0])}' "
-                    "(add the spelling as an alias in indicators.csv)",
-                )
+            message = (
+                f"unknown indicator '{shown(split_header_unit(title or group)[0])}' "
+                "(add the spelling as an alias in indicators.csv)"
             )
-            continue
-        if indicator in seen:
-            problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    location,
-                    ERROR,
-                    f"second column for {indicator} (also '{seen[indicator]}')",
-                )
-            )
-            continue
-        seen[indicator] = shown_title
-        if unit is None:
-            unit = line_units.get(KINDS[vocab.kinds[indicator]], vocab.units[indicator])
-        factor = unit_factor(unit, vocab.stored(indicator))
+        elif indicator in seen:
+            message = f"second column for {indicator} (also '{seen[indicator]}')"
+        else:
+            seen[indicator] = shown_title
+            if unit is None:
+                unit = line_units.get(KINDS[vocab.kinds[indicator]], vocab.units[indicator])
+            factor = unit_factor(unit, vocab.stored(indicator))
+            message = f"unknown unit '{shown(unit)}' for {indicator} (its unit is {vocab.units[indicator]})"
         if factor is None:
-            problems.append(
-                Problem(
-                    table.label,
-                    table.header_row,
-                    location,
-                    ERROR,
-                    f"unknown unit '{shown(unit)}' for {indicator} (its unit is {vocab.units[indicator]})",
-                )
-            )
+            problems.append(Problem(table.label, table.header_row, location, ERROR, message))
             continue
         columns.append(Column(index, indicator, shown_title, factor))
     return columns, problems
@@ -652,8 +630,7 @@ def _value_problems(
     ]
 
 
-def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
-    roles = column_roles(table)
+def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: list[str | None]) -> Cells:
     columns, problems = _indicator_columns(table, vocab, roles)
     if not columns:
         return Cells(empty_cells(), problems)
@@ -733,8 +710,7 @@ def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, titl
     return problems
 
 
-def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary) -> Cells:
-    roles = column_roles(table)
+def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: list[str | None]) -> Cells:
     header, frame = table.header, table.frame
     indicator_col, value_col, unit_col = _first(roles, "indicator"), _first(roles, "value"), _first(roles, "unit")
     names = _text(frame.iloc[:, indicator_col])
@@ -840,7 +816,7 @@ def empty_cells() -> pd.DataFrame:
 def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     """Resolve one statistics table (wide or long) into cells with zone ids and stored units."""
     roles = column_roles(table)
-    keys, problems = _row_keys(table, vocab)
+    keys, problems = _row_keys(table, vocab, roles)
     has_indicator, has_value = "indicator" in roles, "value" in roles
     if has_indicator and not has_value:
         problems.append(
@@ -853,7 +829,7 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
             )
         )
         return Cells(empty_cells(), problems)
-    cells = _long_cells(table, keys, vocab) if has_indicator else _wide_cells(table, keys, vocab)
+    cells = _long_cells(table, keys, vocab, roles) if has_indicator else _wide_cells(table, keys, vocab, roles)
     cells.problems[:0] = problems
     return cells
 

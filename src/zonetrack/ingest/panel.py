@@ -98,9 +98,9 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     """Resolve the clusters table: zone, year, cluster name, revenue in 亿元."""
     from zonetrack.indicators import parse_numbers
 
-    keys, problems = _row_keys(table, vocab)
-    header = table.header
     roles = column_roles(table)
+    keys, problems = _row_keys(table, vocab, roles)
+    header = table.header
     cluster_cols = [i for i, h in enumerate(header) if normalise(h) in CLUSTER_HEADERS]
     revenue_cols = [
         i
