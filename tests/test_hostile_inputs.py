@@ -121,6 +121,29 @@ def test_ragged_rows_and_whitespace_lines(tmp_path, capsys):
     assert values == {("changsha", 2017, "revenue"): 5.0, ("xiangtan", 2017, "revenue"): 3.0}
 
 
+def test_a_note_under_the_table_is_read_alike_when_a_quoted_cell_spans_lines(tmp_path, capsys):
+    # A quoted note over two lines sends the file to the line-by-line parser; its rows are judged by
+    # the same rule as the fast parser's: the one-text footnote at line 5 is set aside, not refused,
+    # and the short row at line 6 is an error at its line. Lines: 1 header, 2-3 changsha (its note
+    # spans them), 4 zhuzhou, 5 the footnote, 6 xiangtan missing a field.
+    path = tmp_path / "multiline.csv"
+    path.write_text(
+        'zone,year,revenue,note\nchangsha,2017,5,"first line\nsecond line"\nzhuzhou,2017,7,\n'
+        "注：示例数据\nxiangtan,2017\n",
+        encoding="utf-8",
+    )
+    status, lines = _check(capsys, path)
+    assert status == 1
+    errors = [line for line in lines if ": error: " in line]
+    assert errors == [
+        f"{path.as_posix()}:6:-: error: row has 2 fields, the header has 4 (a missing or extra comma?); "
+        "the row is not read"
+    ]
+    assert any(f"{path.as_posix()}:5:-: note: footnote row set aside" in line for line in lines)
+    values, _ = _panel(path)
+    assert values == {("changsha", 2017, "revenue"): 5.0, ("zhuzhou", 2017, "revenue"): 7.0}
+
+
 @pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
 def test_utf16_with_a_byte_order_mark_is_read(tmp_path, bom):
     encoding = "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"

@@ -27,7 +27,7 @@ from zonetrack.indicators import (
     stored_unit,
     unit_factor,
 )
-from zonetrack.ingest.tables import RawTable
+from zonetrack.ingest.tables import RawTable, rows_of
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, shown
 from zonetrack.registry import YEAR_RANGE
 
@@ -391,13 +391,6 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
     return footnote, kinds, notes
 
 
-def _subtable(table: RawTable, rows: np.ndarray) -> RawTable:
-    """Some rows of a table, with their row numbers."""
-    from dataclasses import replace
-
-    return replace(table, frame=table.frame.iloc[rows].reset_index(drop=True), rows=table.rows[rows])
-
-
 def _first_texts(frame: pd.DataFrame) -> pd.Series:
     """Each row's first non-empty text, whatever its column."""
     first = pd.Series("", index=frame.index, dtype="string")
@@ -434,11 +427,11 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     label = np.zeros(len(frame), dtype=bool)
     problems: list[Problem] = []
     if len(unresolved):
-        part = _subtable(table, unresolved)
+        part = rows_of(table, unresolved)
         footnote[unresolved], totals[unresolved], problems = _row_kinds(part, zone_col, roles)
         label[unresolved] = _label_rows(part, roles) & ~footnote[unresolved] & (totals[unresolved] == "")
     if label.any():
-        labels = _first_texts(_subtable(table, np.flatnonzero(label)).frame)
+        labels = _first_texts(rows_of(table, np.flatnonzero(label)).frame)
         problems += [
             Problem(table.label, int(r), None, NOTE, f"row without values set aside: '{shown(z, 30)}'")
             for r, z in zip(table.rows[label], labels, strict=True)

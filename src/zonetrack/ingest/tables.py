@@ -14,7 +14,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -176,9 +176,10 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
         table = _arrow_read(body, names, handler, threads=False)
     # Arrow-backed strings (pandas' own string dtype): no Python object per cell.
     frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(table.column(name)) for name in names})
-    skipped = {number for number, _ in invalid}
-    total = len(frame) + len(invalid)
-    numbers = np.array([n for n in range(1, total + 1) if n not in skipped], dtype="int64") + header_end
+    numbers = np.arange(1, len(frame) + len(invalid) + 1, dtype="int64")
+    if invalid:
+        numbers = numbers[~np.isin(numbers, [number for number, _ in invalid])]
+    numbers += header_end
     problems, extra_rows, extra_numbers = [], [], []
     for number, row_text in invalid:
         line = header_end + number
@@ -189,22 +190,18 @@ def _csv_body(text: str, label: str, header_end: int, width: int) -> tuple[pd.Da
             extra_rows.append(_pad(fields, width)[:width])
             extra_numbers.append(line)
             continue
-        problems.append(
-            Problem(
-                label,
-                line,
-                None,
-                ERROR,
-                f"row has {len(fields)} fields, the header has {width} (a missing or extra comma?); "
-                "the row is not read",
-            )
-        )
+        problems.append(_field_count_problem(label, line, len(fields), width))
     if extra_rows:
         frame = pd.concat([frame, pd.DataFrame(extra_rows, columns=names, dtype="string")], ignore_index=True)
         numbers = np.concatenate([numbers, np.array(extra_numbers, dtype="int64")])
         order = np.argsort(numbers, kind="stable")
         frame, numbers = frame.iloc[order].reset_index(drop=True), numbers[order]
     return frame, numbers, problems
+
+
+def _field_count_problem(label: str, line: int, count: int, width: int) -> Problem:
+    message = f"row has {count} fields, the header has {width} (a missing or extra comma?); the row is not read"
+    return Problem(label, line, None, ERROR, message)
 
 
 def _readable_short_or_long(fields: list[str], width: int) -> bool:
@@ -270,9 +267,8 @@ def _csv_body_python(body: str, label: str, header_end: int, width: int):
             break
         if not any(f.strip() for f in fields):
             continue
-        if (len(fields) > width and any(f.strip() for f in fields[width:])) or len(fields) < width:
-            message = f"row has {len(fields)} fields, the header has {width} (a missing or extra comma?)"
-            problems.append(Problem(label, start, None, ERROR, message + "; the row is not read"))
+        if len(fields) != width and not _readable_short_or_long(fields, width):
+            problems.append(_field_count_problem(label, start, len(fields), width))
             continue
         rows.append(_pad(fields, width)[:width])
         numbers.append(start)
@@ -628,16 +624,12 @@ def _drop_empty_rows(table: RawTable) -> RawTable:
     keep = ~blank
     if keep.all():
         return table
-    return RawTable(
-        table.label,
-        table.header,
-        table.header_row,
-        frame[keep].reset_index(drop=True),
-        table.rows[keep],
-        table.groups,
-        table.preamble,
-        table.sheet,
-    )
+    return rows_of(table, np.flatnonzero(keep))
+
+
+def rows_of(table: RawTable, rows: np.ndarray) -> RawTable:
+    """Some rows of a table, with their row numbers."""
+    return replace(table, frame=table.frame.iloc[rows].reset_index(drop=True), rows=table.rows[rows])
 
 
 def read_file(
