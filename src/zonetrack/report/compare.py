@@ -114,7 +114,6 @@ def as_text(compared: dict) -> str:
 
 
 def as_html(compared: dict, zone_names: dict[str, str]) -> str:
-    from zonetrack.report.html import render
-    from zonetrack.report.sections import css
+    from zonetrack.report.html import css, render
 
     return render("compare.html.j2", css=css(), compared=compared, zone_names=zone_names, label=fmt.status_label)

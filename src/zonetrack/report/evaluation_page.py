@@ -15,8 +15,7 @@ import pandas as pd
 from zonetrack.io import stable_xlsx
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
-from zonetrack.report.html import render
-from zonetrack.report.sections import css
+from zonetrack.report.html import css, render
 
 CLASS_LABELS = {"national": ("国家级高新区", "National zones"), "provincial": ("省级高新区", "Provincial zones")}
 FLAG_TEXT = {

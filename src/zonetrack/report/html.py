@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from zonetrack.engine.status import STATUS_TABLE
 from zonetrack.report.formatting import PART
@@ -36,3 +37,10 @@ def environment() -> Environment:
 def render(template: str, **context) -> str:
     """Render one template with its data."""
     return environment().get_template(template).render(**context)
+
+
+def css() -> Markup:
+    """The reports' stylesheet, to go inside <style> as it is: escaping would turn its quotes into
+    entities, which CSS does not read. Its only inputs are the status colours of statuses.csv,
+    which the status table checks are hex colours; nothing from data reaches it."""
+    return Markup(render("report.css.j2"))

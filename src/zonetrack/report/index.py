@@ -10,15 +10,16 @@ from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.io import atomic_outputs, write_text
 from zonetrack.plans import load_plan, plan_files
-from zonetrack.report import data, plots
+from zonetrack.report import data
 from zonetrack.report import formatting as fmt
 from zonetrack.report.data import PlanReport
-from zonetrack.report.html import render
-from zonetrack.report.sections import css
+from zonetrack.report.html import css, render
 
 
 def plan_html(report: PlanReport) -> str:
     """A plan's page: its years, a status-count chart and every target's status and coverage by year."""
+    from zonetrack.report import plots  # matplotlib: only the plan pages draw a chart, not the index
+
     years = report.years
     totals = report.scorecard[report.scorecard["zone_id"] == ALL]
     cells = {(r.target_id, int(r.year)): r for r in totals.itertuples()}
@@ -108,7 +109,6 @@ def run_index(plans_dir: Path, processed: Path, out: Path) -> int:
     from zonetrack.report.publish import embed_cjk_font
     from zonetrack.stages import log
 
-    plots.theme()
     page = embed_cjk_font(index_html(plans_dir, processed))
     with atomic_outputs(out) as (temporary,):
         write_text(page, temporary)

@@ -3,11 +3,9 @@ charted by report/charts.py, through its template. The notebook calls these, one
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from zonetrack.report import charts, data
 from zonetrack.report.data import PlanReport
-from zonetrack.report.html import render
+from zonetrack.report.html import css, render
 
 WARNING_KINDS = {
     "missing_value": "缺失值 Missing values",
@@ -19,13 +17,6 @@ WARNING_KINDS = {
     "total_mismatch": "合计不符 Total rows that do not match their zones",
     "file": "文件 Files",
 }
-
-
-def css() -> Markup:
-    """The reports' stylesheet, to go inside <style> as it is: escaping would turn its quotes into
-    entities, which CSS does not read. Its only inputs are the status colours of statuses.csv,
-    which the status table checks are hex colours; nothing from data reaches it."""
-    return Markup(render("report.css.j2"))
 
 
 def title(report: PlanReport, year: int) -> str:
