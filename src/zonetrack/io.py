@@ -123,9 +123,10 @@ def atomic_outputs(*paths: Path, folders: bool = False) -> Iterator[list[Path]]:
                 _remove(temporary)
 
 
-def read_scorecard(processed: Path) -> pd.DataFrame:
-    """scorecard.csv of a processed folder, ids and statuses read as text."""
-    return pd.read_csv(processed / "scorecard.csv", dtype={"zone_id": str, "target_id": str, "status": str})
+def read_output_csv(source) -> pd.DataFrame:
+    """A table the evaluate stage wrote (scorecard.csv, gaps.csv, …; a path or a text buffer), with
+    ids and statuses read as text."""
+    return pd.read_csv(source, dtype={"zone_id": str, "target_id": str, "status": str})
 
 
 def write_text(text: str, path: Path) -> None:

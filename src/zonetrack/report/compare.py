@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from zonetrack.engine.rules import ALL
+from zonetrack.io import read_output_csv
 from zonetrack.report import formatting as fmt
 
 
@@ -81,14 +82,14 @@ def changes(plan_ids: list[str], chosen: list[Experiment], repo: Path, processed
     for plan_id in plan_ids:
         text = _read(f"{processed}/{plan_id}/scorecard.csv", None, repo)
         if text is not None:
-            base_cards[plan_id] = pd.read_csv(io.StringIO(text), dtype={"zone_id": str, "status": str})
+            base_cards[plan_id] = read_output_csv(io.StringIO(text))
     for experiment in chosen:
         rows, settings = [], []
         for plan_id, base in base_cards.items():
             text = _read(f"{processed}/{plan_id}/scorecard.csv", experiment.rev, repo)
             if text is None:
                 continue
-            card = pd.read_csv(io.StringIO(text), dtype={"zone_id": str, "status": str})
+            card = read_output_csv(io.StringIO(text))
             summary = _read(f"{processed}/{plan_id}/run.json", experiment.rev, repo)
             if summary:
                 settings += [

@@ -14,7 +14,7 @@ import pandas as pd
 
 from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES, MET, STATUS_ORDER
-from zonetrack.io import recover_outputs
+from zonetrack.io import read_output_csv, recover_outputs
 from zonetrack.plans import Run, load_run
 from zonetrack.registry import load_registry, short_names, zone_levels
 from zonetrack.report import formatting as fmt
@@ -32,10 +32,6 @@ RULE_LABELS = {
     "facilities": ("平台设施", "facilities"),
 }
 LEVEL_LABELS = {"national": "国家级 national", "provincial": "省级 provincial"}
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"zone_id": str, "target_id": str, "status": str})
 
 
 @dataclass
@@ -77,10 +73,10 @@ def load_plan_report(
     return PlanReport(
         load_run(plan_file, params_file),
         experiment or None,
-        _read_csv(plan_processed / "scorecard.csv"),
-        _read_csv(plan_processed / "gaps.csv"),
-        _read_csv(plan_processed / "thresholds.csv"),
-        _read_csv(plan_processed / "contributions.csv"),
+        read_output_csv(plan_processed / "scorecard.csv"),
+        read_output_csv(plan_processed / "gaps.csv"),
+        read_output_csv(plan_processed / "thresholds.csv"),
+        read_output_csv(plan_processed / "contributions.csv"),
         json.loads((plan_processed / "run.json").read_text(encoding="utf-8")),
         json.loads((processed / "data_quality.json").read_text(encoding="utf-8")),
         load_registry(raw / "zones.csv"),

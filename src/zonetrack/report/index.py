@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES
-from zonetrack.io import atomic_outputs, write_text
+from zonetrack.io import atomic_outputs, read_output_csv, write_text
 from zonetrack.plans import load_plan, plan_files
 from zonetrack.report import data
 from zonetrack.report import formatting as fmt
@@ -59,7 +59,7 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         plan, _ = load_plan(plan_file)
         folder = processed / plan.id
         summary = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        card = pd.read_csv(folder / "scorecard.csv", dtype={"zone_id": str, "status": str})
+        card = read_output_csv(folder / "scorecard.csv")
         years = summary["years"]
         covered |= {plan.base_year, *plan.years, *years}
         latest = None
