@@ -54,14 +54,28 @@ def _choice(column: np.ndarray, options: tuple) -> np.ndarray:
     return np.minimum((column * len(options)).astype(int), len(options) - 1)
 
 
-def index_matrix(dimension_scores: dict[tuple, np.ndarray], rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def aggregation_terms(scores: np.ndarray, aggregation: str) -> tuple[np.ndarray, np.ndarray]:
+    """What a weighted mean over the dimensions each zone has needs of its dimension scores: which
+    are present (as 0/1) and the values to weight (log scores rescaled to [1, 100] for a geometric
+    mean), 0 where missing."""
+    present = ~np.isnan(scores)
+    if aggregation == "geometric":
+        values = np.where(present, np.log(np.where(present, to_positive(scores), 1.0)), 0.0)
+    else:
+        values = np.where(present, scores, 0.0)
+    return present.astype("float64"), values
+
+
+def index_matrix(
+    terms: dict[tuple, tuple[np.ndarray, np.ndarray]], rows: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """Each replication's index of every zone (replications × zones), one matrix product per
-    combination of choices."""
+    combination of choices; `terms` holds each combination's aggregation terms."""
     treatment = _choice(rows[:, 0], TREATMENTS)
     normalisation = _choice(rows[:, 1], NORMALISATIONS)
     aggregation = _choice(rows[:, 2], AGGREGATIONS)
     run_weights = weights[None, :] * rows[:, 3:]
-    n_zones = next(iter(dimension_scores.values())).shape[0]
+    n_zones = next(iter(terms.values()))[0].shape[0]
     index = np.full((len(rows), n_zones), np.nan)
     for t, treatment_name in enumerate(TREATMENTS):
         for n, norm in enumerate(NORMALISATIONS):
@@ -69,14 +83,9 @@ def index_matrix(dimension_scores: dict[tuple, np.ndarray], rows: np.ndarray, we
                 runs = np.flatnonzero((treatment == t) & (normalisation == n) & (aggregation == a))
                 if not len(runs):
                     continue
-                scores = dimension_scores[(treatment_name, norm, agg)]
-                present = ~np.isnan(scores)
-                if agg == "geometric":
-                    values = np.where(present, np.log(np.where(present, to_positive(scores), 1.0)), 0.0)
-                else:
-                    values = np.where(present, scores, 0.0)
+                present, values = terms[(treatment_name, norm, agg)]
                 w = run_weights[runs]  # runs × dimensions
-                total = present.astype("float64") @ w.T  # zones × runs
+                total = present @ w.T  # zones × runs
                 combined = values @ w.T
                 with np.errstate(invalid="ignore", divide="ignore"):
                     result = combined / total
@@ -160,8 +169,9 @@ def analyse(
     dimension_ids = list(framework.dimensions)
     spec, rows = design(dimension_ids, spread, base_samples, seed)
     treated = {t: treat(data.raw, t) for t in TREATMENTS}
-    scores = {
-        (t, n, a): score(data, framework, t, n, a, treated[t]).dimensions
+    # Each combination's dimension scores, scored and prepared for aggregation once for every block.
+    terms = {
+        (t, n, a): aggregation_terms(score(data, framework, t, n, a, treated[t]).dimensions, a)
         for t in TREATMENTS
         for n in NORMALISATIONS
         for a in AGGREGATIONS
@@ -171,7 +181,7 @@ def analyse(
     shift = np.full(len(rows), np.nan)  # each replication's mean absolute shift from the nominal ranks
     step = max(1, BLOCK_CELLS // max(zones, 1))
     for start in range(0, len(rows), step):
-        ranked = rank_rows(index_matrix(scores, rows[start : start + step], weights))
+        ranked = rank_rows(index_matrix(terms, rows[start : start + step], weights))
         counts += rank_histogram(ranked)
         moved = np.abs(ranked - nominal_ranks[None, :])
         ranked_zones = (~np.isnan(moved)).sum(axis=1)
