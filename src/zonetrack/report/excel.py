@@ -36,22 +36,25 @@ def _sheet(book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[s
     sheet.append(list(frame.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    status_column = list(frame.columns).index("status_en") + 1 if "status_en" in frame.columns else None
+    names = list(frame.columns)
+    status_column = names.index("status_en") + 1 if "status_en" in names else None
+    target_column = names.index("target_id") if "target_id" in names else None
+    code_column = names.index("status") if "status" in names else None
     for values in frame.itertuples(index=False):
         row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
         sheet.append(row)
         number = sheet.max_row
-        target = targets.get(row[list(frame.columns).index("target_id")]) if "target_id" in frame.columns else None
+        target = targets.get(row[target_column]) if target_column is not None else None
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=number, column=column)
             if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                 cell.value = value
                 cell.data_type = "s"  # written as a string, never evaluated as a formula
-            name = frame.columns[column - 1]
+            name = names[column - 1]
             if isinstance(value, float) and name in formats:
                 cell.number_format = formats[name] or _number_format(target, name)
         if status_column:
-            code = frame["status"].iloc[number - 2] if "status" in frame.columns else None
+            code = row[code_column] if code_column is not None else None
             colour = fmt.STATUS.get(code, {}).get("colour", "#FFFFFF").lstrip("#").upper()
             sheet.cell(row=number, column=status_column).fill = PatternFill(
                 "solid", start_color=colour, end_color=colour
