@@ -171,6 +171,11 @@ def zone_bars(
     lowest = np.nanmin(finite) if len(finite) else 0.0
     # Room on the left for a negative bar's label, which is drawn beyond the bar's end.
     ax.set_xlim(lowest * 1.15 - span * 0.1 if lowest < 0 else 0.0, span * 1.18)
+    return _zone_bars_frame(fig, ax, title, xlabel, height)
+
+
+def _zone_bars_frame(fig: Figure, ax, title: str, xlabel: str, height: float) -> Figure:
+    """A chart of one bar per zone: its wrapped title, axis label, zone names and margins."""
     ax.set_title(wrap(title), fontsize=11)
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=8)
@@ -187,12 +192,7 @@ def contribution_bars(rows: pd.DataFrame, title: str, unit: str, zone_names: dic
     colours = ["#d73027" if v > 0 else "#1a9850" for v in rows["contribution"]]
     ax.barh([zone_names.get(z, z) for z in rows["zone_id"]], rows["contribution"], color=colours)
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_title(wrap(title), fontsize=11)
-    ax.set_xlabel(unit)
-    ax.tick_params(axis="y", labelsize=8)
-    lines = wrap(title).count("\n") + 1
-    fig.subplots_adjust(left=0.27, right=0.97, bottom=0.7 / height, top=1 - (0.25 + 0.2 * lines) / height)
-    return fig
+    return _zone_bars_frame(fig, ax, title, unit, height)
 
 
 def status_counts_chart(counts: pd.DataFrame) -> Figure:
