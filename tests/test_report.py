@@ -178,6 +178,29 @@ def test_strip_volatile_makes_ids_and_timings_stable():
     assert stripped.cells[0]["id"] == "cell-00" and "execution" not in stripped.cells[0].metadata
 
 
+
+def test_the_page_of_a_notebook_shows_outputs_never_code_and_text_stays_text(monkeypatch):
+    import nbformat
+
+    from zonetrack.report import publish
+
+    monkeypatch.setattr(publish, "embed_cjk_font", lambda page: page)  # the font is tested elsewhere
+    code = nbformat.v4.new_code_cell("secret_source_line = 1")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", {"text/html": "<p class='zt'>section</p>", "text/plain": "x"}),
+        nbformat.v4.new_output("stream", name="stderr", text=f"warning: {XSS}"),
+        nbformat.v4.new_output("execute_result", {"text/plain": "<b>plain</b>"}, execution_count=1),
+        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=\n"}),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## 说明 *note*"), code])
+    page = publish.notebook_html(notebook, f"2019 {XSS}")
+    assert "secret_source_line" not in page
+    assert "<h2>说明 <em>note</em></h2>" in page and "<p class='zt'>section</p>" in page
+    # A printed warning and a plain value are shown as text: their markup is escaped, not run.
+    assert XSS not in page and page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # title and stream
+    assert '<pre class="stream stderr">' in page and "&lt;b&gt;plain&lt;/b&gt;" in page
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in page
+
 def test_zone_bars_draw_missing_apart_from_zero():
     plots.theme()
     rows = pd.DataFrame(

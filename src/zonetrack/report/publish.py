@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 
 import nbformat
 
@@ -18,7 +17,6 @@ VOLATILE_NOTEBOOK_KEYS = (
     "environment_variables",
     "version",
 )
-_CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 
 
 def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -39,15 +37,46 @@ def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def notebook_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """The notebook as HTML with inputs hidden and outputs kept, needing no network to read."""
-    from nbconvert import HTMLExporter
+def notebook_blocks(notebook: nbformat.NotebookNode) -> list[dict]:
+    """What a reader sees of an executed notebook, in order: markdown cells and every code cell's
+    outputs (HTML, a PNG, or plain text), never the code. The HTML outputs are the report's own
+    sections, made by its autoescaping templates; text (a warning, a printed value) stays text."""
+    import mistune
+    from markupsafe import Markup
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    # The template loads require.js and MathJax from a CDN; the report uses neither (formulas are
-    # plain HTML), and an offline reader would wait for them.
-    return embed_cjk_font(_CDN_SCRIPT.sub("", body))
+    blocks: list[dict] = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            # Markdown cells come from the template in notebooks/ (code under review, not data).
+            blocks.append({"kind": "html", "content": Markup(mistune.html(cell.source))})
+            continue
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            kind = output.get("output_type")
+            if kind == "stream":
+                blocks.append({"kind": f"stream {output.get('name', 'stdout')}", "content": output.get("text", "")})
+            elif kind == "error":
+                blocks.append({"kind": "stream stderr", "content": f"{output.get('ename')}: {output.get('evalue')}"})
+            else:
+                data = output.get("data", {})
+                if "text/html" in data:
+                    blocks.append({"kind": "html", "content": Markup(_text(data["text/html"]))})
+                elif "image/png" in data:
+                    blocks.append({"kind": "image", "content": _text(data["image/png"]).strip()})
+                elif "text/plain" in data:
+                    blocks.append({"kind": "text", "content": _text(data["text/plain"])})
+    return blocks
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def notebook_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The notebook as a reader's HTML page (outputs without code, no network needed to read it):
+    one Jinja2 template over the outputs, with the page's CJK font embedded."""
+    from zonetrack.report.html import render
+
+    return embed_cjk_font(render("notebook.html.j2", title=title, blocks=notebook_blocks(notebook)))
 
 
 def embed_cjk_font(page: str) -> str:
@@ -77,7 +106,7 @@ def embed_cjk_font(page: str) -> str:
     style = (
         '<style>@font-face { font-family: "zonetrack CJK"; src: url(data:font/otf;base64,'
         + encoded
-        + ') format("opentype"); }\nbody, .jp-RenderedHTMLCommon, .zt { font-family: "zonetrack CJK", '
+        + ') format("opentype"); }\nbody, .zt { font-family: "zonetrack CJK", '
         'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }</style>'
     )
     head_end = page.find("</head>")
