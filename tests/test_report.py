@@ -178,7 +178,6 @@ def test_strip_volatile_makes_ids_and_timings_stable():
     assert stripped.cells[0]["id"] == "cell-00" and "execution" not in stripped.cells[0].metadata
 
 
-
 def test_the_page_of_a_notebook_shows_outputs_never_code_and_text_stays_text(monkeypatch):
     import nbformat
 
@@ -200,6 +199,7 @@ def test_the_page_of_a_notebook_shows_outputs_never_code_and_text_stays_text(mon
     assert XSS not in page and page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # title and stream
     assert '<pre class="stream stderr">' in page and "&lt;b&gt;plain&lt;/b&gt;" in page
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in page
+
 
 def test_zone_bars_draw_missing_apart_from_zero():
     plots.theme()
