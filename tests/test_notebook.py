@@ -129,8 +129,38 @@ def test_a_failing_notebook_fails_the_stage_with_its_cell_and_keeps_it(rendered,
     assert not (tmp_path / "reports" / "made-up-2020-2022").exists()  # nothing half-published
 
 
-def test_attack_strings_stay_text_in_the_2017_2019_report(rendered):
+@pytest.fixture(scope="module")
+def hunan(rendered):
+    """The 2017-2019 plan's reports (its index and three years) in the tiny world."""
     world, out = rendered
     assert report(world, "hunan-2017-2019", out) == 0
-    page = (out / "hunan-2017-2019" / "2019" / "assessment.html").read_text(encoding="utf-8")
+    return out / "hunan-2017-2019"
+
+
+def test_attack_strings_stay_text_in_the_2017_2019_report(hunan):
+    page = (hunan / "2019" / "assessment.html").read_text(encoding="utf-8")
     assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_every_page_of_the_stage_carries_one_cut_of_the_font_covering_its_characters(hunan):
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    pages = [hunan / "index.html", *(hunan / str(year) / "assessment.html" for year in (2017, 2018, 2019))]
+    fonts = set()
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        embedded = re.findall(r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)", text)
+        assert len(embedded) == 1, path  # embedded once, in the head
+        assert text.index("@font-face") < text.index("</head>")
+        fonts.add(embedded[0])
+        cut = TTFont(io.BytesIO(base64.b64decode(embedded[0])))
+        covered = {chr(code) for code in cut.getBestCmap()}
+        # Every CJK character the page shows can be drawn (outside the font's Han block a reader's
+        # own font may serve, e.g. for the arrows and symbols).
+        han = {c for c in text if "\u4e00" <= c <= "\u9fff"}
+        assert han and han <= covered, sorted(han - covered)[:10]
+    assert len(fonts) == 1  # one cut shared by the stage's pages

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zonetrack.io import atomic_outputs, write_text
+from zonetrack.report.publish import embed_shared_cjk_font
 from zonetrack.stages import log
 
 EXECUTED_NAME = ".assessment.executed.ipynb"
@@ -111,20 +112,20 @@ def plan_page(inputs: ReportInputs, folder: Path) -> Path:
     from zonetrack.report import plots
     from zonetrack.report.data import load_plan_report
     from zonetrack.report.index import plan_html
-    from zonetrack.report.publish import embed_cjk_font
 
     report = load_plan_report(
         inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
     )
     plots.theme()
     path = folder / "index.html"
-    write_text(embed_cjk_font(plan_html(report)), path)
+    write_text(plan_html(report), path)
     return path
 
 
 def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     """Execute and publish every year of the plan's scorecard, at most `jobs` tasks at a time, and the
-    plan's page; replace reports/<plan>/ with the result only when all of it succeeded.
+    plan's page, then embed one cut of the CJK font in all of them; replace reports/<plan>/ with the
+    result only when all of it succeeded.
 
     Each year is two tasks (execute, then publish), so three years keep two cores busy: the third
     notebook runs while the first two are being published.
@@ -158,6 +159,7 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
                             pending[pool.submit(publish_year, year, result, inputs, folder)] = ("publish", year)
                         elif task == "publish":
                             log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
+        embed_shared_cjk_font([staging / "index.html", *(staging / str(year) / "assessment.html" for year in years)])
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
     log(
@@ -217,6 +219,7 @@ def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 for future in [pool.submit(_run_and_publish, year, inputs, staging) for year in years]:
                     future.result()
+        embed_shared_cjk_font([staging / f"{year}.html" for year in years])
     for year in years:
         (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
     log(f"evaluation pages for {', '.join(map(str, years))} in {inputs.out} ({time.perf_counter() - started:.1f} s)")
