@@ -513,6 +513,8 @@ def bench_reports(work: Path, runs: int) -> dict:
         "--raw",
         str(raw),
     ]
+    charts = (inputs.out / "2019" / "assessment.html").read_text(encoding="utf-8").count("data:image/png;base64,")
+    empty_chart_s = median_of(runs, empty_chart)
     years = len(pd_years(processed / PLAN_ID))
     results = {}
     for jobs in (1, 2):
@@ -526,6 +528,10 @@ def bench_reports(work: Path, runs: int) -> dict:
         "report_year_setup_cell_s": setup_s,
         "report_year_targets_cell_s": targets_s,
         "report_year_other_cells_s": other_cells_s,
+        "report_year_charts": charts,
+        "empty_chart_s": empty_chart_s,
+        # A year's report cannot take less than the floor plus its charts, each at least an empty one.
+        "report_year_lower_bound_over_floor": (floor_s + charts * empty_chart_s) / floor_s,
         "report_stage_years": years,
         "report_stage_sequential_s": results[1],
         "report_stage_parallel_s": results[2],
@@ -533,6 +539,21 @@ def bench_reports(work: Path, runs: int) -> dict:
         "report_stage_per_year_over_floor": results[2] / years / floor_s,
         "report_parallel_over_sequential": results[2] / results[1],
     }
+
+
+def empty_chart() -> float:
+    """Seconds to draw an empty chart (axes only) at the reports' size, dpi and theme and save it as
+    PNG: what each of a report's charts costs before it shows anything (mean of 20, after one)."""
+    from zonetrack.report import plots
+
+    plots.theme()
+
+    def draw() -> None:
+        figure, _ = plots.figure((7.5, 3.8))
+        plots.png(figure)
+
+    draw()
+    return timed(lambda: [draw() for _ in range(20)]) / 20
 
 
 def pd_years(plan_processed: Path) -> list[int]:
@@ -686,6 +707,7 @@ def goals(rows: dict[str, dict], extra: dict) -> list[str]:
         for key, what in (
             ("report_year_over_floor", "a year's report, in process"),
             ("report_stage_per_year_over_floor", "the report stage per year (2 jobs)"),
+            ("report_year_lower_bound_over_floor", "the floor plus a year's charts, each as cheap as an empty chart,"),
         ):
             ratio = extra[key]
             verdicts.append(
