@@ -88,6 +88,9 @@ def test_a_made_up_plan_renders_end_to_end(rendered):
     assert page.count("data:image/png;base64") >= 2  # a chart for each target
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="made-up-2020-2022/index.html"' in index and 'href="made-up-2020-2022/2021/assessment.html"' in index
+    assert 'href="made-up-2020-2022/index.html#zones"' in index  # each zone's sections, from the index
+    plan_page = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="2021/assessment.html#zone-changsha"' in plan_page
 
 
 def test_the_executed_notebook_has_no_errors_and_no_code_in_the_page(rendered):

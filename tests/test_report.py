@@ -141,6 +141,23 @@ def test_zone_sections_are_linked_from_the_heat_map(report):
     assert "技术合同成交额年均增长" in changsha and "<th>2017</th>" in changsha
 
 
+def test_the_plan_page_lists_every_zone_with_links_to_its_sections(world):
+    from zonetrack.report.data import zone_index
+    from zonetrack.report.index import plan_html
+
+    made_up = report_of(world, "made-up-2020-2022")
+    # Both zones' contract turnover grows 2 -> 2.4 from 2020 to 2021: +20 %/yr against 10 %, met; the
+    # revenue target is on the zones' total, so neither zone has a verdict of its own on it.
+    assert [(z["id"], z["short"], z["years"], z["latest"], z["counts"]) for z in zone_index(made_up)] == [
+        ("changsha", "长沙高新区", [2021], 2021, [("met", 1)]),
+        ("zhuzhou", "株洲高新区", [2021], 2021, [("met", 1)]),
+    ]
+    plots.theme()  # the page's status chart draws Chinese labels
+    page = plan_html(made_up)
+    assert page.count('href="2021/assessment.html#zone-changsha"') == 2  # the name and the year
+    assert 'id="zones"' in page and 'href="2021/assessment.html#zone-zhuzhou"' in page
+
+
 def test_print_stylesheet_keeps_tables_whole_and_sections_on_new_pages():
     css = sections.css()
     assert "@media print" in css and "@page { size: A4" in css

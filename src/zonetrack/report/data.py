@@ -347,6 +347,30 @@ def zone_sections(report: PlanReport, year: int) -> dict:
     return {"years": years, "zones": sections}
 
 
+def zone_index(report: PlanReport) -> list[dict]:
+    """Each zone the plan assesses, in the registry's order: the years whose report has its section,
+    and how many of its own verdicts (targets on the zones' total excluded) are in each status in the
+    latest of them."""
+    card = report.scorecard[report.scorecard["zone_id"] != ALL]
+    own = card[[not report.plan.targets[t].sum_of_zones for t in card["target_id"]]]
+    years = card.groupby("zone_id")["year"].unique()
+    latest_year = card.groupby("zone_id")["year"].max()
+    counts = own[own["year"] == own["zone_id"].map(latest_year)].groupby(["zone_id", "status"]).size()
+    index = []
+    for zone_id in [z for z in report.registry["zone_id"] if z in years.index]:
+        mine = counts[zone_id] if zone_id in counts.index.get_level_values(0) else pd.Series(dtype="int64")
+        index.append(
+            {
+                "id": zone_id,
+                "short": report.zone_names[zone_id],
+                "years": sorted(int(y) for y in years[zone_id]),
+                "latest": int(latest_year[zone_id]),
+                "counts": [(s, int(mine[s])) for s in ALL_STATUSES if s in mine.index],
+            }
+        )
+    return index
+
+
 def quality(report: PlanReport, year: int) -> dict:
     """Coverage of the indicators the plan reads in the year, and the data warnings of the year and
     of the base year, grouped by kind, with zone names in Chinese."""

@@ -45,6 +45,7 @@ def plan_html(report: PlanReport) -> str:
         met={y: data.met_share(report, y) for y in years},
         chart=plots.png(plots.status_counts_chart(data.status_counts(report))) if years else "",
         grid=grid,
+        zones=data.zone_index(report),
         outside=report.summary.get("outside_years", []),
     )
 
