@@ -167,3 +167,15 @@ def test_every_page_of_the_stage_carries_one_cut_of_the_font_covering_its_charac
         han = {c for c in text if "\u4e00" <= c <= "\u9fff"}
         assert han and han <= covered, sorted(han - covered)[:10]
     assert len(fonts) == 1  # one cut shared by the stage's pages
+
+
+def test_a_second_run_in_one_process_reads_the_files_as_they_are_now(tmp_path):
+    world = build(tmp_path / "world")
+    out = tmp_path / "reports"
+    assert report(world, "made-up-2020-2022", out) == 0
+    plan = world["plans"] / "made-up-2020-2022.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("一个编造的方案", "改过名的方案"), encoding="utf-8")
+    assert report(world, "made-up-2020-2022", out) == 0  # same paths, same process
+    for page in ("index.html", "2021/assessment.html"):
+        text = (out / "made-up-2020-2022" / page).read_text(encoding="utf-8")
+        assert "改过名的方案" in text and "一个编造的方案" not in text, page

@@ -8,6 +8,7 @@ import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from zonetrack.io import atomic_outputs, write_text
@@ -83,18 +84,26 @@ def failed_notebook(inputs: ReportInputs, year: int) -> Path:
     return inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
 
 
+@cache
+def plan_report(inputs: ReportInputs):
+    """The plan's report data, loaded once per process of the stage (its pages and workbooks all read
+    the same inputs; the notebook's kernel loads its own copy)."""
+    from zonetrack.report.data import load_plan_report
+
+    return load_plan_report(
+        inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
+    )
+
+
 def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) -> Path:
     """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx."""
     import nbformat
 
     from zonetrack.report import excel, publish
-    from zonetrack.report.data import load_plan_report
 
     # load
     notebook = nbformat.read(executed, as_version=4)
-    report = load_plan_report(
-        inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
-    )
+    report = plan_report(inputs)
     # process
     notebook = publish.strip_volatile(notebook)
     page = publish.notebook_html(notebook, f"{year} {report.plan.name_zh}")
@@ -110,12 +119,9 @@ def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) 
 def plan_page(inputs: ReportInputs, folder: Path) -> Path:
     """reports/<plan>/index.html: the plan, its years, and every target's status across them."""
     from zonetrack.report import plots
-    from zonetrack.report.data import load_plan_report
     from zonetrack.report.index import plan_html
 
-    report = load_plan_report(
-        inputs.plan_file, inputs.params_file, inputs.plan_processed, inputs.processed, inputs.raw, inputs.experiment
-    )
+    report = plan_report(inputs)
     plots.theme()
     path = folder / "index.html"
     write_text(plan_html(report), path)
@@ -133,6 +139,7 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     import pandas as pd
 
     started = time.perf_counter()
+    plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
     years = sorted(
         int(y) for y in pd.read_csv(inputs.plan_processed / "scorecard.csv", usecols=["year"])["year"].unique()
     )
