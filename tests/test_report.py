@@ -158,6 +158,20 @@ def test_the_plan_page_lists_every_zone_with_links_to_its_sections(world):
     assert 'id="zones"' in page and 'href="2021/assessment.html#zone-zhuzhou"' in page
 
 
+def test_a_gap_in_a_share_is_in_percentage_points_and_other_gaps_in_their_unit():
+    from types import SimpleNamespace
+
+    from zonetrack.report.formatting import difference
+
+    share = SimpleNamespace(display="percent", unit="%")
+    count = SimpleNamespace(display="integer", unit="家")
+    # 100 % - 82.614 % = 17.386 points: "17.39%" would read as 17.39 % of something.
+    assert difference(1.0 - 0.82614, share) == "17.39 个百分点 pp"
+    assert difference(1.0 - 0.82614, share, unit=False) == "17.39 个百分点 pp"
+    assert difference(7801 - 7183, count) == "618 家" and difference(618, count, unit=False) == "618"
+    assert difference(float("nan"), share) == "—"
+
+
 def test_print_stylesheet_keeps_tables_whole_and_sections_on_new_pages():
     css = sections.css()
     assert "@media print" in css and "@page { size: A4" in css

@@ -171,8 +171,8 @@ def _gap_text(target, gap, each: bool) -> str:
     if each:
         return f"{amount:,.0f} 个园区未达标 zones not yet meeting it"
     if target.rule == "growth":
-        return f"差 {fmt.with_unit(amount, target)} (以年均{target.min_rate * 100:g}%计 at the required rate)"
-    return f"差 {fmt.with_unit(amount, target)} short"
+        return f"差 {fmt.difference(amount, target)} (以年均{target.min_rate * 100:g}%计 at the required rate)"
+    return f"差 {fmt.difference(amount, target)} short"
 
 
 def heatmap(report: PlanReport, year: int) -> dict:
@@ -240,7 +240,7 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
         {
             "zone": names.get(r.zone_id, r.zone_id),
             "id": r.zone_id,
-            "part": fmt.with_unit(r.contribution, target),
+            "part": fmt.difference(r.contribution, target),
             "share": fmt.number(r.share_of_gap, share=True),
         }
         for r in holding[holding["contribution"] > 0].head(5).itertuples()
@@ -251,7 +251,7 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
             (report.gaps["year"] == year) & (report.gaps["target_id"] == target_id) & (report.gaps["zone_id"] != ALL)
         ]
         behind = [
-            {"zone": names.get(r.zone_id, r.zone_id), "id": r.zone_id, "gap": fmt.with_unit(r.gap, target)}
+            {"zone": names.get(r.zone_id, r.zone_id), "id": r.zone_id, "gap": fmt.difference(r.gap, target)}
             for r in zone_gaps.sort_values("gap", ascending=False).head(8).itertuples()
         ]
     return {"lines": lines, "contributors": contributors, "behind": behind}
@@ -323,7 +323,9 @@ def zone_sections(report: PlanReport, year: int) -> dict:
                     "value": fmt.number(row.value, target),
                     "base": fmt.number(row.base_value, target),
                     "target_value": f"Σ {shown_target}" if part else shown_target,
-                    "gap": "" if gap is None or pd.isna(gap) or (part and gap <= 0) else fmt.number(gap, target),
+                    "gap": (
+                        "" if gap is None or pd.isna(gap) or (part and gap <= 0) else fmt.difference(gap, target, False)
+                    ),
                     "status": fmt.PART if part else row.status,
                     "series": [
                         fmt.number(series.loc[row.target_id].get(y), target) if row.target_id in series.index else "—"

@@ -40,6 +40,15 @@ def with_unit(value: float | None, target) -> str:
     return f"{text} {unit}"
 
 
+def difference(value: float | None, target, unit: bool = True) -> str:
+    """A difference between two of a target's values (a gap, a zone's part of it): for a share, in
+    percentage points (17.39 个百分点 pp), which '17.39%' would misread as a relative change; otherwise
+    in the target's unit (or bare, `unit=False`, in a table whose columns share it)."""
+    if getattr(target, "display", "") == "percent" and not missing(value):
+        return f"{value * 100:,.2f} 个百分点 pp"
+    return with_unit(value, target) if unit else number(value, target)
+
+
 def rate(value: float | None) -> str:
     """An average annual growth rate: 18.9 %/年."""
     return "—" if missing(value) else f"{value * 100:,.1f}%/年"
