@@ -450,10 +450,9 @@ def bench_reports(work: Path, runs: int) -> dict:
     loading, the targets section's charts, the rest), and the report stage of the 2017-2019 plan per
     year, its years one after another and in parallel."""
     import nbformat
-    import papermill
 
     from zonetrack.report.publish import embed_shared_cjk_font
-    from zonetrack.report.render import ReportInputs, execute_year, publish_year
+    from zonetrack.report.render import ReportInputs, execute_year, publish_year, run_notebook
 
     raw, processed = _ensure_default(work)
     empty = work / "empty.ipynb"
@@ -462,13 +461,8 @@ def bench_reports(work: Path, runs: int) -> dict:
     nbformat.write(notebook, empty)
 
     def floor() -> None:
-        papermill.execute_notebook(
-            str(empty),
-            str(work / "empty.out.ipynb"),
-            kernel_name="python3",
-            progress_bar=False,
-            extra_arguments=["--log-level=CRITICAL"],
-        )
+        # The same call, kernel and options as a report's notebook (run_notebook), on an empty notebook.
+        run_notebook(empty, work / "empty.out.ipynb", {}, "python3", work / "empty.failed.ipynb", "empty notebook")
 
     inputs = ReportInputs(
         REPO / "notebooks" / "assessment.ipynb",
