@@ -242,6 +242,15 @@ def test_zone_bars_draw_missing_apart_from_zero():
     assert "无数据 no data" in texts  # missing says so beside a hatched placeholder, never a bar of 0
 
 
+def test_contribution_bars_carry_their_values_and_zone_names_even_at_zero():
+    plots.theme()
+    rows = pd.DataFrame({"zone_id": ["a", "b", "c"], "contribution": [3.0, 0.0, -2.0]})
+    figure = plots.contribution_bars(rows, "t", "家", {"a": "甲高新区", "b": "乙高新区"}, whole=True)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert {"3", "0", "-2"} <= set(texts)  # a zero part is written, not an absent bar
+    assert {"甲高新区", "乙高新区", "c"} <= set(texts)  # a zone without a Chinese name keeps its id
+
+
 def test_status_changes_between_the_plan_and_a_scenario():
     from zonetrack.report.compare import status_changes
 

@@ -110,4 +110,5 @@ def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | N
     shown = shown.assign(contribution=shown["contribution"] * scale)
     title = f"{target.name_zh}: 各园区对差距的贡献 each zone's part of the gap"
     unit = "%" if target.display == "percent" else target.unit
-    return plots.png(plots.contribution_bars(shown, title, unit, report.zone_names))
+    whole = target.display == "integer"
+    return plots.png(plots.contribution_bars(shown, title, unit, report.zone_names, whole))
