@@ -251,6 +251,34 @@ def test_contribution_bars_carry_their_values_and_zone_names_even_at_zero():
     assert {"甲高新区", "乙高新区", "c"} <= set(texts)  # a zone without a Chinese name keeps its id
 
 
+def test_the_status_count_chart_has_one_tick_per_year_even_for_a_single_year():
+    plots.theme()
+    one = pd.DataFrame({"met": [1], "not_met": [6]}, index=pd.Index([2026], name="year"))
+    figure = plots.status_counts_chart(one)
+    figure.canvas.draw()
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["2026"]
+    three = pd.DataFrame({"met": [1, 3, 7], "not_met": [26, 24, 20]}, index=pd.Index([2017, 2018, 2019]))
+    figure = plots.status_counts_chart(three)
+    figure.canvas.draw()
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["2017", "2018", "2019"]
+
+
+def _shown_ticks(axis) -> list[float]:
+    low, high = axis.get_view_interval()
+    return [float(t) for t in axis.get_majorticklocs() if low <= t <= high]
+
+
+def test_a_flat_count_has_whole_ticks_on_its_path_chart():
+    plots.theme()
+    # 2 new zones every year against a target of 2: the axis shows 1, 2, 3, not 1.875 … 2.125.
+    flat = pd.DataFrame({"year": [2016, 2017, 2018, 2019], "value": [2.0, 2.0, 2.0, 2.0]})
+    figure = plots.path_chart(flat, "t", "个", 2016, 2019, 2.0, whole=True)
+    assert _shown_ticks(figure.axes[0].yaxis) == [1.0, 2.0, 3.0]
+    zeros = flat.assign(value=0.0)  # none at all: 0 and 1, no negative count
+    figure = plots.path_chart(zeros, "t", "个", 2016, 2019, None, whole=True)
+    assert _shown_ticks(figure.axes[0].yaxis) == [0.0, 1.0]
+
+
 def test_status_changes_between_the_plan_and_a_scenario():
     from zonetrack.report.compare import status_changes
 

@@ -122,6 +122,10 @@ def path_chart(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if whole:  # a count: no tick at 9.25 zones
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        low, high = ax.get_ylim()
+        if high - low < 2:  # a flat count leaves the locator no whole numbers: it falls back to 1.875 …
+            middle = round((low + high) / 2)
+            ax.set_ylim(middle - 1.5 if middle >= 1 else -0.5, middle + 1.5)
     ax.set_title(wrap(title), fontsize=11)
     ax.set_ylabel(unit)
     ax.legend(fontsize=8, loc="best")
@@ -231,7 +235,10 @@ def status_counts_chart(counts: pd.DataFrame) -> Figure:
                 label=fmt.status_label(status),
             )
             bottom += counts[status].to_numpy()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # One tick per year, each a bar: a locator, even an integer one, puts 2025.6 ... 2026.4 under a
+    # single year's bar.
+    years = counts.index.astype(int)
+    ax.set_xticks(years, [str(y) for y in years])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("目标数 targets")
     ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1.0), loc="upper left", frameon=False)
