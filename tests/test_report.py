@@ -279,6 +279,18 @@ def test_a_flat_count_has_whole_ticks_on_its_path_chart():
     assert _shown_ticks(figure.axes[0].yaxis) == [0.0, 1.0]
 
 
+def test_the_projection_is_labelled_as_one_with_its_value_and_kept_apart_from_the_data():
+    plots.theme()
+    data = pd.DataFrame({"year": [2016, 2017, 2018], "value": [23.92, 25.54, 26.53]})
+    projection = pd.DataFrame({"year": [2018, 2019], "value": [26.53, 27.95]})
+    figure = plots.path_chart(data, "t", "件/万人", 2016, 2019, 30.0, projection=projection)
+    axes = figure.axes[0]
+    assert "预测 27.95" in [t.get_text() for t in axes.texts]  # the projected value, named a projection
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    assert list(lines["实际 actual"].get_xdata()) == [2016, 2017, 2018]  # data never runs into 2019
+    assert lines["预测 projection (rate so far)"].get_linestyle() == ":"
+
+
 def test_status_changes_between_the_plan_and_a_scenario():
     from zonetrack.report.compare import status_changes
 

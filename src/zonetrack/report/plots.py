@@ -113,8 +113,24 @@ def path_chart(
             linestyle=":",
             marker="o",
             markerfacecolor="white",
+            markeredgecolor="#6a51a3",
+            markeredgewidth=1.3,
             color="#6a51a3",
             label="预测 projection (rate so far)",
+            zorder=2,
+        )
+        end_year, end_value = projection["year"].iloc[-1], projection["value"].iloc[-1]
+        rising = end_value >= projection["value"].iloc[0]
+        # Labelled on the side of its end the dotted line does not come from.
+        ax.annotate(
+            f"预测 {end_value:,.4g}",
+            (end_year, end_value),
+            textcoords="offset points",
+            xytext=(-7, 5 if rising else -5),
+            ha="right",
+            va="bottom" if rising else "top",
+            fontsize=8,
+            color="#6a51a3",
         )
     if target_value is not None and np.isfinite(target_value):
         ax.axhline(target_value, color="#a50026", linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}")
