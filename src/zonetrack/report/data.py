@@ -59,6 +59,12 @@ class PlanReport:
         return sorted(int(y) for y in self.scorecard["year"].unique())
 
     @cached_property
+    def part_targets(self) -> frozenset[str]:
+        """The targets on a sum of the zones' amounts: a zone's row of one is a part of the total,
+        not a verdict of its own."""
+        return frozenset(t for t, target in self.plan.targets.items() if target.sum_of_zones)
+
+    @cached_property
     def zone_names(self) -> dict[str, str]:
         """Each zone's short Chinese name (长沙高新区)."""
         return short_names(self.registry)
@@ -180,8 +186,7 @@ def heatmap(report: PlanReport, year: int) -> dict:
     zones = report.scorecard[(report.scorecard["year"] == year) & (report.scorecard["zone_id"] != ALL)]
     targets = [t for t in report.plan.targets if t in set(zones["target_id"])]
     order = [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]
-    # A zone's row of a sum of the zones' amounts is a part of the total, not a verdict.
-    parts = {t for t in targets if report.plan.targets[t].sum_of_zones}
+    parts = report.part_targets
     status = {(r.zone_id, r.target_id): fmt.PART if r.target_id in parts else r.status for r in zones.itertuples()}
     names = report.zone_names
     return {
@@ -333,7 +338,7 @@ def zone_sections(report: PlanReport, year: int) -> dict:
                     ],
                 }
             )
-        counts = mine.loc[[not report.plan.targets[t].sum_of_zones for t in mine["target_id"]], "status"].value_counts()
+        counts = mine.loc[~mine["target_id"].isin(report.part_targets), "status"].value_counts()
         sections.append(
             {
                 "id": zone_id,
@@ -354,7 +359,7 @@ def zone_index(report: PlanReport) -> list[dict]:
     and how many of its own verdicts (targets on the zones' total excluded) are in each status in the
     latest of them."""
     card = report.scorecard[report.scorecard["zone_id"] != ALL]
-    own = card[[not report.plan.targets[t].sum_of_zones for t in card["target_id"]]]
+    own = card[~card["target_id"].isin(report.part_targets)]
     years = card.groupby("zone_id")["year"].unique()
     latest_year = card.groupby("zone_id")["year"].max()
     counts = own[own["year"] == own["zone_id"].map(latest_year)].groupby(["zone_id", "status"]).size()

@@ -81,8 +81,7 @@ def workbook(report: PlanReport, year: int) -> bytes:
         ["target_id", "target_zh", *value_columns, "status", "status_zh", "status_en"]
     ]
     zones = card[card["zone_id"] != ALL].copy()
-    # A zone's row of a sum of the zones' amounts is a part of the total, not a verdict.
-    part = zones["target_id"].map(lambda t: targets[t].sum_of_zones).astype(bool)
+    part = zones["target_id"].isin(report.part_targets)
     zones.loc[part, "status"] = fmt.PART
     zones.loc[part, "status_zh"] = fmt.PART_ZH
     zones.loc[part, "status_en"] = fmt.PART_EN
