@@ -452,7 +452,7 @@ def bench_reports(work: Path, runs: int) -> dict:
     import nbformat
 
     from zonetrack.report.publish import embed_shared_cjk_font
-    from zonetrack.report.render import ReportInputs, execute_year, publish_year, run_notebook
+    from zonetrack.report.render import ReportInputs, execute_year, publish_year, run_notebook, years_in
 
     raw, processed = _ensure_default(work)
     empty = work / "empty.ipynb"
@@ -509,7 +509,7 @@ def bench_reports(work: Path, runs: int) -> dict:
     ]
     charts = (inputs.out / "2019" / "assessment.html").read_text(encoding="utf-8").count("data:image/png;base64,")
     empty_chart_s = median_of(runs, empty_chart)
-    years = len(pd_years(processed / PLAN_ID))
+    years = len(years_in(processed / PLAN_ID / "scorecard.csv"))
     results = {}
     for jobs in (1, 2):
         print(f"[bench] report stage, --jobs {jobs} x{runs}", file=sys.stderr, flush=True)
@@ -548,13 +548,6 @@ def empty_chart() -> float:
 
     draw()
     return timed(lambda: [draw() for _ in range(20)]) / 20
-
-
-def pd_years(plan_processed: Path) -> list[int]:
-    """The years of a plan's scorecard (the years its report stage renders)."""
-    import pandas as pd
-
-    return sorted(pd.read_csv(plan_processed / "scorecard.csv", usecols=["year"])["year"].unique().tolist())
 
 
 def mc_child(out: Path, zones: int, indicators: int, base_samples: int, runs: int) -> None:

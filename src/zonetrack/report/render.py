@@ -87,6 +87,13 @@ def failed_notebook(inputs: ReportInputs, year: int) -> Path:
     return inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
 
 
+def years_in(table: Path) -> list[int]:
+    """The years of a stage's table (scorecard.csv, evaluation.csv): the years its reports render."""
+    import pandas as pd
+
+    return sorted(int(y) for y in pd.read_csv(table, usecols=["year"])["year"].unique())
+
+
 @cache
 def plan_report(inputs: ReportInputs):
     """The plan's report data, loaded once per process of the stage (its pages and workbooks all read
@@ -139,13 +146,9 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     Each year is two tasks (execute, then publish), so three years keep two cores busy: the third
     notebook runs while the first two are being published.
     """
-    import pandas as pd
-
     started = time.perf_counter()
     plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
-    years = sorted(
-        int(y) for y in pd.read_csv(inputs.plan_processed / "scorecard.csv", usecols=["year"])["year"].unique()
-    )
+    years = years_in(inputs.plan_processed / "scorecard.csv")
     with atomic_outputs(inputs.out, folders=True) as (staging,):
         if jobs <= 1:
             plan_page(inputs, staging)
@@ -217,10 +220,8 @@ def _run_and_publish(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
 
 def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
     """reports/evaluation/<year>.html (and .ipynb, .xlsx) for every year evaluated, replaced as a whole."""
-    import pandas as pd
-
     started = time.perf_counter()
-    years = sorted(int(y) for y in pd.read_csv(inputs.evaluation / "evaluation.csv", usecols=["year"])["year"].unique())
+    years = years_in(inputs.evaluation / "evaluation.csv")
     with atomic_outputs(inputs.out, folders=True) as (staging,):
         if jobs <= 1:
             for year in years:
