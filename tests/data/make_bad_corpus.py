@@ -1,10 +1,13 @@
-"""Write the corpus of bad input files in tests/data/bad/ (run once; the files are committed).
+"""Write the corpus of bad input files in tests/data/bad/ (run once, from the repository's root:
+`python -m tests.data.make_bad_corpus`; the files are committed).
 
 Each file holds one kind of bad input from DESIGN.md's 'Bad input' section; expected.csv says
 where each error must be reported (file, row, column) and a fragment of its message.
 """
 
 from pathlib import Path
+
+from tests.xlsx_tools import workbook_bytes
 
 BAD = Path(__file__).parent / "bad"
 HEADER = "zone,year,tech_contract_value,high_tech_enterprises,revenue\n"
@@ -17,15 +20,7 @@ def text(name: str, content: str, encoding: str = "utf-8") -> None:
 
 
 def workbook(name: str, sheets: dict[str, list[list]]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(BAD / name)
+    (BAD / name).write_bytes(workbook_bytes(sheets))
 
 
 def main() -> None:
