@@ -147,8 +147,9 @@ GROWTH = {"g": {"rule": "growth", "scope": "each", "indicator": "tech_contract_v
 
 
 def test_each_all_row_is_worst_assessed_status_and_share_met():
-    # 2017, growth ≥ 25 %: a 100 → 130 (30 % ≥ 25 %: met), b 100 → 124 (24 %: R = 0.96, on track),
-    # c 100 → 200 (met); d is not a zone yet. Worst: on_track; share met 2/3.
+    # 2017, growth ≥ 25 % a year to 2019: met before 2019 only at the end value 100 × 1.25³ = 195.3125.
+    # a 100 → 130 (30 %: R = 0.30/0.25 = 1.2, on track), b 100 → 124 (24 %: R = 0.96, on track),
+    # c 100 → 200 (≥ 195.3125: met); d is not a zone yet. Worst: on_track; share met 1/3.
     # 2019: a 100 → 200 (2^(1/3) − 1 = 26.0 % ≥ 25 %: met), b 100 → 150 (14.5 %: not met), c no value.
     rows = [(z, 2016, "tech_contract_value", 100) for z in "abc"] + [
         ("a", 2017, "tech_contract_value", 130),
@@ -159,7 +160,7 @@ def test_each_all_row_is_worst_assessed_status_and_share_met():
     ]
     card = run(GROWTH, rows)
     assert card.loc[("g", "ALL", 2017), "status"] == "on_track"
-    assert card.loc[("g", "ALL", 2017), "value"] == pytest.approx(2 / 3)
+    assert card.loc[("g", "ALL", 2017), "value"] == pytest.approx(1 / 3)
     assert card.loc[("g", "ALL", 2017), "coverage"] == pytest.approx(1.0)
     # Coverage 2019: zones that existed in 2016 are a, b, c; a and b report → 2/3 < 0.8. b failed, and
     # a zone that failed decides an each-target whatever c would say: not_met stands.

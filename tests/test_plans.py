@@ -89,7 +89,8 @@ def test_a_tab_names_line_and_column(tmp_path):
         (("min_rate: 0.25", "min_rate: .inf"), "inf is not a finite number"),
         (
             ("min_rate: 0.25", "min_rate: -0.1"),
-            "targets.tech_contract_growth.min_rate: error: Input should be greater than 0",
+            "targets.tech_contract_growth.min_rate: error: min_rate -0.1 is not a growth: a decline of 10 % a year "
+            "is written `max_rate: -0.1` (at most -10 % a year)",
         ),
         (("target_year: 2019", "target_year: 1e30"), "target_year: error: Input should be a valid integer"),
         (("base_year: 2016\n", ""), "base_year: error: `base_year`: required key missing"),
@@ -211,3 +212,53 @@ def test_validate_command_checks_names_against_the_data(tmp_path, capsys):
         in err
     )
     assert "no plan file hunan-2026-2028.yaml" in err
+
+
+PLAN_2026 = (REPO / "plans" / "hunan-2026-2028.yaml").read_text(encoding="utf-8")
+TOP_30 = """\
+  top_30:
+    name_zh: 进入全国前30位
+    name_en: Into the national top 30
+    text_zh: 国家高新区进入全国前30位
+    text_en: National zones rank in the national top 30
+    rule: level
+    scope: each
+    levels: [national]
+    indicator: national_rank
+    {bound}: 30
+    unit: 位
+    display: integer
+"""
+
+
+def _validate_2026(tmp_path, capsys, text: str) -> tuple[int, str]:
+    plans = tmp_path / "plans"
+    plans.mkdir(exist_ok=True)
+    (plans / "hunan-2026-2028.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "params.yaml").write_text(PARAMS_TEXT, encoding="utf-8")
+    args = ["validate", str(plans / "hunan-2026-2028.yaml"), "--params", str(tmp_path / "params.yaml")]
+    status = main([*args, "--raw", str(REPO / "data/raw")])
+    return status, capsys.readouterr().err
+
+
+def test_a_top_30_rank_written_as_min_is_an_error_that_names_max(tmp_path, capsys):
+    status, err = _validate_2026(
+        tmp_path, capsys, PLAN_2026.replace("targets:\n", "targets:\n" + TOP_30.format(bound="min"), 1)
+    )
+    assert status == 1
+    assert (
+        "targets.top_30.min: error: `min: 30` asks for a rank of at least 30, but national_rank is a rank, where "
+        "lower is better: 前30位 (top 30) is `max: 30`" in err
+    )
+    status, err = _validate_2026(
+        tmp_path, capsys, PLAN_2026.replace("targets:\n", "targets:\n" + TOP_30.format(bound="max"), 1)
+    )
+    assert "targets.top_30" not in err
+
+
+def test_min_and_max_together_is_an_error(tmp_path):
+    text = PLAN_TEXT.replace("    min: 0.03\n", "    min: 0.03\n    max: 0.05\n")
+    assert any(
+        "targets.rd_intensity: error: give one of `min` (at least) or `max` (at most), not both" in e
+        for e in errors_of(tmp_path, text)
+    )

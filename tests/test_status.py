@@ -214,3 +214,43 @@ def test_raising_the_growth_rate_never_improves_a_status(base, value, year, rate
         return one("growth", year, value, base, base * (1 + r) ** (year - B), r)[0]
 
     assert RANK[status(rate + more)] >= RANK[status(rate)]
+
+
+# ------------------------------------------------------------------ statuses.csv, joined by code
+
+
+def _status_rows(path) -> tuple[str, list[str]]:
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    return header, rows
+
+
+def test_the_status_order_is_the_engines_whatever_the_row_order_of_statuses_csv(tmp_path):
+    from zonetrack.engine.status import STATUS_FILE, Status, read_status_table
+
+    header, rows = _status_rows(STATUS_FILE)
+    shuffled = tmp_path / "statuses.csv"
+    # Sorted A→Z, as a spreadsheet sorts it: insufficient_coverage, met, moving_away, ...
+    shuffled.write_text("\n".join([header, *sorted(rows)]) + "\n", encoding="utf-8")
+    table = read_status_table(shuffled)
+    assert [row["code"] for row in table] == [s.value for s in Status]
+    assert [row["code"] for row in table][:6] == list(STATUS_ORDER)
+    assert table == read_status_table(STATUS_FILE)
+
+
+def test_a_missing_an_unknown_or_a_twice_given_status_code_is_an_error_at_its_line(tmp_path):
+    from zonetrack.engine.status import STATUS_FILE, read_status_table
+    from zonetrack.problems import ProblemsError
+
+    header, rows = _status_rows(STATUS_FILE)
+    broken = [r for r in rows if not r.startswith("on_track,")]  # on_track left out
+    broken[1] = broken[1].replace("needs_acceleration,", "needs_accel,", 1)  # line 3: a typo
+    broken.append(broken[0])  # line 11: met again
+    path = tmp_path / "statuses.csv"
+    path.write_text("\n".join([header, *broken]) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        read_status_table(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(":3:code: error: 'needs_accel' is not a status code" in m for m in messages)
+    assert any(":11:code: error: status 'met' is given twice" in m for m in messages)
+    assert any("status 'on_track' has no row" in m for m in messages)
+    assert any("status 'needs_acceleration' has no row" in m for m in messages)

@@ -339,7 +339,11 @@ def load_engine_inputs(processed: Path, raw: Path) -> engine.Inputs:
     clusters = pd.read_parquet(processed / "clusters.parquet")
     schemas.check(schemas.PANEL, panel, schemas.PANEL_KEY)
     schemas.check(schemas.CLUSTERS, clusters)
-    return engine.Inputs(panel, clusters, load_registry(raw / "zones.csv"), load_facilities(raw / "facilities.csv"))
+    dictionary = load_dictionary(raw / "indicators.csv")
+    collected_for = {i: level for i, level in zip(dictionary["id"], dictionary["collected_for"], strict=True) if level}
+    return engine.Inputs(
+        panel, clusters, load_registry(raw / "zones.csv"), load_facilities(raw / "facilities.csv"), collected_for
+    )
 
 
 def check_plan(run: Run, raw: Path, indicators: Path | None = None) -> None:

@@ -7,7 +7,7 @@ registry tables. Every target gives one ALL row per year, and one row per in-sco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,16 +20,17 @@ from zonetrack.engine.status import (
     NO_BASE_YEAR,
     NO_DATA,
     NOT_ASSESSABLE,
+    NOT_MET,
     ON_TRACK,
     STATUS_ORDER,
     Bands,
+    at_least,
     classify_codes,
 )
 from zonetrack.plans.model import Plan, StatusSettings
 from zonetrack.registry import Grid, codes_in, make_grid, zone_levels
 
 ALL = "ALL"
-LIKE_FOR_LIKE = ("multiple", "growth", "change")
 SCORECARD_COLUMNS = [
     "year",
     "target_id",
@@ -48,12 +49,14 @@ _FLOAT_COLUMNS = ["value", "base_value", "target_value", "actual_rate", "require
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the engine reads besides the plan: the panel, clusters, registry and facilities."""
+    """What the engine reads besides the plan: the panel, clusters, registry and facilities, and
+    the indicators collected only from zones of one level (indicators.csv's `collected_for`)."""
 
     panel: pd.DataFrame
     clusters: pd.DataFrame
     registry: pd.DataFrame
     facilities: pd.DataFrame
+    collected_for: dict[str, str] = field(default_factory=dict)
 
 
 def bands(status: StatusSettings) -> Bands:
@@ -122,21 +125,27 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
 
 def target_values(target, year: np.ndarray, base: np.ndarray, base_year: int, target_year: int):
     """The value that meets the target in each row's year, and the average growth required from
-    the base year to reach it by the target year (NaN where no rate applies)."""
+    the base year to reach it by the target year (NaN where no rate applies).
+
+    A growth target before its target year is met only when the target's end value,
+    base·(1 + r)^(T − b), is already reached (a rate over the whole period cannot be met before the
+    period ends); in and after T, when the average rate from the base year to t reaches r."""
     span = target_year - base_year
     n = len(base)
     if target.rule == "multiple":
         return base * target.k, np.full(n, target.k ** (1 / span) - 1)
     if target.rule == "growth":
-        return base * (1 + target.min_rate) ** (year - base_year), np.full(n, float(target.min_rate))
+        rate = target.bound
+        horizon = np.maximum(np.asarray(year, dtype="float64"), target_year) - base_year
+        return base * (1 + rate) ** horizon, np.full(n, rate)
     if target.rule == "change":
-        step = -target.min_change if target.direction == "lower" else target.min_change
+        step = -target.min_change if target.better == "lower" else target.min_change
         value = base + step
         if target.best is not None:
-            value = np.maximum(value, target.best) if target.direction == "lower" else np.minimum(value, target.best)
+            value = np.maximum(value, target.best) if target.better == "lower" else np.minimum(value, target.best)
         return value, np.full(n, np.nan)
-    threshold = np.full(n, float(target.min))
-    if target.rule == "level":
+    threshold = np.full(n, target.bound)
+    if target.growth_path:
         with np.errstate(divide="ignore", invalid="ignore"):
             required = (threshold / np.where(base > 0, base, np.nan)) ** (1 / span) - 1
         return threshold, required
@@ -146,9 +155,8 @@ def target_values(target, year: np.ndarray, base: np.ndarray, base_year: int, ta
 def apply_rule(year, value, base, target, base_year: int, target_year: int, bands: Bands) -> dict[str, np.ndarray]:
     """Rows of one target: the value that meets it, rates, R and the status of each row."""
     target_value, required_rate = target_values(target, year, base, base_year, target_year)
-    sign = -1.0 if getattr(target, "direction", "higher") == "lower" else 1.0
     result = classify_codes(
-        target.rule, year, sign * value, sign * base, sign * target_value, required_rate, base_year, target_year, bands
+        target, year, value, base, target_value, required_rate, base_year, target_year, bands, target.better
     )
     return {
         "year": np.asarray(year, dtype="int64"),
@@ -156,9 +164,7 @@ def apply_rule(year, value, base, target, base_year: int, target_year: int, band
         "base_value": base,
         "target_value": target_value,
         "actual_rate": result["actual_rate"],
-        "required_rate": required_rate
-        if target.rule in ("level", "multiple", "growth")
-        else np.full(len(value), np.nan),
+        "required_rate": required_rate if target.growth_path else np.full(len(value), np.nan),
         "ratio": result["ratio"],
         "status": result["status"],
     }
@@ -178,9 +184,12 @@ def gate(status: np.ndarray, coverage: np.ndarray, decided: np.ndarray, min_cove
     return np.where(verdict & (coverage == 0), CODE[NO_DATA], status)
 
 
-def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, target_year, status: StatusSettings):
+def evaluate_target(
+    target, num, den, scope, grid: Grid, years, base_year, target_year, status: StatusSettings, expected=None
+):
     """Scorecard rows (ALL, then zones) of one target on statistics for the assessment years, as
-    arrays; `zone` is the grid's zone index (−1 for ALL)."""
+    arrays; `zone` is the grid's zone index (−1 for ALL). `expected` marks the grid rows whose zone
+    is expected to report the target's indicators (indicators.csv's `collected_for`)."""
     n_years = len(grid.years)
     year_of_row = grid.year_of_row
     rows = np.flatnonzero(scope & np.isin(year_of_row, years))
@@ -188,20 +197,22 @@ def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, targe
     scale = target.scale if target.denominator else 1.0
     year = year_of_row[rows]
     the_bands = bands(status)
-    zone = apply_rule(
-        year,
-        _ratio(num[rows], den[rows], scale),
-        _ratio(num[base_rows], den[base_rows], scale),
-        target,
-        base_year,
-        target_year,
-        the_bands,
-    )
+    per_zone = _zone_view(target) if target.rule == "zones_reaching" else target
+    value, base = _ratio(num[rows], den[rows], scale), _ratio(num[base_rows], den[base_rows], scale)
+    zone = apply_rule(year, value, base, per_zone, base_year, target_year, the_bands)
     position = np.searchsorted(np.asarray(years), year)
-    # Coverage counts the zones that could have data: for a like-for-like target, the zones that
-    # existed in the base year (a zone approved later is out of scope there, not missing).
-    could = grid.level_code[base_rows] > 0 if target.rule in LIKE_FOR_LIKE else np.ones(len(rows), dtype=bool)
-    if target.rule in LIKE_FOR_LIKE:
+    has_t = ~np.isnan(num[rows]) & ~np.isnan(den[rows])
+    has_b = ~np.isnan(num[base_rows]) & ~np.isnan(den[base_rows])
+    # Coverage counts the zones that could have data: those expected to report the indicator and,
+    # for a like-for-like target, that existed in the base year (a zone approved later is out of
+    # scope there, not missing).
+    could = np.ones(len(rows), dtype=bool) if expected is None else expected[rows]
+    if target.like_for_like:
+        could &= grid.level_code[base_rows] > 0
+    if target.scope == "total":
+        # A zone is covered when it enters the sum, whether or not its own rate is defined.
+        has_data = has_t & has_b if target.like_for_like else has_t
+    elif target.like_for_like:
         has_data = ~np.isin(zone["status"], [CODE[NO_DATA], CODE[NO_BASE_YEAR], CODE[NOT_ASSESSABLE]])
     else:
         has_data = ~np.isnan(zone["value"])
@@ -210,12 +221,29 @@ def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, targe
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(possible > 0, covered / possible, np.nan)
     year_array = np.asarray(years, dtype="int64")
-    if target.scope == "total":
+    if target.rule == "zones_reaching":
+        sign, bound = per_zone.better_sign, per_zone.bound
+        reached = has_data & at_least(sign * value, sign * bound, the_bands.tolerance)
+        base_scope = np.flatnonzero(scope & (year_of_row == base_year))
+        base_value = _ratio(num[base_scope], den[base_scope], scale)
+        base_reached = at_least(sign * base_value, sign * bound, the_bands.tolerance)
+        counts = (
+            _per_year(position, (could & reached).astype("float64"), len(years)),
+            _per_year(position, (could & ~has_data).astype("float64"), len(years)),
+            possible,
+            float(base_reached.sum()) if (~np.isnan(base_value)).any() else np.nan,
+            float(len(base_scope)),
+        )
+        all_rows, decided = _reaching(target, *counts, year_array, base_year, target_year, the_bands)
+    elif target.scope == "total":
         totals = _total(num[rows], den[rows], num[base_rows], den[base_rows], position, target, len(years))
         all_rows = apply_rule(year_array, *totals, target, base_year, target_year, the_bands)
         # A sum of amounts that cannot be negative that already reaches its target is met whatever
         # the missing zones hold: more zones only add.
-        decided = (all_rows["status"] == CODE[MET]) & target.sum_of_zones
+        # A ceiling on such a sum that is already passed in or after the target year is not met
+        # whatever they hold, likewise.
+        outcome = CODE[MET] if target.better == "higher" else CODE[NOT_MET]
+        decided = (all_rows["status"] == outcome) & target.sum_of_zones
     else:
         all_rows = _each(zone["status"], position, year_array)
         decided = ~np.isin(all_rows["status"], [CODE[MET], CODE[ON_TRACK]])
@@ -227,11 +255,67 @@ def evaluate_target(target, num, den, scope, grid: Grid, years, base_year, targe
     return {key: np.concatenate([all_rows[key], zone[key]]) for key in zone}
 
 
+def _zone_view(target):
+    """A zones_reaching target as each zone sees it: a level at its zone-level threshold."""
+    from zonetrack.plans.model import LevelTarget
+
+    bound, better = target.zone_bound
+    view = LevelTarget.model_construct(
+        rule="level",
+        scope="each",
+        indicator=target.indicator,
+        numerator=target.numerator,
+        denominator=target.denominator,
+        scale=target.scale,
+        min=bound if better == "higher" else None,
+        max=bound if better == "lower" else None,
+    )
+    return view
+
+
+@dataclass(frozen=True)
+class CountPath:
+    """A count seen as a straight-line path to its threshold: registry counts, facilities, zones
+    reaching a threshold."""
+
+    bound: float
+    better: str = "higher"
+    rule: str = "count"
+    growth_path: bool = False
+    needs_base_for_met: bool = False
+    like_for_like: bool = False
+
+
+def bounded_count(lower, upper, base, count: CountPath, years, base_year, target_year, the_bands):
+    """ALL rows of a count known to lie in [lower, upper] (what is unknown adds at most upper −
+    lower): the status of the lower count, decided where the upper count gives the same."""
+    rows = apply_rule(years, lower, base, count, base_year, target_year, the_bands)
+    high = apply_rule(years, upper, base, count, base_year, target_year, the_bands)
+    return rows, rows["status"] == high["status"]
+
+
+def _reaching(target, reached, missing, possible, base_reached, base_zones, years, base_year, target_year, the_bands):
+    """ALL rows of a zones_reaching target: the zones (or share of the zones in scope) known to
+    reach the zone-level threshold; decided where the zones without data could not change it."""
+    n = len(years)
+    base = np.full(n, base_reached)
+    lower, upper = reached, reached + missing
+    if target.min_share is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lower, upper = (
+                np.where(possible > 0, lower / possible, np.nan),
+                np.where(possible > 0, upper / possible, np.nan),
+            )
+            base = base / base_zones if base_zones else np.full(n, np.nan)
+    lower = np.where(possible > 0, lower, np.nan)
+    return bounded_count(lower, upper, base, CountPath(target.bound), years, base_year, target_year, the_bands)
+
+
 def _total(num, den, num_b, den_b, position, target, n):
     """Σ over zones per year. Ratios are ratios of sums; multiple and growth compare like with like."""
     has_t = ~np.isnan(num) & ~np.isnan(den)
     has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
-    if target.rule in LIKE_FOR_LIKE:
+    if target.like_for_like:
         has_t = has_b = has_t & has_b
 
     def summed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -249,7 +333,7 @@ def _total(num, den, num_b, den_b, position, target, n):
 def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
     """ALL for an `each` target: met when every assessed zone is met, else the worst status among them;
     value = share of assessed zones that are met."""
-    # Codes follow STATUS_ORDER (best to worst); the statuses that are not verdicts come after it.
+    # Codes follow the enum (best to worst); the statuses that are not verdicts come after it.
     assessed = statuses < len(STATUS_ORDER)
     worst = np.full(len(years), -1)
     np.maximum.at(worst, position[assessed], statuses[assessed])
@@ -275,30 +359,34 @@ def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict
 
 
 def registry_series(target, registry: pd.DataFrame, facilities: pd.DataFrame, years: list[int]):
-    """(value per year, share of the facts known) of a registry target: whether a zone has a level
-    (1 or 0), how many zones reached a level after the base year is counted by the caller from
-    the same since-years, how many zones have a level, how many facilities exist."""
+    """(count known, count at most, share of the facts known) per year of a registry target:
+    whether a zone has a level (1 or 0), how many zones have a level, how many facilities exist
+    (a facility without a known year may exist in any year: it counts only in the upper bound)."""
     years = np.asarray(years, dtype="int64")
     if target.rule == "facilities":
         listed = facilities[facilities["kind"] == target.kind]
         known = listed["established"].notna().to_numpy()
-        established = listed["established"].to_numpy(dtype="float64")
+        established = listed["established"].to_numpy(dtype="float64", na_value=np.nan)
         counts = (established[None, :] <= years[:, None]).sum(axis=1).astype("float64")
         # None listed: nothing is known (coverage 0, no_data), not "none exist".
         coverage = np.full(len(years), known.mean() if len(listed) else 0.0)
-        return counts, coverage
+        if not len(listed):
+            counts = np.full(len(years), np.nan)
+        return counts, counts + float((~known).sum()), coverage
     levels = zone_levels(registry, list(years))
     if target.rule == "zone_level":
-        mine = levels[levels["zone_id"] == target.zone].set_index("year")["level"]
+        mine = levels[levels["zone_id"] == target.zone]
+        # A zone that is not yet a zone in a year does not have the level then (0), not unknown.
+        by_year = dict(zip(mine["year"], mine["level"].fillna("").astype(str), strict=True))
         value = (
-            np.array([1.0 if mine.get(y) == target.level else 0.0 for y in years])
+            np.array([1.0 if by_year.get(int(y)) == target.level else 0.0 for y in years])
             if len(mine)
             else np.full(len(years), np.nan)
         )
-        return value, np.where(np.isnan(value), 0.0, 1.0)
+        return value, value, np.where(np.isnan(value), 0.0, 1.0)
     at_level = levels.assign(hit=levels["level"].eq(target.level).fillna(False))
     counts = at_level.groupby("year")["hit"].sum().reindex(years).to_numpy(dtype="float64")
-    return counts, np.ones(len(years))
+    return counts, counts, np.ones(len(years))
 
 
 def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[int]) -> np.ndarray:
@@ -310,36 +398,34 @@ def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[i
 
 
 def evaluate_registry_target(target, inputs: Inputs, years, base_year, target_year, status: StatusSettings):
-    """ALL rows (and, for a named zone, its row) of a target on the registry or on facilities."""
+    """ALL rows (and, for a named zone, its row) of a target on the registry or on facilities.
+
+    A count is known to lie between what the registry lists and that plus what it cannot list;
+    its verdict stands where both bounds give the same."""
     span = sorted({base_year, *years})
     if target.rule == "zones_approved":
         values = approved_after(target, inputs.registry, base_year, span)
-        known = np.ones(len(span))
+        upper, known = values, np.ones(len(span))
     else:
-        values, known = registry_series(target, inputs.registry, inputs.facilities, span)
+        values, upper, known = registry_series(target, inputs.registry, inputs.facilities, span)
     base = values[span.index(base_year)]
     assessed = np.array([span.index(y) for y in years], dtype="int64")
     year_array = np.asarray(years, dtype="int64")
-    count_target = _CountView(float(target.min) if hasattr(target, "min") else 1.0)
-    rows = apply_rule(
-        year_array, values[assessed], np.full(len(years), base), count_target, base_year, target_year, bands(status)
+    rows, decided = bounded_count(
+        values[assessed],
+        upper[assessed],
+        np.full(len(years), base),
+        CountPath(target.bound),
+        year_array,
+        base_year,
+        target_year,
+        bands(status),
     )
     coverage = known[assessed]
-    # A count that already reaches the target is decided whatever is unknown; a zone's level is a fact.
-    decided = (rows["status"] == CODE[MET]) | np.full(len(years), target.rule != "facilities")
     rows["status"] = gate(rows["status"], coverage, decided, status.min_coverage)
     rows["coverage"] = coverage
     rows["zone"] = np.full(len(years), -1)
     return rows
-
-
-@dataclass(frozen=True)
-class _CountView:
-    """A registry target seen as a count rule with its threshold."""
-
-    min: float
-    rule: str = "count"
-    direction: str = "higher"
 
 
 # ------------------------------------------------------------------------------------- evaluate
@@ -379,7 +465,19 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
         return part
     num, den = components(prepared.matrix, prepared.column, prepared.inputs.clusters, grid, target)
     scope = scope_mask(grid, target, dict(plan.groups))
-    return evaluate_target(target, num, den, scope, grid, years, plan.base_year, plan.target_year, status)
+    expected = expected_rows(grid, target, prepared.inputs.collected_for)
+    return evaluate_target(target, num, den, scope, grid, years, plan.base_year, plan.target_year, status, expected)
+
+
+def expected_rows(grid: Grid, target, collected_for: dict[str, str]) -> np.ndarray:
+    """Grid rows whose zone is expected to report every indicator the target reads: an indicator
+    collected only from national (or provincial) zones is not missing at a zone of the other level."""
+    expected = np.ones(len(grid.level_code), dtype=bool)
+    for indicator in target.indicators:
+        level = collected_for.get(indicator)
+        if level:
+            expected &= grid.level_code == {"national": 1, "provincial": 2}[level]
+    return expected
 
 
 def evaluate(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:

@@ -12,36 +12,81 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from zonetrack.problems import ERROR, Problem, ProblemsError, shown
+
 STATUS_FILE = Path(__file__).resolve().parents[1] / "statuses.csv"
 
 
-def _status_table() -> list[dict[str, str]]:
-    """The statuses, with their colours checked: they go into the reports' stylesheet as they are."""
-    with STATUS_FILE.open(encoding="utf-8") as handle:
-        table = list(csv.DictReader(handle))
-    for row in table:
+class Status(StrEnum):
+    """The statuses and their order: the engine's. Verdicts first, best to worst (not_met only in
+    and after the target year), then the statuses that are not verdicts. statuses.csv gives each
+    code its words, colour and symbol; its row order means nothing."""
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    NEEDS_ACCELERATION = "needs_acceleration"
+    OFF_TRACK = "off_track"
+    MOVING_AWAY = "moving_away"
+    NOT_MET = "not_met"
+    NO_DATA = "no_data"
+    NO_BASE_YEAR = "no_base_year"
+    NOT_ASSESSABLE = "not_assessable"
+    INSUFFICIENT_COVERAGE = "insufficient_coverage"
+
+
+VERDICTS = 6
+
+
+def read_status_table(path: Path = STATUS_FILE) -> list[dict[str, str]]:
+    """The words, colour and symbol of each status, joined by code and in the engine's order.
+
+    A code missing from the file, a code the engine does not know, a code given twice or a colour
+    that is not #rrggbb is an error at its line: the colours go into the reports' stylesheet as
+    they are, so nothing else may stand there."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    label = path.as_posix()
+    known = {status.value for status in Status}
+    problems, by_code = [], {}
+    for line, row in enumerate(rows, start=2):
+        code = row.get("code") or ""
+        if code not in known:
+            problems.append(
+                Problem(label, line, "code", ERROR, f"'{shown(code)}' is not a status code ({', '.join(Status)})")
+            )
+        elif code in by_code:
+            problems.append(Problem(label, line, "code", ERROR, f"status '{code}' is given twice"))
+        else:
+            by_code[code] = row
         for column in ("colour", "text_colour"):
-            if not re.fullmatch(r"#[0-9a-fA-F]{6}", row[column]):
-                raise ValueError(
-                    f"{STATUS_FILE.name}: {row['code']}: {column} '{row[column]}' is not a colour like #1a9850"
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", row.get(column) or ""):
+                problems.append(
+                    Problem(label, line, column, ERROR, f"'{shown(row.get(column))}' is not a colour like #1a9850")
                 )
-    return table
+    problems += [
+        Problem(label, None, "code", ERROR, f"status '{status.value}' has no row: give its words, colour and symbol")
+        for status in Status
+        if status.value not in by_code
+    ]
+    if problems:
+        raise ProblemsError(problems)
+    return [by_code[status.value] for status in Status]
 
 
-STATUS_TABLE = _status_table()
-ALL_STATUSES = [row["code"] for row in STATUS_TABLE]
-MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET = ALL_STATUSES[:6]
-NO_DATA, NO_BASE_YEAR, NOT_ASSESSABLE, INSUFFICIENT_COVERAGE = ALL_STATUSES[6:10]
+STATUS_TABLE = read_status_table()
+ALL_STATUSES = [status.value for status in Status]
+MET, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_MET = ALL_STATUSES[:VERDICTS]
+NO_DATA, NO_BASE_YEAR, NOT_ASSESSABLE, INSUFFICIENT_COVERAGE = ALL_STATUSES[VERDICTS:]
 # Best to worst; a verdict. not_met only occurs in and after the target year.
-STATUS_ORDER = ALL_STATUSES[:6]
-# Each status as a small integer: its position in ALL_STATUSES (the engine works on these).
+STATUS_ORDER = ALL_STATUSES[:VERDICTS]
+# Each status as a small integer: its position in the enum (the engine works on these).
 CODE = {status: code for code, status in enumerate(ALL_STATUSES)}
-GROWTH_RULES = ("level", "multiple", "growth")
 
 
 @dataclass(frozen=True)
@@ -69,8 +114,15 @@ def average_growth(value: np.ndarray, base: np.ndarray, years: np.ndarray) -> np
     return np.where((base > 0) & (years > 0) & ~np.isnan(value), rate, np.nan)
 
 
+def _traits(rule):
+    """The rule's model (its traits), from its name or the model itself."""
+    from zonetrack.plans.model import RULE_MODELS
+
+    return RULE_MODELS[rule] if isinstance(rule, str) else rule
+
+
 def classify_codes(
-    rule: str,
+    rule,
     year: np.ndarray,
     value: np.ndarray,
     base: np.ndarray,
@@ -79,13 +131,19 @@ def classify_codes(
     base_year: int,
     target_year: int,
     bands: Bands,
+    better: str = "higher",
 ) -> dict[str, np.ndarray]:
     """Status (as its index in ALL_STATUSES), actual_rate and ratio R for rows of one rule.
 
-    `target` is the value that meets the target in the row's year: `min` for level and count,
-    k × base for multiple, base·(1 + min_rate)^(t − b) for growth (met when the average rate from
-    the base year to t reaches min_rate, in every year, the target year and after included).
+    `rule` is a rule's name or its model, whose traits decide the path: a growth rate against the
+    rate required (`growth_path`), or the straight line from the base to the target. `target` is
+    the value that meets the target in the row's year (`min` or `max` for a level or count, k × base
+    for a multiple, the end value base·(1 + r)^(T − b) for a growth before T and base·(1 + r)^(t − b)
+    from T on). `better` is "lower" for a ceiling, a decline or a rank: the comparisons turn round
+    and R = −actual / |required|, so that a fall at the rate required is on track.
     """
+    traits = _traits(rule)
+    sign = -1.0 if better == "lower" else 1.0
     year = np.asarray(year, dtype="float64")
     value = np.asarray(value, dtype="float64")
     base = np.asarray(base, dtype="float64")
@@ -95,14 +153,14 @@ def classify_codes(
     final = year >= target_year
     no_value = np.isnan(value)
     no_base = np.isnan(base)
-    met = at_least(value, target, tol) & ~np.isnan(target)
+    met = at_least(sign * value, sign * target, tol) & ~np.isnan(target)
     elapsed = year - base_year
-    if rule in GROWTH_RULES:
+    needs_base_for_met = traits.needs_base_for_met
+    if traits.growth_path:
         actual = average_growth(value, base, elapsed)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ratio = actual / np.abs(required_rate)
+            ratio = sign * actual / np.abs(required_rate)
         ratio = np.where(np.isfinite(ratio), ratio, np.nan)
-        needs_base_for_met = rule in ("multiple", "growth")
         conditions = [
             no_value,
             needs_base_for_met & no_base,
@@ -111,8 +169,8 @@ def classify_codes(
             final,
             no_base,
             base <= 0,
-            # A base already at or past the target, with the latest value below it.
-            at_least(base, target, tol),
+            # A base already at or past the target, with the latest value short of it.
+            at_least(sign * base, sign * target, tol),
             at_least(ratio, bands.on_track, tol),
             at_least(ratio, bands.needs_acceleration, tol),
             at_least(ratio, 0.0, tol),
@@ -132,11 +190,18 @@ def classify_codes(
         ]
         status = np.select(conditions, [CODE[c] for c in choices], default=CODE[MOVING_AWAY])
         return {"status": status, "actual_rate": actual, "ratio": ratio}
-    # count, clusters, change: the straight line from the base count to the target.
+    # The straight line from the base to the target.
     with np.errstate(invalid="ignore"):
         line = base + (target - base) * elapsed / (target_year - base_year)
-    needs_base_for_met = rule == "change"
-    conditions = [no_value, needs_base_for_met & no_base, met, final, no_base, at_least(value, line, tol), value < base]
+    conditions = [
+        no_value,
+        needs_base_for_met & no_base,
+        met,
+        final,
+        no_base,
+        at_least(sign * value, sign * line, tol),
+        sign * value < sign * base,
+    ]
     choices = [NO_DATA, NO_BASE_YEAR, MET, NOT_MET, NO_BASE_YEAR, ON_TRACK, MOVING_AWAY]
     status = np.select(conditions, [CODE[c] for c in choices], default=CODE[OFF_TRACK])
     empty = np.full(len(value), np.nan)
@@ -144,8 +209,8 @@ def classify_codes(
 
 
 def classify(
-    rule: str, year, value, base, target, required_rate, base_year: int, target_year: int, bands: Bands
+    rule, year, value, base, target, required_rate, base_year: int, target_year: int, bands: Bands, better="higher"
 ) -> pd.DataFrame:
     """Status (as its word), actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
-    result = classify_codes(rule, year, value, base, target, required_rate, base_year, target_year, bands)
+    result = classify_codes(rule, year, value, base, target, required_rate, base_year, target_year, bands, better)
     return pd.DataFrame(result | {"status": np.array(ALL_STATUSES, dtype=object)[result["status"]]})

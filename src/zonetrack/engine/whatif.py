@@ -15,7 +15,6 @@ import pandas as pd
 
 from zonetrack.engine.rules import (
     ALL,
-    LIKE_FOR_LIKE,
     Prepared,
     components,
     evaluate_target,
@@ -41,27 +40,14 @@ GAP_COLUMNS = [
 ]
 THRESHOLD_COLUMNS = ["year", "target_id", "parameter", "plan_value", "run_value", "critical_value", "met_when"]
 CONTRIBUTION_COLUMNS = ["year", "target_id", "zone_id", "contribution", "share_of_gap"]
-# The parameter whose value decides each rule, and whether a higher value makes the target harder.
-PARAMETERS = {
-    "level": "min",
-    "count": "min",
-    "clusters": "min",
-    "multiple": "k",
-    "growth": "min_rate",
-    "change": "min_change",
-    "zones_approved": "min",
-    "zones_at_level": "min",
-    "facilities": "min",
-}
-GROWTH_PATH = ("level", "multiple", "growth")
 _SEARCH_STEPS = 60
 
 
 def _end_target(target, base: np.ndarray, plan: Plan) -> np.ndarray:
     """The value that meets the target in the target year: the engine's own (a registry target is a
     count of its `min`, or 1 for a zone's level)."""
-    if target.on_registry:
-        return np.full(len(base), float(getattr(target, "min", 1.0)))
+    if target.on_registry or target.rule == "zones_reaching":
+        return np.full(len(base), target.bound)
     years = np.full(len(base), plan.target_year)
     return target_values(target, years, base, plan.base_year, plan.target_year)[0]
 
@@ -82,7 +68,7 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         value = rows["value"].to_numpy(dtype="float64")
         base = rows["base_value"].to_numpy(dtype="float64")
         each_all = (rows["zone_id"] == ALL).to_numpy() & (getattr(target, "scope", "total") == "each")
-        sign = -1.0 if getattr(target, "direction", "higher") == "lower" else 1.0
+        sign = target.better_sign
         gap = sign * (rows["target_value"].to_numpy(dtype="float64") - value)
         end = _end_target(target, base, plan)
         remaining = plan.target_year - year
@@ -92,20 +78,17 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
             required = np.where((remaining > 0) & (value > 0) & (end > 0), (end / value) ** (1 / remaining) - 1, np.nan)
             per_year = (value - base) / elapsed
             per_year_needed = np.where(remaining > 0, (end - value) / remaining, np.nan)
-            if target.rule in GROWTH_PATH:
+            if target.growth_path:
                 projection = np.where(remaining > 0, value * (1 + achieved) ** remaining, np.nan)
                 reach = year + np.log(end / value) / np.log1p(achieved)
                 reach = np.where((achieved > 0) & (end > value) & (value > 0), np.ceil(reach - 1e-9), np.nan)
             else:
                 projection = np.where(remaining > 0, value + per_year * remaining, np.nan)
                 reach = np.where(sign * per_year > 0, year + np.ceil(gap / np.abs(per_year) - 1e-9), np.nan)
-        if target.rule not in GROWTH_PATH:
+        if not target.growth_path:
             achieved = required = np.full(len(rows), np.nan)
         else:
             per_year = per_year_needed = np.full(len(rows), np.nan)
-        if target.rule == "growth":
-            # A growth target is met by the rate itself: the gap is in the level of year t.
-            gap = rows["target_value"].to_numpy(dtype="float64") - value
         # An `each` ALL row: how many zones do not meet it yet (the value is the share that do).
         if each_all.any():
             zone_rows = scorecard[(scorecard["target_id"] == target_id) & (scorecard["zone_id"] != ALL)]
@@ -175,7 +158,7 @@ def thresholds(prepared: Prepared, published: Plan, status: StatusSettings, scor
     totals = scorecard[scorecard["zone_id"] == ALL]
     inputs, plan = prepared.inputs, prepared.plan
     for target_id, target in plan.targets.items():
-        parameter = PARAMETERS.get(target.rule)
+        parameter = target.parameter
         if parameter is None:
             continue
         current = float(getattr(target, parameter))
@@ -212,7 +195,9 @@ def _candidates(target, rows: pd.DataFrame) -> np.ndarray:
     """The parameter values at which a row's status can change: a value is met from the threshold
     equal to it down (a level or count), a multiple from its ratio to the base, a growth target from
     the rate achieved, a change from the change achieved."""
-    if getattr(target, "scope", "total") == "each":
+    if target.rule == "zones_reaching":
+        rows = rows[rows["zone_id"] == ALL]  # its parameter is a number (or share) of zones
+    elif getattr(target, "scope", "total") == "each":
         rows = rows[rows["zone_id"] != ALL]  # the ALL value of an each-target is a share of zones
     value, base = rows["value"].to_numpy(dtype="float64"), rows["base_value"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -221,24 +206,41 @@ def _candidates(target, rows: pd.DataFrame) -> np.ndarray:
         elif target.rule == "growth":
             found = rows["actual_rate"].to_numpy(dtype="float64")
         elif target.rule == "change":
-            found = base - value if target.direction == "lower" else value - base
+            found = base - value if target.better == "lower" else value - base
         else:
             found = value
     return np.unique(found[np.isfinite(found)])
 
 
-INTEGER_RULES = ("count", "clusters", "zones_approved", "zones_at_level", "facilities")
+# Parameters under which a lower value is harder (a ceiling, a decline): met at or above the critical value.
+CEILINGS = ("max", "max_rate")
 
 
 def _critical(probe: _Probe, parameter: str, current: float, year: int, candidates: np.ndarray) -> tuple[float, str]:
-    """(critical value, 'at_most' | 'never' | 'always') for one target and year."""
-    integer = parameter == "min" and probe.target.rule in INTEGER_RULES
-    # The easiest setting the model allows: whole counts from 1, rates and multiples just above 0.
-    lowest = 1.0 if integer else (1e-6 if parameter in ("k", "min_rate", "min_change") else 0.0)
+    """(critical value, 'at_most' | 'at_least' | 'never' | 'always') for one target and year.
 
-    def check(value: float) -> bool:
-        return probe.met(parameter, value, year)
+    Searched as u = flip × value, under which the target is met from the easiest u up to the
+    critical one: flip is −1 for a ceiling (`max`, `max_rate`), which is met at or above it."""
+    flip = -1.0 if parameter in CEILINGS else 1.0
+    integer = parameter in ("min", "max") and probe.target.integer
+    if flip > 0:
+        # The easiest setting the model allows: whole counts from 1, rates and multiples just above 0.
+        lowest = 1.0 if integer else (1e-6 if parameter in ("k", "min_rate", "min_change", "min_share") else 0.0)
+    else:
+        scale = max([1.0, abs(current), *np.abs(candidates[np.isfinite(candidates)])])
+        lowest = -10.0 * scale
 
+    def check(u: float) -> bool:
+        return probe.met(parameter, flip * u, year)
+
+    found, met_when = _search(check, lowest, flip * current, flip * candidates, integer)
+    if met_when == "at_most" and flip < 0:
+        met_when = "at_least"
+    return (flip * found if met_when in ("at_most", "at_least") else found), met_when
+
+
+def _search(check, lowest: float, current: float, candidates: np.ndarray, integer: bool) -> tuple[float, str]:
+    """The largest u at which `check` holds ('at_most'), 'never' if not even at `lowest`, 'always'."""
     if not check(lowest):
         return lowest, "never"
     if integer:
@@ -264,11 +266,12 @@ def _critical(probe: _Probe, parameter: str, current: float, year: int, candidat
 
 def _bisect(check, lowest: float, current: float, integer: bool) -> tuple[float, str]:
     """The largest value at which `check` holds, by bisection over the parameter's range."""
-    high = max(current, lowest) * 2 or 1.0
+    high = max(current, lowest)
+    high = high * 2 if high > 0 else (high / 2 if high < 0 else 1.0)
     for _ in range(40):
         if not check(high):
             break
-        high *= 2
+        high = high * 2 if high > 0 else (high / 2 if high < -1 else 1.0)
     else:
         return high, "always"
     low = lowest
@@ -314,7 +317,7 @@ def contributions(prepared: Prepared, scorecard: pd.DataFrame) -> pd.DataFrame:
             num_t, den_t, num_b, den_b = num[rows], den[rows], num[base_rows], den[base_rows]
             has_t = ~np.isnan(num_t) & ~np.isnan(den_t)
             has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
-            if target.rule in LIKE_FOR_LIKE:
+            if target.like_for_like:
                 has_t &= has_b
             goal = float(row.target_value)
             if target.denominator:
@@ -326,7 +329,9 @@ def contributions(prepared: Prepared, scorecard: pd.DataFrame) -> pd.DataFrame:
                 base_total = float(row.base_value) if not np.isnan(row.base_value) else np.nan
                 requirement = np.where(has_b & has_t, num_b * goal / base_total, 0.0) if base_total > 0 else 0.0
                 part = np.where(has_t, requirement - num_t, np.nan)
-            gap = goal - float(row.value)
+            # Where lower is better (a fall, a ceiling) the gap is value − goal, and so is each part.
+            part = part * target.better_sign
+            gap = target.better_sign * (goal - float(row.value))
             zone_ids = grid.zones[grid.zone_of_row[rows]]
             keep = ~np.isnan(part)
             parts.append(

@@ -23,6 +23,7 @@ def reference_problems(
     """Every name in the plan that the data does not have."""
     label = document.path.as_posix()
     indicators = sorted(dictionary["id"])
+    kinds = dict(zip(dictionary["id"], dictionary["kind"], strict=True))
     zones = sorted(registry["zone_id"])
     problems = []
 
@@ -42,4 +43,23 @@ def reference_problems(
             add(("targets", target_id, "zone"), f"no zone '{target.zone}' in zones.csv{_hint(target.zone, zones)}")
         if target.rule == "facilities" and target.kind not in set(facilities["kind"]):
             add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
+        problems += _direction_problems(target_id, target, kinds, add)
     return problems
+
+
+def _direction_problems(target_id: str, target, kinds: dict[str, str], add) -> list[Problem]:
+    """`min:` (at least) on an indicator where lower is better (a rank) reads the plan backwards."""
+    indicator = getattr(target, "indicator", None)
+    if not indicator or kinds.get(indicator) != "rank":
+        return []
+    key = "at_least" if target.rule == "zones_reaching" else "min"
+    value = getattr(target, key, None)
+    if value is None or target.rule not in ("level", "count", "zones_reaching"):
+        return []
+    ceiling = "at_most" if key == "at_least" else "max"
+    add(
+        ("targets", target_id, key),
+        f"`{key}: {value:g}` asks for a rank of at least {value:g}, but {indicator} is a rank, where lower is "
+        f"better: 前{value:g}位 (top {value:g}) is `{ceiling}: {value:g}`",
+    )
+    return []

@@ -9,7 +9,7 @@ numbers). Nothing here reads files.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -38,7 +38,12 @@ DESCRIPTIVE_KEYS = frozenset(
 
 
 class _Target(BaseModel):
-    """What every target has: the plan's sentence, a short name, the reading, how to show it."""
+    """What every target has: the plan's sentence, a short name, the reading, how to show it.
+
+    What a rule *is* lives here, as traits of its model that the engine and the reports read
+    (never tuples of rule names): its label, the key of its threshold and which way is better,
+    whether it compares like with like, whether its path is a growth rate, whether its threshold
+    is a whole number, how it is drawn."""
 
     model_config = STRICT
     name_zh: Text = Field(min_length=1)
@@ -48,6 +53,41 @@ class _Target(BaseModel):
     reading: Text = ""
     unit: Annotated[str, StringConstraints(max_length=20)] = ""
     display: Literal["number", "percent", "integer"] = "number"
+
+    # The rule's label in two languages.
+    label: ClassVar[tuple[str, str]] = ("", "")
+    # Only zones with values in the base year and in t count, on both sides (a doubling, a growth).
+    like_for_like: ClassVar[bool] = False
+    # Progress is a growth rate against the rate required (Eurostat); otherwise a straight line.
+    growth_path: ClassVar[bool] = False
+    # Met only against a base value (a multiple, a growth, a change), so no base is no_base_year.
+    needs_base_for_met: ClassVar[bool] = False
+    # The threshold is a whole number of things (zones, clusters, platforms).
+    integer: ClassVar[bool] = False
+    # The chart: the total's path over the years (with the required path), or the zones ranked.
+    path_chart: ClassVar[bool] = True
+    # The threshold keys, in the order tried: the first the target gives is its parameter.
+    threshold_keys: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def parameter(self) -> str | None:
+        """The key of the threshold this target sets (min, max, k, min_rate, ...); None for none."""
+        return next((k for k in self.threshold_keys if getattr(self, k, None) is not None), None)
+
+    @property
+    def bound(self) -> float:
+        """The threshold's value (1 for a target without one: a zone has a level or not)."""
+        return 1.0 if self.parameter is None else float(getattr(self, self.parameter))
+
+    @property
+    def better(self) -> str:
+        """Which way is better: higher, or lower (a ceiling `max:`, a decline `max_rate:`)."""
+        return "lower" if self.parameter in ("max", "max_rate") else "higher"
+
+    @property
+    def better_sign(self) -> float:
+        """+1 where higher is better, −1 where lower is: comparisons multiply by it."""
+        return -1.0 if self.better == "lower" else 1.0
 
     @property
     def indicators(self) -> list[str]:
@@ -66,6 +106,16 @@ class _Target(BaseModel):
         return False
 
 
+def _one_bound(target, low: str, high: str):
+    """Exactly one of the two threshold keys (`min` at least, `max` at most)."""
+    given = [k for k in (low, high) if getattr(target, k) is not None]
+    if len(given) != 1:
+        raise ValueError(
+            f"give one of `{low}` (at least) or `{high}` (at most)" + (", not both" if len(given) == 2 else "")
+        )
+    return target
+
+
 class _OnZones(_Target):
     """A target on the zones' statistics: which zones (levels, groups) and whether each zone must
     meet it or their total."""
@@ -79,9 +129,12 @@ class _OnZones(_Target):
     denominator: Slug | None = None
     scale: FiniteFloat = Field(default=1.0, gt=0)
 
+    # A total of this rule is a sum of the zones' amounts (a level, a count), not a comparison.
+    sums_amounts: ClassVar[bool] = False
+
     @property
     def sum_of_zones(self) -> bool:
-        return self.scope == "total" and self.rule in ("level", "count", "clusters") and not self.denominator
+        return self.scope == "total" and self.sums_amounts and not self.denominator
 
     @model_validator(mode="after")
     def _one_indicator(self):
@@ -100,17 +153,25 @@ class _OnZones(_Target):
 
 
 class LevelTarget(_OnZones):
-    """The value (or ratio) in year t reaches `min` (高新技术产业增加值达到5000亿元)."""
+    """The value (or ratio) in year t reaches `min` (高新技术产业增加值达到5000亿元), or stays at or
+    below `max` (不高于; 进入前30位 on a rank: `max: 30`)."""
 
     rule: Literal["level"]
-    min: FiniteFloat
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
+
+    label: ClassVar = ("水平", "level")
+    growth_path: ClassVar = True
+    sums_amounts: ClassVar = True
+    threshold_keys: ClassVar = ("min", "max")
 
     @model_validator(mode="after")
     def _percent_is_a_fraction(self):
-        if self.display == "percent" and abs(self.min) > 1:
+        _one_bound(self, "min", "max")
+        if self.display == "percent" and abs(self.bound) > 1:
             raise ValueError(
-                f"min {self.min:g} is above 1 but the target is shown as a percent: did you mean "
-                f"{self.min / 100:g} ({self.min:g} %)?"
+                f"{self.parameter} {self.bound:g} is above 1 but the target is shown as a percent: did you mean "
+                f"{self.bound / 100:g} ({self.bound:g} %)?"
             )
         return self
 
@@ -121,28 +182,70 @@ class MultipleTarget(_OnZones):
     rule: Literal["multiple"]
     k: FiniteFloat = Field(gt=0, le=1000)
 
+    label: ClassVar = ("倍增", "multiple")
+    like_for_like: ClassVar = True
+    growth_path: ClassVar = True
+    needs_base_for_met: ClassVar = True
+    threshold_keys: ClassVar = ("k",)
+
+
+def _rate(value: float | None) -> float | None:
+    if value is not None and abs(value) > 1:
+        raise ValueError(
+            f"a rate of {value:g} is {value * 100:g} % a year: did you mean {value / 100:g} ({value:g} %)?"
+        )
+    return value
+
 
 class GrowthTarget(_OnZones):
-    """Average annual growth from the base year reaches `min_rate` (年均增长25%: 0.25)."""
+    """Average annual growth from the base year reaches `min_rate` (年均增长25%: 0.25), or stays at
+    or below `max_rate` (下降3%/年: -0.03)."""
 
     rule: Literal["growth"]
-    min_rate: FiniteFloat = Field(gt=0)
+    min_rate: FiniteFloat | None = None
+    max_rate: FiniteFloat | None = Field(default=None, gt=-1)
+
+    label: ClassVar = ("年均增长", "growth")
+    like_for_like: ClassVar = True
+    growth_path: ClassVar = True
+    needs_base_for_met: ClassVar = True
+    threshold_keys: ClassVar = ("min_rate", "max_rate")
 
     @field_validator("min_rate")
     @classmethod
-    def _a_fraction(cls, value: float) -> float:
-        if value > 1:
+    def _a_growth(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
             raise ValueError(
-                f"a rate of {value:g} is {value * 100:g} % a year: did you mean {value / 100:g} ({value:g} %)?"
+                f"min_rate {value:g} is not a growth: a decline of {abs(value) * 100:g} % a year is written "
+                f"`max_rate: {value:g}` (at most {value * 100:g} % a year)"
             )
-        return value
+        return _rate(value)
+
+    @field_validator("max_rate")
+    @classmethod
+    def _a_rate(cls, value: float | None) -> float | None:
+        return _rate(value)
+
+    @model_validator(mode="after")
+    def _one_rate(self):
+        return _one_bound(self, "min_rate", "max_rate")
 
 
 class CountTarget(_OnZones):
-    """A count reaches `min` (每个省级高新区至少拥有2个以上省级科技企业孵化器)."""
+    """A count reaches `min` (每个省级高新区至少拥有2个以上省级科技企业孵化器), or stays at or below `max`."""
 
     rule: Literal["count"]
-    min: FiniteFloat = Field(ge=0)
+    min: FiniteFloat | None = Field(default=None, ge=0)
+    max: FiniteFloat | None = Field(default=None, ge=0)
+
+    label: ClassVar = ("数量", "count")
+    integer: ClassVar = True
+    sums_amounts: ClassVar = True
+    threshold_keys: ClassVar = ("min", "max")
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _one_bound(self, "min", "max")
 
 
 class ClustersTarget(_OnZones):
@@ -153,6 +256,11 @@ class ClustersTarget(_OnZones):
     min: FiniteFloat = Field(ge=1)
     min_revenue: FiniteFloat = Field(ge=0)
     max_revenue: FiniteFloat | None = None
+
+    label: ClassVar = ("产业集群", "clusters")
+    integer: ClassVar = True
+    sums_amounts: ClassVar = True
+    threshold_keys: ClassVar = ("min",)
 
     @model_validator(mode="after")
     def _one_indicator(self):
@@ -176,6 +284,47 @@ class ChangeTarget(_OnZones):
     min_change: FiniteFloat = Field(gt=0)
     best: FiniteFloat | None = None
 
+    label: ClassVar = ("变化", "change")
+    like_for_like: ClassVar = True
+    needs_base_for_met: ClassVar = True
+    path_chart: ClassVar = False
+    threshold_keys: ClassVar = ("min_change",)
+
+    @property
+    def better(self) -> str:
+        return self.direction
+
+
+class ZonesReachingTarget(_OnZones):
+    """N zones, or a share of the zones in scope, reach a zone-level threshold (超千亿元高新区15个以上:
+    `at_least: 1000, min: 15`; 80%的省级高新区…: `min_share: 0.8`)."""
+
+    rule: Literal["zones_reaching"]
+    scope: Literal["each"] = "each"
+    at_least: FiniteFloat | None = None
+    at_most: FiniteFloat | None = None
+    min: int | None = Field(default=None, ge=1, le=100_000)
+    min_share: FiniteFloat | None = Field(default=None, gt=0, le=1)
+
+    label: ClassVar = ("达标园区数", "zones reaching")
+    threshold_keys: ClassVar = ("min", "min_share")
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        _one_bound(self, "at_least", "at_most")
+        if (self.min is None) == (self.min_share is None):
+            raise ValueError("give one of `min` (a number of zones) or `min_share` (a share of the zones in scope)")
+        return self
+
+    @property
+    def integer(self) -> bool:  # type: ignore[override]
+        return self.min is not None
+
+    @property
+    def zone_bound(self) -> tuple[float, str]:
+        """The zone-level threshold and which way a zone meets it."""
+        return (self.at_least, "higher") if self.at_least is not None else (self.at_most, "lower")
+
 
 class ZoneLevelTarget(_Target):
     """A named zone has a level by the year (推动怀化高新区升级为国家高新区)."""
@@ -183,6 +332,9 @@ class ZoneLevelTarget(_Target):
     rule: Literal["zone_level"]
     zone: Slug
     level: Level
+
+    label: ClassVar = ("园区级别", "zone level")
+    path_chart: ClassVar = False
 
     @property
     def on_registry(self) -> bool:
@@ -196,6 +348,10 @@ class ZonesApprovedTarget(_Target):
     level: Level
     min: int = Field(ge=1, le=1000)
 
+    label: ClassVar = ("新设园区", "zones approved")
+    integer: ClassVar = True
+    threshold_keys: ClassVar = ("min",)
+
     @property
     def on_registry(self) -> bool:
         return True
@@ -207,6 +363,10 @@ class ZonesAtLevelTarget(_Target):
     rule: Literal["zones_at_level"]
     level: Level
     min: int = Field(ge=1, le=1000)
+
+    label: ClassVar = ("园区数量", "zones at a level")
+    integer: ClassVar = True
+    threshold_keys: ClassVar = ("min",)
 
     @property
     def on_registry(self) -> bool:
@@ -221,6 +381,11 @@ class FacilitiesTarget(_Target):
     kind: Slug
     min: int = Field(ge=1, le=1000)
 
+    label: ClassVar = ("平台设施", "facilities")
+    integer: ClassVar = True
+    path_chart: ClassVar = False
+    threshold_keys: ClassVar = ("min",)
+
     @property
     def on_registry(self) -> bool:
         return True
@@ -233,6 +398,7 @@ Target = Annotated[
     | CountTarget
     | ClustersTarget
     | ChangeTarget
+    | ZonesReachingTarget
     | ZoneLevelTarget
     | ZonesApprovedTarget
     | ZonesAtLevelTarget
@@ -248,6 +414,7 @@ RULE_MODELS = {
         CountTarget,
         ClustersTarget,
         ChangeTarget,
+        ZonesReachingTarget,
         ZoneLevelTarget,
         ZonesApprovedTarget,
         ZonesAtLevelTarget,

@@ -9,8 +9,6 @@ from zonetrack.engine.rules import ALL
 from zonetrack.report import plots
 from zonetrack.report.data import PlanReport, changed, target_text
 
-PATH_RULES = ("level", "multiple", "growth", "count", "clusters", "zones_approved", "zones_at_level")
-
 
 def _scale(target) -> float:
     return 100.0 if target.display == "percent" else 1.0
@@ -29,24 +27,24 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         rows = card[(card["year"] == year) & (card["target_id"] == target_id) & (card["zone_id"] != ALL)].copy()
         if target.rule == "growth":
             rows["metric"] = rows["actual_rate"] * 100
-            threshold, label = target.min_rate * 100, f"年均增长 average growth since {plan.base_year} (%)"
+            threshold, label = target.bound * 100, f"年均增长 average growth since {plan.base_year} (%)"
         elif target.rule == "change":
             # The change achieved in the target's direction (for a rank: places moved up), against
             # the change required; a zone without a base value has none and is drawn as such.
             moved = (
-                rows["base_value"] - rows["value"]
-                if target.direction == "lower"
-                else rows["value"] - rows["base_value"]
+                rows["base_value"] - rows["value"] if target.better == "lower" else rows["value"] - rows["base_value"]
             )
             rows["metric"] = moved
             threshold = float(target.min_change)
             label = f"较{plan.base_year}年改善 improvement since {plan.base_year} ({target.unit})"
         else:
+            # zones_reaching: each zone against the zone-level threshold.
+            bound = target.zone_bound[0] if target.rule == "zones_reaching" else target.bound
             rows["metric"] = rows["value"] * _scale(target)
-            threshold, label = float(target.min) * _scale(target), f"{target.name_zh} ({target.unit})"
+            threshold, label = bound * _scale(target), f"{target.name_zh} ({target.unit})"
         whole = target.display == "integer"
         return plots.png(plots.zone_bars(rows, title, label, threshold, names, whole))
-    if target.rule not in PATH_RULES:
+    if not target.path_chart:
         return None
     totals = card[(card["target_id"] == target_id) & (card["zone_id"] == ALL) & (card["year"] <= year)].sort_values(
         "year"
@@ -62,11 +60,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     series["value"] = series["value"] * scale
     required = None
     end_value = latest["target_value"]
-    if (
-        target.rule in ("level", "multiple", "growth")
-        and np.isfinite(latest["required_rate"])
-        and np.isfinite(base_value)
-    ):
+    if target.growth_path and np.isfinite(latest["required_rate"]) and np.isfinite(base_value):
         years = np.arange(plan.base_year, plan.target_year + 1)
         required = pd.DataFrame(
             {"year": years, "value": base_value * scale * (1 + latest["required_rate"]) ** (years - plan.base_year)}

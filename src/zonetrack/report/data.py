@@ -19,18 +19,6 @@ from zonetrack.plans import Run, load_run
 from zonetrack.registry import load_registry, short_names, zone_levels
 from zonetrack.report import formatting as fmt
 
-RULE_LABELS = {
-    "level": ("水平", "level"),
-    "multiple": ("倍增", "multiple"),
-    "growth": ("年均增长", "growth"),
-    "count": ("数量", "count"),
-    "clusters": ("产业集群", "clusters"),
-    "change": ("位次变化", "change"),
-    "zone_level": ("园区级别", "zone level"),
-    "zones_approved": ("新设园区", "zones approved"),
-    "zones_at_level": ("园区数量", "zones at a level"),
-    "facilities": ("平台设施", "facilities"),
-}
 LEVEL_LABELS = {"national": "国家级 national", "provincial": "省级 provincial"}
 
 
@@ -118,22 +106,30 @@ def banners(report: PlanReport) -> dict:
 
 
 def target_text(target) -> tuple[str, str]:
-    """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016)."""
+    """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016; ≤ 30 位)."""
     rule = target.rule
+    sign = "≤" if target.better == "lower" else "≥"
     if rule == "growth":
-        return f"年均增长 ≥ {fmt.rate(target.min_rate)}", f"average growth ≥ {target.min_rate * 100:g}% a year"
+        return f"年均增长 {sign} {fmt.rate(target.bound)}", f"average growth {sign} {target.bound * 100:g}% a year"
     if rule == "multiple":
         return f"≥ 基期的 {target.k:g} 倍", f"≥ {target.k:g} × the base year"
     if rule == "change":
-        word = ("提升", "up") if target.direction == "lower" else ("增加", "up by")
+        word = ("提升", "up") if target.better == "lower" else ("增加", "up by")
         return (
             f"{word[0]}至少 {target.min_change:g} {target.unit}",
             f"{word[1]} at least {target.min_change:g} {target.unit}",
         )
     if rule == "zone_level":
         return f"升级为{LEVEL_LABELS[target.level].split()[0]}", f"{target.level}"
-    threshold = fmt.with_unit(float(target.min), target)
-    return f"≥ {threshold}", f"≥ {threshold}"
+    if rule == "zones_reaching":
+        bound, better = target.zone_bound
+        each = f"{'≤' if better == 'lower' else '≥'} {fmt.with_unit(bound, target)}"
+        if target.min_share is not None:
+            share = fmt.number(target.min_share, share=True)
+            return f"≥ {share} 的园区达到 {each}", f"≥ {share} of the zones at {each}"
+        return f"≥ {target.min} 个园区达到 {each}", f"≥ {target.min} zones at {each}"
+    threshold = fmt.with_unit(target.bound, target)
+    return f"{sign} {threshold}", f"{sign} {threshold}"
 
 
 def changed(report: PlanReport, target_id: str) -> bool:
@@ -156,7 +152,7 @@ def headline(report: PlanReport, year: int) -> list[dict]:
             {
                 "id": target_id,
                 "target": target,
-                "rule": RULE_LABELS[target.rule],
+                "rule": target.label,
                 "scope": getattr(target, "scope", "registry" if target.on_registry else ""),
                 "value": fmt.number(_value(row, "value"), target, share=each),
                 "target_value": "100% of zones" if each else fmt.number(_value(row, "target_value"), target),
@@ -177,7 +173,7 @@ def _gap_text(target, gap, each: bool) -> str:
     if each:
         return f"{amount:,.0f} 个园区未达标 zones not yet meeting it"
     if target.rule == "growth":
-        return f"差 {fmt.difference(amount, target)} (以年均{target.min_rate * 100:g}%计 at the required rate)"
+        return f"差 {fmt.difference(amount, target)} (以年均{target.bound * 100:g}%计 at the required rate)"
     return f"差 {fmt.difference(amount, target)} short"
 
 
@@ -262,37 +258,46 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
     return {"lines": lines, "contributors": contributors, "behind": behind}
 
 
+# How each parameter is written, and what it is called, in a threshold's sentence.
+_PARAMETER_NAMES = {
+    "min_rate": "the required growth",
+    "max_rate": "the rate allowed",
+    "k": "the required multiple",
+    "min": "the threshold",
+    "max": "the ceiling",
+    "min_share": "the share of zones required",
+    "min_change": "the required change",
+}
+
+
 def _threshold_text(target, threshold) -> str:
     parameter, value, when = threshold["parameter"], float(threshold["critical_value"]), threshold["met_when"]
-    shown = {
-        "min_rate": f"{value * 100:.1f}%/年",
-        "k": f"{value:.2f} ×",
-        "min": fmt.with_unit(value, target),
-        "min_change": f"{value:g} {target.unit}",
-    }[parameter]
-    name = {
-        "min_rate": "the required growth",
-        "k": "the required multiple",
-        "min": "the threshold",
-        "min_change": "the required change",
-    }[parameter]
+    shown = _parameter_text(parameter, value, target, precise=True)
+    name = _PARAMETER_NAMES[parameter]
     if when == "never":
-        if target.rule in ("growth", "multiple", "change"):
+        if target.like_for_like:
             return f"not met whatever {name}: a zone or the total did not move towards the target at all"
-        return f"not met even if {name} were {shown}: a zone (or the total) is below even that"
+        side = "above" if target.better == "lower" else "below"
+        return f"not met even if {name} were {shown}: a zone (or the total) is {side} even that"
     if when == "always":
         return f"met for any {name} up to {shown} and beyond"
     this_run = _parameter_text(parameter, float(threshold["run_value"]), target)
-    return f"met if {name} were {shown} or less (this run: {this_run})"
+    side = "or more" if when == "at_least" else "or less"
+    return f"met if {name} were {shown} {side} (this run: {this_run})"
 
 
-def _parameter_text(parameter: str, value: float, target) -> str:
-    return {
-        "min_rate": f"{value * 100:g}%/年",
-        "k": f"{value:g} ×",
-        "min": fmt.with_unit(value, target),
-        "min_change": f"{value:g}",
-    }[parameter]
+def _parameter_text(parameter: str, value: float, target, precise: bool = False) -> str:
+    if parameter in ("min_rate", "max_rate"):
+        return f"{value * 100:.1f}%/年" if precise else f"{value * 100:g}%/年"
+    if parameter == "k":
+        return f"{value:.2f} ×" if precise else f"{value:g} ×"
+    if parameter == "min_share":
+        return fmt.number(value, share=True)
+    if parameter in ("min", "max"):
+        if target.rule == "zones_reaching":
+            return f"{value:g} 个园区 zones"
+        return fmt.with_unit(value, target)
+    return f"{value:g} {target.unit}" if precise else f"{value:g}"
 
 
 def zone_sections(report: PlanReport, year: int) -> dict:
