@@ -112,6 +112,7 @@ def make_plan(
             "name_en": "Test plan",
             "issued": "2017-06",
             "source": "tests",
+            "region": "湖南省",
             "base_year": base,
             "target_year": target,
             "groups": groups or {},

@@ -35,7 +35,7 @@ def test_both_plans_load_and_agree_with_params():
 # The six mistakes of issue 10, and what the validator says of each.
 def test_a_misspelt_key_names_the_closest(tmp_path):
     errors = errors_of(tmp_path, PLAN_TEXT.replace("    min: 30\n", "    mni: 30\n", 1))
-    assert "PLAN:26:targets.patents_per_10k.mni: error: `mni`: unknown key; did you mean `min`?" in errors
+    assert "PLAN:27:targets.patents_per_10k.mni: error: `mni`: unknown key; did you mean `min`?" in errors
 
 
 def test_a_percent_written_as_a_whole_number(tmp_path):
@@ -58,9 +58,9 @@ def test_a_rate_above_one(tmp_path):
 def test_swapped_years(tmp_path):
     text = PLAN_TEXT.replace("base_year: 2016", "base_year: BASE").replace("target_year: 2019", "target_year: 2016")
     errors = errors_of(tmp_path, text.replace("BASE", "2019"))
-    # At the target_year line of the file (the test plan's line 12), not at its first line.
+    # At the target_year line of the file (the test plan's line 13), not at its first line.
     assert any(
-        ":12:target_year: error: target_year 2016 is not after base_year 2019 (are they swapped?)" in e for e in errors
+        ":13:target_year: error: target_year 2016 is not after base_year 2019 (are they swapped?)" in e for e in errors
     )
 
 
@@ -75,7 +75,7 @@ def test_empty_levels(tmp_path):
 def test_a_tab_names_line_and_column(tmp_path):
     errors = errors_of(tmp_path, PLAN_TEXT.replace("  patents_per_10k:\n    name_zh", "  patents_per_10k:\n\tname_zh"))
     tab = "found character '\\t' that cannot start any token: indent with spaces, not tabs (column 1)"
-    assert errors == [f"PLAN:18:-: error: YAML: {tab}"]
+    assert errors == [f"PLAN:19:-: error: YAML: {tab}"]
 
 
 # Issue 8, items 12-14: parameters that are broken, nonsense or hostile.

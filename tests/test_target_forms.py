@@ -104,12 +104,12 @@ def test_a_decline_of_3_percent_a_year():
     # 100 × 0.97³ = 91.2673 is not reached yet). 2019 91 ≤ 91.2673: met; 95 > 91.2673: not met.
     rows = [("a", 2016, "energy_consumption", 100), ("a", 2017, "energy_consumption", 97)]
     status = StatusSettings(min_coverage=0.3)
-    card = run(DECLINE, rows + [("a", 2019, "energy_consumption", 91)], status=status)
+    card = run(DECLINE, [*rows, ("a", 2019, "energy_consumption", 91)], status=status)
     assert card.loc[("e", "ALL", 2017), "ratio"] == pytest.approx(1.0)
     assert card.loc[("e", "ALL", 2017), "status"] == "on_track"
     assert card.loc[("e", "ALL", 2017), "target_value"] == pytest.approx(91.2673)
     assert card.loc[("e", "ALL", 2019), "status"] == "met"
-    card = run(DECLINE, rows + [("a", 2019, "energy_consumption", 95)], status=status)
+    card = run(DECLINE, [*rows, ("a", 2019, "energy_consumption", 95)], status=status)
     assert card.loc[("e", "ALL", 2019), "status"] == "not_met"
 
 

@@ -21,6 +21,7 @@ name_zh: 一个编造的方案
 name_en: A made-up plan
 issued: "2020-01"
 source: tests
+region: 湖南省
 base_year: 2020
 target_year: 2022
 groups:
@@ -62,11 +63,14 @@ def build(root: Path) -> dict[str, Path]:
     registry = registry[registry["zone_id"].isin(GROUP_ZONES)]
     extra = [
         {c: "" for c in registry.columns}
-        | {"zone_id": "xss", "name_zh": XSS, "name_en": XSS, "city": XSS, "provincial_since": "2010", "source": XSS},
+        | {"zone_id": "xss", "name_zh": XSS, "name_en": XSS, "city": XSS, "provincial_since": "2010", "source": XSS}
+        | {"province": "湖南省"},
         {c: "" for c in registry.columns}
-        | {"zone_id": "dollar", "name_zh": MATHTEXT, "name_en": "Dollar $x^$", "city": "$", "provincial_since": "2010"},
+        | {"zone_id": "dollar", "name_zh": MATHTEXT, "name_en": "Dollar $x^$", "city": "$", "provincial_since": "2010"}
+        | {"province": "湖南省"},
         {c: "" for c in registry.columns}
-        | {"zone_id": "formula", "name_zh": FORMULA, "name_en": FORMULA, "city": "c", "provincial_since": "2010"},
+        | {"zone_id": "formula", "name_zh": FORMULA, "name_en": FORMULA, "city": "c", "provincial_since": "2010"}
+        | {"province": "湖南省"},
     ]
     pd.concat([registry, pd.DataFrame(extra)]).to_csv(raw / "zones.csv", index=False)
     rows = [("changsha", y, "tech_contract_value", v) for y, v in [(2016, 10), (2017, 12.5), (2018, 14), (2019, 20)]]

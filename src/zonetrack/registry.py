@@ -13,6 +13,11 @@ from zonetrack.indicators import SLUG, normalise, read_text_table
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
 REGISTRY_COLUMNS = ["zone_id", "name_zh", "name_en", "city", "provincial_since", "national_since", "source"]
+# Optional columns of zones.csv: the province (as the national registry writes it: 湖南省) and the
+# spellings an analyst has confirmed for a zone (`|`-separated, like the indicators' aliases).
+OPTIONAL_COLUMNS = {"province": "", "aliases": "", "note": ""}
+# A plan's region: a province as written in the registry, or the whole country.
+COUNTRY = "全国"
 # A year outside this range is a typo (the first zones were approved in 1988), wherever it is written.
 YEAR_RANGE = (1985, 2050)
 NATIONAL = "national"
@@ -30,7 +35,19 @@ def load_registry(path: Path) -> pd.DataFrame:
     missing = [c for c in REGISTRY_COLUMNS if c not in registry.columns]
     if missing:
         raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    has_provinces = "province" in registry.columns
+    for column, default in OPTIONAL_COLUMNS.items():
+        if column not in registry.columns:
+            registry[column] = default
     problems = _year_columns(registry, ["provincial_since", "national_since"], label)
+    if has_provinces:
+        # A plan sees its region's zones: a zone without a province would be in none.
+        problems += [
+            Problem(
+                label, int(i) + 2, "province", ERROR, "no province: write it as the national registry does (湖南省)"
+            )
+            for i in np.flatnonzero(registry["province"].str.strip() == "")
+        ]
     bad_id = ~registry["zone_id"].str.fullmatch(SLUG)
     problems += [
         Problem(
@@ -54,6 +71,187 @@ def load_registry(path: Path) -> pd.DataFrame:
     if problems:
         raise ProblemsError(problems)
     return registry
+
+
+def _formula_names(table: pd.DataFrame, label: str) -> list[Problem]:
+    """A name that starts like a spreadsheet formula (=, +, -, @) would run in the workbooks sent to
+    every zone: refused at its row."""
+    problems = []
+    for column in ("name_zh", "name_en", "aliases"):
+        if column not in table.columns:
+            continue
+        for i, text in enumerate(table[column]):
+            names = str(text).split("|") if column == "aliases" else [str(text)]
+            if any(name.strip()[:1] in ("=", "+", "-", "@") for name in names):
+                problems.append(
+                    Problem(label, i + 2, column, ERROR, f"'{shown(text)}' starts like a formula: write the name only")
+                )
+    return problems
+
+
+NATIONAL_COLUMNS = ["zone_id", "name_zh", "province", "approved", "national_since", "source", "grade"]
+
+
+def load_national(path: Path) -> pd.DataFrame:
+    """national_zones.csv: every national high-tech zone of China with its province and the year it
+    became national, each row with its source and grade (data/raw/REGISTRY.md). A missing file is
+    an empty registry."""
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in NATIONAL_COLUMNS}).astype({"national_since": "Int64"})
+    table = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in NATIONAL_COLUMNS if c not in table.columns]
+    if missing:
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    problems = _year_columns(table, ["national_since"], label)
+    bad_id = ~table["zone_id"].str.fullmatch(SLUG)
+    problems += [
+        Problem(label, int(i) + 2, "zone_id", ERROR, f"'{shown(table.loc[i, 'zone_id'])}' is not a zone id (a slug)")
+        for i in np.flatnonzero(bad_id)
+    ]
+    problems += [
+        Problem(label, int(i) + 2, "zone_id", ERROR, f"duplicate zone_id '{table.loc[i, 'zone_id']}'")
+        for i in np.flatnonzero(table["zone_id"].duplicated())
+    ]
+    problems += [
+        Problem(label, int(i) + 2, "national_since", ERROR, "a national zone without the year it became national")
+        for i in np.flatnonzero(table["national_since"].isna())
+    ]
+    problems += _formula_names(table, label)
+    if problems:
+        raise ProblemsError(problems)
+    return table
+
+
+def every_zone(zones: pd.DataFrame, national: pd.DataFrame, zones_label: str, national_label: str) -> pd.DataFrame:
+    """zones.csv together with the national zones it does not list: one registry for every plan.
+
+    A zone in both (by id) must agree on its province and its national year: an error at the
+    national registry's row otherwise. A national zone only in the national registry is provincial
+    before its national year as far as records go (its provincial approval is not recorded)."""
+    both = national[national["zone_id"].isin(set(zones["zone_id"]))]
+    mine = zones.set_index("zone_id")
+    problems = []
+    for i, row in both.iterrows():
+        own = mine.loc[row["zone_id"]]
+        if own["province"] and own["province"] != row["province"]:
+            problems.append(
+                Problem(
+                    national_label,
+                    int(i) + 2,
+                    "province",
+                    ERROR,
+                    f"{row['zone_id']} is in {row['province']} here but in {own['province']} in {zones_label}",
+                )
+            )
+        if pd.isna(own["national_since"]) or int(own["national_since"]) != int(row["national_since"]):
+            problems.append(
+                Problem(
+                    national_label,
+                    int(i) + 2,
+                    "national_since",
+                    ERROR,
+                    f"{row['zone_id']} national since {row['national_since']} here but "
+                    f"{shown(own['national_since'])} in {zones_label}",
+                )
+            )
+    if problems:
+        raise ProblemsError(problems)
+    extra = national[~national["zone_id"].isin(set(zones["zone_id"]))]
+    added = pd.DataFrame(
+        {
+            "zone_id": extra["zone_id"],
+            "name_zh": extra["name_zh"],
+            "name_en": "",
+            "province": extra["province"],
+            "city": "",
+            "provincial_since": pd.array([pd.NA] * len(extra), dtype="Int64"),
+            "national_since": extra["national_since"].astype("Int64"),
+            "aliases": "",
+            "note": "from the national registry: national approval " + extra["approved"].astype(str),
+            "source": extra["source"],
+        }
+    )
+    return pd.concat([zones, added], ignore_index=True) if len(added) else zones
+
+
+def load_zones(raw: Path) -> pd.DataFrame:
+    """The registry every plan reads: zones.csv and the national zones of national_zones.csv."""
+    zones = load_registry(raw / "zones.csv")
+    national = load_national(raw / "national_zones.csv")
+    return every_zone(zones, national, (raw / "zones.csv").as_posix(), (raw / "national_zones.csv").as_posix())
+
+
+def provinces(registry: pd.DataFrame) -> list[str]:
+    """The provinces the registry names, in its order."""
+    return list(dict.fromkeys(p for p in registry["province"] if p)) if "province" in registry else []
+
+
+def in_region(registry: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The zones of a region: a province's, or every zone for 全国. A registry without provinces
+    (a test's) is one region."""
+    if region == COUNTRY or "province" not in registry.columns:
+        return registry
+    return registry[registry["province"] == region].reset_index(drop=True)
+
+
+COVERAGE_COLUMNS = ["region", "level", "from_year", "to_year", "published_count", "source", "note"]
+
+
+def load_coverage(path: Path) -> pd.DataFrame:
+    """registry_coverage.csv: for which region, level and years the registry lists every zone
+    (`published_count` blank), or how many zones a source counts in all (a count without the list).
+    A region, level and year it does not name is not known to be complete. A missing file says
+    nothing is known to be complete."""
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
+    table = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in COVERAGE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    problems = _year_columns(table, ["from_year", "to_year"], label)
+    text = table["published_count"].str.strip()
+    counts = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = (text != "") & (counts.isna() | (counts % 1 != 0) | (counts < 0))
+    problems += [
+        Problem(label, int(i) + 2, "published_count", ERROR, f"'{shown(text[i])}' is not a number of zones")
+        for i in np.flatnonzero(bad)
+    ]
+    table["published_count"] = counts.where(~bad).astype("Int64")
+    problems += [
+        Problem(label, int(i) + 2, "level", ERROR, f"'{shown(v)}' is not a level (national, provincial)")
+        for i, v in enumerate(table["level"])
+        if v not in (NATIONAL, PROVINCIAL)
+    ]
+    if problems:
+        raise ProblemsError(problems)
+    return table
+
+
+def count_bounds(coverage: pd.DataFrame | None, region: str, level: str, years, listed: np.ndarray):
+    """(upper bound, share known) of a count of a level's zones in a region per year, given the
+    count the registry lists: the same where the registry is complete (for the region, or for the
+    whole country, which covers every province), the published total where a source counts the
+    zones without listing them, unknown (inf, NaN) elsewhere. No coverage table: complete (tests)."""
+    years = np.asarray(years, dtype="int64")
+    if coverage is None:
+        return listed.astype("float64"), np.ones(len(years))
+    upper = np.full(len(years), np.inf)
+    known = np.full(len(years), np.nan)
+    for row in coverage[coverage["level"] == level].itertuples(index=False):
+        start = -np.inf if pd.isna(row.from_year) else int(row.from_year)
+        end = np.inf if pd.isna(row.to_year) else int(row.to_year)
+        covers = (years >= start) & (years <= end)
+        if pd.isna(row.published_count):
+            covers &= row.region in (region, COUNTRY)
+            upper = np.where(covers, listed, upper)
+            known = np.where(covers, 1.0, known)
+        elif row.region == region:
+            total = float(row.published_count)
+            upper = np.where(covers & np.isinf(upper), np.maximum(total, listed), upper)
+            known = np.where(covers & np.isnan(known), np.minimum(listed / total, 1.0) if total else 1.0, known)
+    return upper, known
 
 
 def _year_columns(table: pd.DataFrame, columns: list[str], label: str) -> list[Problem]:
@@ -116,7 +314,8 @@ def zone_lookup(registry: pd.DataFrame) -> dict[str, str]:
     """Map each spelling of a zone (id, Chinese name and short name, English name) to its id."""
     lookup: dict[str, str] = {}
     for row in registry.itertuples(index=False):
-        for name in (row.zone_id, row.name_zh, short_name_zh(row.name_zh), row.name_en):
+        aliases = str(getattr(row, "aliases", "") or "").split("|")
+        for name in (row.zone_id, row.name_zh, short_name_zh(row.name_zh), row.name_en, *aliases):
             key = normalise(name)
             if key and lookup.get(key, row.zone_id) != row.zone_id:
                 raise ValueError(f"zone registry: '{name}' names both {lookup[key]} and {row.zone_id}")

@@ -19,7 +19,15 @@ from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
 from zonetrack.plans import Run, load_params, load_run
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, sort_problems
-from zonetrack.registry import YEAR_RANGE, load_facilities, load_registry, short_names, zone_lookup
+from zonetrack.registry import (
+    YEAR_RANGE,
+    load_coverage,
+    load_facilities,
+    load_registry,
+    load_zones,
+    short_names,
+    zone_lookup,
+)
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
@@ -321,7 +329,11 @@ def assessment_years(run: Run, data_years: list[int]) -> tuple[list[int], list[i
     """The years a run assesses (the plan's years with data, or the listed ones), and the years with
     data that the plan does not cover."""
     plan = run.plan
-    if run.years == "auto":
+    if run.years == "auto" and all(t.on_registry for t in plan.targets.values()):
+        # A plan assessed on the registry alone: every year of it (the registry says, year by year,
+        # how complete it is), not the years the zones' statistics happen to cover.
+        years = list(plan.years)
+    elif run.years == "auto":
         years = [y for y in plan.years if y in data_years]
     else:
         years = sorted(y for y in run.years if y > plan.base_year)
@@ -342,7 +354,12 @@ def load_engine_inputs(processed: Path, raw: Path) -> engine.Inputs:
     dictionary = load_dictionary(raw / "indicators.csv")
     collected_for = {i: level for i, level in zip(dictionary["id"], dictionary["collected_for"], strict=True) if level}
     return engine.Inputs(
-        panel, clusters, load_registry(raw / "zones.csv"), load_facilities(raw / "facilities.csv"), collected_for
+        panel,
+        clusters,
+        load_zones(raw),
+        load_facilities(raw / "facilities.csv"),
+        collected_for,
+        load_coverage(raw / "registry_coverage.csv"),
     )
 
 
@@ -355,7 +372,7 @@ def check_plan(run: Run, raw: Path, indicators: Path | None = None) -> None:
     problems = reference_problems(
         run.plan,
         document,
-        load_registry(raw / "zones.csv"),
+        load_zones(raw),
         load_dictionary(indicators or raw / "indicators.csv"),
         load_facilities(raw / "facilities.csv"),
     )

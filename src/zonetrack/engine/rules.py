@@ -7,7 +7,7 @@ registry tables. Every target gives one ALL row per year, and one row per in-sco
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from zonetrack.engine.status import (
     classify_codes,
 )
 from zonetrack.plans.model import Plan, StatusSettings
-from zonetrack.registry import Grid, codes_in, make_grid, zone_levels
+from zonetrack.registry import Grid, codes_in, count_bounds, in_region, make_grid, zone_levels
 
 ALL = "ALL"
 SCORECARD_COLUMNS = [
@@ -57,6 +57,8 @@ class Inputs:
     registry: pd.DataFrame
     facilities: pd.DataFrame
     collected_for: dict[str, str] = field(default_factory=dict)
+    # registry_coverage.csv: where the registry lists every zone; None: complete (small tests).
+    coverage: pd.DataFrame | None = None
 
 
 def bands(status: StatusSettings) -> Bands:
@@ -179,7 +181,8 @@ def gate(status: np.ndarray, coverage: np.ndarray, decided: np.ndarray, min_cove
     below min_coverage, it is insufficient_coverage (no_data when no zone has data)."""
     verdict = status < len(STATUS_ORDER)
     with np.errstate(invalid="ignore"):
-        short = verdict & ~decided & (coverage < min_coverage - 1e-12)
+        # Unknown coverage (NaN: nothing says how complete the registry is) is short too.
+        short = verdict & ~decided & ~(coverage >= min_coverage - 1e-12)
     status = np.where(short, CODE[INSUFFICIENT_COVERAGE], status)
     return np.where(verdict & (coverage == 0), CODE[NO_DATA], status)
 
@@ -397,15 +400,55 @@ def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[i
     return ((since[None, :] > base_year) & (since[None, :] <= years[:, None])).sum(axis=1).astype("float64")
 
 
-def evaluate_registry_target(target, inputs: Inputs, years, base_year, target_year, status: StatusSettings):
+def _registry_part(target, registry: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
+    """The zones a registry count is over: the region's, or those of the named groups or cities."""
+    if getattr(target, "groups", None):
+        members = {z for g in target.groups for z in groups[g]}
+        registry = registry[registry["zone_id"].isin(members)]
+    if getattr(target, "cities", None) and target.rule != "cities_covered":
+        registry = registry[registry["city"].isin(target.cities)]
+    return registry
+
+
+def registry_counts(target, registry, span, base_year, region, coverage, groups):
+    """(listed, at most, share known, threshold) per year of a count on the registry. The count
+    lies between what the registry lists and that plus the zones it may not list (where
+    registry_coverage.csv does not say it is complete); a group of named zones is complete."""
+    part = _registry_part(target, registry, groups)
+    levels = zone_levels(part, list(span))
+    at_level = levels.assign(hit=levels["level"].eq(target.level).fillna(False))
+    listed_at = at_level.groupby("year")["hit"].sum().reindex(span, fill_value=0).to_numpy(dtype="float64")
+    if getattr(target, "groups", None):
+        upper_at, known = listed_at, np.ones(len(span))
+    else:
+        upper_at, known = count_bounds(coverage, region, target.level, span, listed_at)
+    if target.rule == "zones_at_level":
+        return listed_at, upper_at, known, target.bound
+    if target.rule == "zones_approved":
+        listed = approved_after(target, part, base_year, span)
+        return listed, listed + (upper_at - listed_at), known, target.bound
+    # cities_covered: the cities (listed, or every city of the region) with a zone of the level.
+    cities = list(target.cities) or sorted({c for c in registry["city"] if c})
+    hit = at_level[at_level["hit"]].merge(part[["zone_id", "city"]], on="zone_id")
+    covered = hit[hit["city"].isin(cities)].groupby("year")["city"].nunique()
+    listed = covered.reindex(span, fill_value=0).to_numpy(dtype="float64")
+    # A city without a listed zone may have one the registry does not list.
+    upper = np.where(upper_at > listed_at, float(len(cities)), listed)
+    return listed, upper, known, float(len(cities))
+
+
+def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: StatusSettings):
     """ALL rows (and, for a named zone, its row) of a target on the registry or on facilities.
 
     A count is known to lie between what the registry lists and that plus what it cannot list;
     its verdict stands where both bounds give the same."""
+    base_year, target_year = plan.base_year, plan.target_year
     span = sorted({base_year, *years})
-    if target.rule == "zones_approved":
-        values = approved_after(target, inputs.registry, base_year, span)
-        upper, known = values, np.ones(len(span))
+    bound = target.bound
+    if target.rule in ("zones_approved", "zones_at_level", "cities_covered"):
+        values, upper, known, bound = registry_counts(
+            target, inputs.registry, span, base_year, plan.region, inputs.coverage, dict(plan.groups)
+        )
     else:
         values, upper, known = registry_series(target, inputs.registry, inputs.facilities, span)
     base = values[span.index(base_year)]
@@ -415,7 +458,7 @@ def evaluate_registry_target(target, inputs: Inputs, years, base_year, target_ye
         values[assessed],
         upper[assessed],
         np.full(len(years), base),
-        CountPath(target.bound),
+        CountPath(bound),
         year_array,
         base_year,
         target_year,
@@ -446,6 +489,8 @@ class Prepared:
 def prepare(inputs: Inputs, plan: Plan, years: list[int]) -> Prepared:
     """Lay the panel on the zone × year grid of the plan's base year and the assessed years."""
     assessed_years = sorted(y for y in years if y > plan.base_year)
+    # A plan sees its region's zones only.
+    inputs = replace(inputs, registry=in_region(inputs.registry, plan.region))
     levels = zone_levels(inputs.registry, sorted({plan.base_year, *assessed_years}))
     grid = make_grid(levels)
     matrix, column = panel_matrix(inputs.panel, grid)
@@ -456,7 +501,7 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
     """One target's scorecard rows (ALL, then zones) as arrays; `zone` is the grid's zone index."""
     plan, grid, years = prepared.plan, prepared.grid, prepared.years
     if target.on_registry:
-        part = evaluate_registry_target(target, prepared.inputs, years, plan.base_year, plan.target_year, status)
+        part = evaluate_registry_target(target, prepared.inputs, plan, years, status)
         if target.rule == "zone_level":
             zone_rows = {k: v.copy() for k, v in part.items()}
             zone_rows["zone"] = np.full(len(years), int(np.searchsorted(grid.zones, target.zone)))

@@ -17,11 +17,26 @@ def _hint(name: str, known: list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
+def _no_zone(zone: str, zones: list[str], everywhere: list[str], region: str) -> str:
+    if zone in everywhere:
+        return f"zone '{zone}' is not in the plan's region {region}: a plan sees its region's zones only"
+    return f"no zone '{zone}' in the registry (zones.csv, national_zones.csv){_hint(zone, zones)}"
+
+
 def reference_problems(
     plan: Plan, document: YamlDocument, registry: pd.DataFrame, dictionary: pd.DataFrame, facilities: pd.DataFrame
 ) -> list[Problem]:
     """Every name in the plan that the data does not have."""
+    from zonetrack.registry import COUNTRY, in_region, provinces
+
     label = document.path.as_posix()
+    regions = [COUNTRY, *provinces(registry)]
+    if plan.region not in regions:
+        hint = _hint(plan.region, regions)
+        message = f"region '{plan.region}' is not 全国 nor a province the registry names{hint}"
+        return [Problem(label, document.line_of(("region",)), "region", ERROR, message)]
+    everywhere = sorted(registry["zone_id"])
+    registry = in_region(registry, plan.region)
     indicators = sorted(dictionary["id"])
     kinds = dict(zip(dictionary["id"], dictionary["kind"], strict=True))
     zones = sorted(registry["zone_id"])
@@ -33,14 +48,21 @@ def reference_problems(
     for group, members in plan.groups.items():
         for index, zone in enumerate(members):
             if zone not in zones:
-                add(("groups", group, index), f"no zone '{zone}' in zones.csv{_hint(zone, zones)}")
+                add(("groups", group, index), _no_zone(zone, zones, everywhere, plan.region))
     for target_id, target in plan.targets.items():
         for key in ("indicator", "numerator", "denominator"):
             name = getattr(target, key, None)
             if name and name not in indicators:
                 add(("targets", target_id, key), f"no indicator '{name}' in indicators.csv{_hint(name, indicators)}")
         if getattr(target, "zone", None) and target.zone not in zones:
-            add(("targets", target_id, "zone"), f"no zone '{target.zone}' in zones.csv{_hint(target.zone, zones)}")
+            add(("targets", target_id, "zone"), _no_zone(target.zone, zones, everywhere, plan.region))
+        cities = sorted({c for c in registry["city"] if c})
+        for index, city in enumerate(getattr(target, "cities", []) or []):
+            if city not in cities:
+                add(
+                    ("targets", target_id, "cities", index),
+                    f"no city '{city}' among {plan.region}'s zones{_hint(city, cities)}",
+                )
         if target.rule == "facilities" and target.kind not in set(facilities["kind"]):
             add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
         problems += _direction_problems(target_id, target, kinds, add)

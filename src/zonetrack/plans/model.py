@@ -341,7 +341,19 @@ class ZoneLevelTarget(_Target):
         return True
 
 
-class ZonesApprovedTarget(_Target):
+class _RegistryCount(_Target):
+    """A count of the region's zones on the registry, over all of them or over the named zone
+    groups or cities (市州)."""
+
+    groups: list[Slug] = Field(default=[], max_length=50)
+    cities: list[Text] = Field(default=[], max_length=100)
+
+    @property
+    def on_registry(self) -> bool:
+        return True
+
+
+class ZonesApprovedTarget(_RegistryCount):
     """At least `min` zones reach a level after the base year (创建一批国家级高新区)."""
 
     rule: Literal["zones_approved"]
@@ -352,12 +364,8 @@ class ZonesApprovedTarget(_Target):
     integer: ClassVar = True
     threshold_keys: ClassVar = ("min",)
 
-    @property
-    def on_registry(self) -> bool:
-        return True
 
-
-class ZonesAtLevelTarget(_Target):
+class ZonesAtLevelTarget(_RegistryCount):
     """At least `min` zones have a level in the year (国家高新区数量突破10家: 11 or more)."""
 
     rule: Literal["zones_at_level"]
@@ -367,6 +375,18 @@ class ZonesAtLevelTarget(_Target):
     label: ClassVar = ("园区数量", "zones at a level")
     integer: ClassVar = True
     threshold_keys: ClassVar = ("min",)
+
+
+class CitiesCoveredTarget(_Target):
+    """Every city of the region (or each city listed) has a zone of the level by the year
+    (省级高新区市州全覆盖)."""
+
+    rule: Literal["cities_covered"]
+    level: Level
+    cities: list[Text] = Field(default=[], max_length=100)
+
+    label: ClassVar = ("市州覆盖", "cities covered")
+    integer: ClassVar = True
 
     @property
     def on_registry(self) -> bool:
@@ -402,6 +422,7 @@ Target = Annotated[
     | ZoneLevelTarget
     | ZonesApprovedTarget
     | ZonesAtLevelTarget
+    | CitiesCoveredTarget
     | FacilitiesTarget,
     Field(discriminator="rule"),
 ]
@@ -418,6 +439,7 @@ RULE_MODELS = {
         ZoneLevelTarget,
         ZonesApprovedTarget,
         ZonesAtLevelTarget,
+        CitiesCoveredTarget,
         FacilitiesTarget,
     )
 }
@@ -433,6 +455,9 @@ class Plan(BaseModel):
     issued: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}){0,2}$")]
     issuer: Text = ""
     source: Text = Field(min_length=1)
+    # The plan's region: a province as the registry writes it (湖南省), or 全国 for a national plan.
+    # Every rule's zones are the region's zones.
+    region: Annotated[str, StringConstraints(min_length=2, max_length=20)]
     base_year: Year
     target_year: Year
     groups: dict[Slug, Annotated[list[Slug], Field(min_length=1, max_length=500)]] = Field(default={}, max_length=50)

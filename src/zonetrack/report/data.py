@@ -16,7 +16,7 @@ from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES, MET, STATUS_ORDER
 from zonetrack.io import read_output_csv, recover_outputs
 from zonetrack.plans import Run, load_run
-from zonetrack.registry import load_registry, short_names, zone_levels
+from zonetrack.registry import in_region, load_zones, short_names, zone_levels
 from zonetrack.report import formatting as fmt
 
 LEVEL_LABELS = {"national": "国家级 national", "provincial": "省级 provincial"}
@@ -64,8 +64,9 @@ def load_plan_report(
     """Read a plan's scorecard and analysis, the run's settings, data quality, registry and references."""
     recover_outputs(plan_processed)
     reference_file = raw / "reference" / "province_official.csv"
+    run = load_run(plan_file, params_file)
     return PlanReport(
-        load_run(plan_file, params_file),
+        run,
         experiment or None,
         read_output_csv(plan_processed / "scorecard.csv"),
         read_output_csv(plan_processed / "gaps.csv"),
@@ -73,7 +74,7 @@ def load_plan_report(
         read_output_csv(plan_processed / "contributions.csv"),
         json.loads((plan_processed / "run.json").read_text(encoding="utf-8")),
         json.loads((processed / "data_quality.json").read_text(encoding="utf-8")),
-        load_registry(raw / "zones.csv"),
+        in_region(load_zones(raw), run.plan.region),
         pd.read_csv(reference_file, dtype=str) if reference_file.exists() else pd.DataFrame(),
         hashlib.sha256((processed / "panel.parquet").read_bytes()).hexdigest()[:12],
     )
