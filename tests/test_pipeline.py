@@ -152,15 +152,16 @@ def test_the_scenario_loop_with_an_experiment(repo_copy):
     # The README's scenario loop: one number changed with dvc exp run -S, compared with the plan.
     _run(["dvc", "repro"], repo_copy)
     _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "outputs"], repo_copy, check=False)
-    setting = "+plans.hunan-2017-2019.scenario.targets.hte_doubling.k=1.8"
-    out = _run(["dvc", "exp", "run", "--temp", "-n", "hte-18", "-S", setting], repo_copy)
+    setting = "+plans.hunan-2017-2019.scenario.targets.patents_per_10k.min=28"
+    out = _run(["dvc", "exp", "run", "--temp", "-n", "patents-28", "-S", setting], repo_copy)
     assert "Running stage 'evaluate@hunan-2026-2028'" not in out and "Running stage 'ingest'" not in out
     shown = json.loads(_run(["dvc", "exp", "show", "--json"], repo_copy))
-    experiment = next(e for e in shown[1]["experiments"] if e["name"] == "hte-18")
+    experiment = next(e for e in shown[1]["experiments"] if e["name"] == "patents-28")
     metrics = experiment["revs"][0]["data"]["metrics"]["metrics/hunan-2017-2019.json"]["data"]
-    # 2857 / 1545 = 1.849 ≥ 1.8 (sums of the zones with 2016 and 2019 counts): met in the scenario.
-    assert metrics["2019"]["status"]["hte_doubling"] == "met"
-    compared = _run(["zonetrack", "compare", "hte-18"], repo_copy)
-    assert "hunan-2017-2019 2019 hte_doubling: not_met → met" in compared
-    assert "hunan-2017-2019: targets.hte_doubling.k 2.0 → 1.8" in compared
+    # 2019: 28.58 patents per 10,000 people (Σ patents / Σ population of the 34 of 40 zones reporting
+    # both, coverage 0.85 ≥ 0.8) is below 30 but at least 28: met in the scenario.
+    assert metrics["2019"]["status"]["patents_per_10k"] == "met"
+    compared = _run(["zonetrack", "compare", "patents-28"], repo_copy)
+    assert "hunan-2017-2019 2019 patents_per_10k: not_met → met" in compared
+    assert "hunan-2017-2019: targets.patents_per_10k.min 30.0 → 28.0" in compared
     assert (repo_copy / "reports" / "compare.html").is_file()

@@ -281,3 +281,74 @@ def test_coverage_counts_only_the_zones_an_indicator_is_collected_from():
     assert card.loc[("r", "ALL", 2019), "status"] == "met"
     # Without the dictionary's word, d counts as missing.
     assert _card(target, _inputs(rows)).loc[("r", "ALL", 2019), "coverage"] == pytest.approx(0.75)
+
+
+# ------------------------------------------------------------- milestones, stated bases, no base
+
+
+def test_a_milestone_is_assessed_against_its_own_year():
+    # 力争到2018年达到10家 in a plan to 2019: a count, straight line from 4 (2016) to 10 by 2018:
+    # 2017 line 4 + 6/2 = 7, value 8 ≥ 7: on track; 2018 (its year) 9 < 10: not met; 2019 11: met.
+    target = {
+        "m": {"rule": "count", "scope": "total", "indicator": "national_incubators", "min": 10, "target_year": 2018}
+    }
+    rows = [("a", y, "national_incubators", v) for y, v in ((2016, 4), (2017, 8), (2018, 9), (2019, 11))]
+    card = run(target, rows, status=StatusSettings(min_coverage=0.2))
+    assert [card.loc[("m", "ALL", y), "status"] for y in YEARS] == ["on_track", "not_met", "met"]
+
+
+def test_a_milestone_outside_the_plan_is_an_error():
+    with pytest.raises(ValueError, match="target_year: 2021 is outside the plan's years 2017-2019"):
+        make_plan(
+            {
+                "m": {
+                    "rule": "count",
+                    "scope": "total",
+                    "indicator": "national_incubators",
+                    "min": 10,
+                    "target_year": 2021,
+                }
+            }
+        )
+
+
+def test_a_base_the_plan_states_replaces_the_missing_base_data():
+    # 营业收入由8.1万亿元翻一番 with no zone statistics for the base year: base 8.1 (stated), k = 2:
+    # target 16.2. 2019 (= T): a 9 + b 8 = 17 ≥ 16.2, met; 2017: 10 (a 5 + b 5), actual 10/8.1 − 1 =
+    # 0.234568 against 2^(1/3) − 1 = 0.259921: R = 0.902459, needs acceleration.
+    target = {
+        "d": {
+            "rule": "multiple",
+            "scope": "total",
+            "levels": ["national"],
+            "indicator": "revenue",
+            "k": 2,
+            "base_value": 8.1,
+            "base_source": "规划第二部分: 2022年营业收入8.1万亿元",
+        }
+    }
+    rows = [("a", 2017, "revenue", 5), ("b", 2017, "revenue", 5), ("a", 2019, "revenue", 9), ("b", 2019, "revenue", 8)]
+    card = run(target, rows, status=StatusSettings(min_coverage=0.6))
+    assert card.loc[("d", "ALL", 2019), "target_value"] == pytest.approx(16.2)
+    assert card.loc[("d", "ALL", 2019), "status"] == "met"
+    assert card.loc[("d", "ALL", 2017), "ratio"] == pytest.approx(0.902459, abs=1e-6)
+    assert card.loc[("d", "ALL", 2017), "status"] == "needs_acceleration"
+    with pytest.raises(ValueError, match="base_value needs base_source"):
+        make_plan({"d": {**target["d"], "base_source": ""}})
+
+
+def test_a_level_without_base_data_still_shows_its_gap_and_all_says_why():
+    # Every zone's level of 30 before T with no 2016 values: no rate, so no_base_year per zone, and
+    # the ALL row says no_base_year (the reason), not no_data. The gap stays: 30 − 20 = 10 for a.
+    target = {"l": {"rule": "level", "scope": "each", "levels": ["national"], "indicator": "rd_expenditure", "min": 30}}
+    rows = [("a", 2017, "rd_expenditure", 20), ("b", 2017, "rd_expenditure", 25)]
+    inputs = _inputs(rows)
+    plan = make_plan(target)
+    card = evaluate(inputs, plan, YEARS, StatusSettings())
+    indexed = card.assign(zone_id=card["zone_id"].astype(str)).set_index(["zone_id", "year"])
+    assert indexed.loc[("a", 2017), "status"] == "no_base_year"
+    assert indexed.loc[("ALL", 2017), "status"] == "no_base_year"
+    from zonetrack.engine.whatif import gaps
+
+    found = gaps(card, plan).set_index(["zone_id", "year"])
+    assert found.loc[("a", 2017), "gap"] == pytest.approx(10.0)

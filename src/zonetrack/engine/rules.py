@@ -210,11 +210,13 @@ def evaluate_target(
     # for a like-for-like target, that existed in the base year (a zone approved later is out of
     # scope there, not missing).
     could = np.ones(len(rows), dtype=bool) if expected is None else expected[rows]
-    if target.like_for_like:
+    # A base the plan states replaces the zones' base: the total is every zone's, not like for like.
+    like_for_like = target.like_for_like and getattr(target, "base_value", None) is None
+    if like_for_like:
         could &= grid.level_code[base_rows] > 0
     if target.scope == "total":
         # A zone is covered when it enters the sum, whether or not its own rate is defined.
-        has_data = has_t & has_b if target.like_for_like else has_t
+        has_data = has_t & has_b if like_for_like else has_t
     elif target.like_for_like:
         has_data = ~np.isin(zone["status"], [CODE[NO_DATA], CODE[NO_BASE_YEAR], CODE[NOT_ASSESSABLE]])
     else:
@@ -240,6 +242,8 @@ def evaluate_target(
         all_rows, decided = _reaching(target, *counts, year_array, base_year, target_year, the_bands)
     elif target.scope == "total":
         totals = _total(num[rows], den[rows], num[base_rows], den[base_rows], position, target, len(years))
+        if target.base_value is not None:
+            totals = (totals[0], np.full(len(years), float(target.base_value)))
         all_rows = apply_rule(year_array, *totals, target, base_year, target_year, the_bands)
         # A sum of amounts that cannot be negative that already reaches its target is met whatever
         # the missing zones hold: more zones only add.
@@ -318,7 +322,7 @@ def _total(num, den, num_b, den_b, position, target, n):
     """Σ over zones per year. Ratios are ratios of sums; multiple and growth compare like with like."""
     has_t = ~np.isnan(num) & ~np.isnan(den)
     has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
-    if target.like_for_like:
+    if target.like_for_like and target.base_value is None:
         has_t = has_b = has_t & has_b
 
     def summed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -344,7 +348,12 @@ def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict
     met = _per_year(position[assessed], (statuses[assessed] == CODE[MET]).astype("float64"), len(years))
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(count > 0, met / count, np.nan)
-    status = np.where(worst < 0, CODE[NO_DATA], worst)
+    # No zone with a verdict: say why (no base year, a base at zero) where that is the reason.
+    reason = np.full(len(years), CODE[NO_DATA])
+    for code in (CODE[NOT_ASSESSABLE], CODE[NO_BASE_YEAR]):
+        has = _per_year(position[statuses == code], np.ones(int((statuses == code).sum())), len(years)) > 0
+        reason = np.where(has, code, reason)
+    status = np.where(worst < 0, reason, worst)
     empty = np.full(len(years), np.nan)
     return {
         "year": years,
@@ -442,7 +451,7 @@ def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: 
 
     A count is known to lie between what the registry lists and that plus what it cannot list;
     its verdict stands where both bounds give the same."""
-    base_year, target_year = plan.base_year, plan.target_year
+    base_year, target_year = plan.base_year, plan.end_year(target)
     span = sorted({base_year, *years})
     bound = target.bound
     if target.rule in ("zones_approved", "zones_at_level", "cities_covered"):
@@ -511,7 +520,9 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
     num, den = components(prepared.matrix, prepared.column, prepared.inputs.clusters, grid, target)
     scope = scope_mask(grid, target, dict(plan.groups))
     expected = expected_rows(grid, target, prepared.inputs.collected_for)
-    return evaluate_target(target, num, den, scope, grid, years, plan.base_year, plan.target_year, status, expected)
+    return evaluate_target(
+        target, num, den, scope, grid, years, plan.base_year, plan.end_year(target), status, expected
+    )
 
 
 def expected_rows(grid: Grid, target, collected_for: dict[str, str]) -> np.ndarray:

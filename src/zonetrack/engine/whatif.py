@@ -22,7 +22,7 @@ from zonetrack.engine.rules import (
     target_rows,
     target_values,
 )
-from zonetrack.engine.status import CODE, MET, STATUS_ORDER
+from zonetrack.engine.status import CODE, MET, NO_BASE_YEAR, STATUS_ORDER
 from zonetrack.plans.model import Plan, StatusSettings
 
 GAP_COLUMNS = [
@@ -48,8 +48,8 @@ def _end_target(target, base: np.ndarray, plan: Plan) -> np.ndarray:
     count of its `min`, or 1 for a zone's level)."""
     if target.on_registry or target.rule == "zones_reaching":
         return np.full(len(base), target.bound)
-    years = np.full(len(base), plan.target_year)
-    return target_values(target, years, base, plan.base_year, plan.target_year)[0]
+    years = np.full(len(base), plan.end_year(target))
+    return target_values(target, years, base, plan.base_year, plan.end_year(target))[0]
 
 
 def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -61,7 +61,9 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     parts = []
     for target_id, target in plan.targets.items():
         rows = scorecard[(scorecard["target_id"] == target_id) & ~scorecard["status"].isin([MET])]
-        rows = rows[rows["status"].isin(STATUS_ORDER)]
+        # A level without a base year still has a gap to its target (only its rates are unknown).
+        gap_without_base = (rows["status"] == NO_BASE_YEAR) & rows["value"].notna() & (not target.needs_base_for_met)
+        rows = rows[rows["status"].isin(STATUS_ORDER) | gap_without_base]
         if rows.empty:
             continue
         year = rows["year"].to_numpy(dtype="float64")
@@ -71,7 +73,7 @@ def gaps(scorecard: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         sign = target.better_sign
         gap = sign * (rows["target_value"].to_numpy(dtype="float64") - value)
         end = _end_target(target, base, plan)
-        remaining = plan.target_year - year
+        remaining = plan.end_year(target) - year
         elapsed = year - plan.base_year
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             achieved = np.where((base > 0) & (value >= 0), (value / base) ** (1 / elapsed) - 1, np.nan)
@@ -139,7 +141,7 @@ class _Probe:
             num, den, scope = self.parts
             plan = single.plan
             rows = evaluate_target(
-                changed, num, den, scope, single.grid, [year], plan.base_year, plan.target_year, self.status
+                changed, num, den, scope, single.grid, [year], plan.base_year, plan.end_year(changed), self.status
             )
         at = np.flatnonzero((rows["zone"] == -1) & (rows["year"] == year))
         return bool(len(at)) and rows["status"][at[0]] == CODE[MET]

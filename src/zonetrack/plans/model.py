@@ -33,7 +33,19 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 # Keys that describe a target for people; changing them changes no verdict.
 DESCRIPTIVE_KEYS = frozenset(
-    {"text_zh", "text_en", "name_zh", "name_en", "reading", "unit", "display", "source", "issued", "issuer"}
+    {
+        "text_zh",
+        "text_en",
+        "name_zh",
+        "name_en",
+        "reading",
+        "unit",
+        "display",
+        "source",
+        "issued",
+        "issuer",
+        "base_source",
+    }
 )
 
 
@@ -53,6 +65,9 @@ class _Target(BaseModel):
     reading: Text = ""
     unit: Annotated[str, StringConstraints(max_length=20)] = ""
     display: Literal["number", "percent", "integer"] = "number"
+    # A milestone inside the plan's period (力争到2022年… in a 2025 plan), assessed against it with the
+    # same bands; blank: the plan's target year.
+    target_year: Year | None = None
 
     # The rule's label in two languages.
     label: ClassVar[tuple[str, str]] = ("", "")
@@ -128,6 +143,10 @@ class _OnZones(_Target):
     numerator: Slug | None = None
     denominator: Slug | None = None
     scale: FiniteFloat = Field(default=1.0, gt=0)
+    # A base the plan states (8.1万亿元 in 2022) where the zone statistics do not hold it, with
+    # where the plan says so; the total is measured against it.
+    base_value: FiniteFloat | None = None
+    base_source: Text = ""
 
     # A total of this rule is a sum of the zones' amounts (a level, a count), not a comparison.
     sums_amounts: ClassVar[bool] = False
@@ -135,6 +154,18 @@ class _OnZones(_Target):
     @property
     def sum_of_zones(self) -> bool:
         return self.scope == "total" and self.sums_amounts and not self.denominator
+
+    @model_validator(mode="after")
+    def _stated_base(self):
+        if self.base_value is None:
+            if self.base_source:
+                raise ValueError("base_source without base_value: give the base the plan states, or neither")
+            return self
+        if not self.base_source.strip():
+            raise ValueError("base_value needs base_source: where the plan states it (its section or sentence)")
+        if self.scope != "total":
+            raise ValueError("base_value is the base of a total: it needs `scope: total`")
+        return self
 
     @model_validator(mode="after")
     def _one_indicator(self):
@@ -475,6 +506,21 @@ class Plan(BaseModel):
         if target_year - base_year > 30:
             raise ValueError(f"a plan of {target_year - base_year} years: check base_year and target_year")
         return target_year
+
+    @model_validator(mode="after")
+    def _milestones(self):
+        for target_id, target in self.targets.items():
+            year = target.target_year
+            if year is not None and not self.base_year < year <= self.target_year:
+                raise ValueError(
+                    f"targets.{target_id}.target_year: {year} is outside the plan's years "
+                    f"{self.base_year + 1}-{self.target_year}"
+                )
+        return self
+
+    def end_year(self, target) -> int:
+        """The year a target is assessed against: its milestone, or the plan's target year."""
+        return target.target_year or self.target_year
 
     @model_validator(mode="after")
     def _groups(self):

@@ -19,6 +19,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     an `each` target; None for a yes-or-no commitment (a zone's level, facilities)."""
     target = report.plan.targets[target_id]
     plan = report.plan
+    end = plan.end_year(target)
     threshold_zh, _ = target_text(target)
     title = f"{target.name_zh} {threshold_zh}" + (" (情景 scenario)" if changed(report, target_id) else "")
     names = report.zone_names
@@ -61,7 +62,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     required = None
     end_value = latest["target_value"]
     if target.growth_path and np.isfinite(latest["required_rate"]) and np.isfinite(base_value):
-        years = np.arange(plan.base_year, plan.target_year + 1)
+        years = np.arange(plan.base_year, end + 1)
         required = pd.DataFrame(
             {"year": years, "value": base_value * scale * (1 + latest["required_rate"]) ** (years - plan.base_year)}
         )
@@ -70,9 +71,9 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     gap = report.gaps[
         (report.gaps["year"] == year) & (report.gaps["target_id"] == target_id) & (report.gaps["zone_id"] == ALL)
     ]
-    if len(gap) and year < plan.target_year and np.isfinite(gap["projection"].iloc[0]) and np.isfinite(latest["value"]):
+    if len(gap) and year < end and np.isfinite(gap["projection"].iloc[0]) and np.isfinite(latest["value"]):
         projection = pd.DataFrame(
-            {"year": [year, plan.target_year], "value": [latest["value"] * scale, gap["projection"].iloc[0] * scale]}
+            {"year": [year, end], "value": [latest["value"] * scale, gap["projection"].iloc[0] * scale]}
         )
     unit = "%" if target.display == "percent" else target.unit
     figure = plots.path_chart(
@@ -80,7 +81,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         title,
         unit,
         plan.base_year,
-        plan.target_year,
+        end,
         end_value * scale,
         required,
         projection,

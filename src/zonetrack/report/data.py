@@ -197,26 +197,27 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
     threshold at which the verdict flips, and the zones holding it back."""
     target = report.plan.targets[target_id]
     plan = report.plan
+    end = plan.end_year(target)
     gap = _row(report.gaps, year=year, target_id=target_id, zone_id=ALL)
     threshold = _row(report.thresholds, year=year, target_id=target_id)
     lines = []
     each = getattr(target, "scope", "total") == "each"
     if gap is not None and not each:
         lines.append(("差距 Gap", _gap_text(target, gap, False)))
-        if year < plan.target_year and not fmt.missing(_value(gap, "required_rate_remaining")):
+        if year < end and not fmt.missing(_value(gap, "required_rate_remaining")):
             lines.append(
                 (
                     "所需增速 Required growth",
-                    f"{fmt.rate(_value(gap, 'required_rate_remaining'))} in {year + 1}-{plan.target_year} "
+                    f"{fmt.rate(_value(gap, 'required_rate_remaining'))} in {year + 1}-{end} "
                     f"(achieved so far {fmt.rate(_value(gap, 'achieved_rate'))} since {plan.base_year})",
                 )
             )
-        if year < plan.target_year and not fmt.missing(_value(gap, "required_per_year_remaining")):
+        if year < end and not fmt.missing(_value(gap, "required_per_year_remaining")):
             lines.append(
                 (
                     "所需增量 Required increase",
                     f"{fmt.number(_value(gap, 'required_per_year_remaining'), target)} {target.unit}/年 in "
-                    f"{year + 1}-{plan.target_year} (so far {fmt.number(_value(gap, 'achieved_per_year'), target)} "
+                    f"{year + 1}-{end} (so far {fmt.number(_value(gap, 'achieved_per_year'), target)} "
                     f"{target.unit}/年)",
                 )
             )
@@ -225,7 +226,7 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
             lines.append(
                 (
                     "预测 Projection",
-                    f"{fmt.with_unit(_value(gap, 'projection'), target)} in {plan.target_year} at the rate achieved "
+                    f"{fmt.with_unit(_value(gap, 'projection'), target)} in {end} at the rate achieved "
                     f"so far"
                     + (f"; the target would be reached in {reach:.0f}" if reach else "; not reached at that rate"),
                 )
