@@ -74,3 +74,78 @@ def test_an_id_that_could_read_as_a_formula_is_refused_at_its_row(tmp_path, zone
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (3, "zone_id")
     assert "is not a zone id: ids are slugs of a-z, 0-9 and _" in problem.message
+
+
+# ---------------------------------------------------------- every national zone, each plan's zones
+
+RAW = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def test_every_national_zone_joins_hunans_registry_once():
+    from zonetrack.registry import load_national, load_zones
+
+    national = load_national(RAW / "national_zones.csv")
+    zones = load_zones(RAW)
+    # 175 national zones in all, 9 of them in 湖南省 (already in zones.csv under their ids), so the
+    # registry holds zones.csv's 40 Hunan zones and 175 − 9 = 166 national zones of other provinces.
+    assert len(national) == 175
+    assert (national["province"] == "湖南省").sum() == 9
+    assert len(zones) == 40 + 166
+    assert zones["zone_id"].is_unique
+    # The published counts the national registry reproduces (its README): 27 in 1991, 53 by 1997,
+    # 88 at the end of 2011, 105 at the end of 2012, 129 after the 2015-02 batch, 156 after 2017-02,
+    # 168 after 2018-02, 172 after 2022-06.
+    # 许昌's approval is known by its year only (2022, "late 2022"): read as December.
+    month = national["approved"].str[:7].where(national["approved"].str.len() > 4, national["approved"] + "-12")
+    points = ["1991-12", "1997-12", "2011-12", "2012-12", "2015-02", "2017-02", "2018-03", "2022-06"]
+    assert [int((month <= m).sum()) for m in points] == [27, 53, 88, 105, 129, 156, 168, 172]
+
+
+def test_a_zone_in_both_registries_must_agree(tmp_path):
+    from zonetrack.registry import load_zones
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "zones.csv").write_bytes((RAW / "zones.csv").read_bytes())
+    text = (RAW / "national_zones.csv").read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.startswith("huaihua,"))
+    (raw / "national_zones.csv").write_text(text.replace("湖南省,2018-02-28,2018", "湖南省,2018-02-28,2019"), "utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_zones(raw)
+    assert f"national_zones.csv:{line}:national_since: error: huaihua national since 2019 here but 2018" in str(
+        caught.value
+    )
+
+
+def test_an_alias_an_analyst_confirmed_names_the_zone():
+    from zonetrack.indicators import normalise
+    from zonetrack.registry import zone_lookup
+
+    lookup = zone_lookup(load_registry(RAW / "zones.csv"))
+    assert lookup[normalise("长沙麓谷高新区")] == "changsha"
+
+
+def test_a_zone_without_a_province_is_refused_when_the_registry_has_provinces(tmp_path):
+    path = tmp_path / "zones.csv"
+    rows = (RAW / "zones.csv").read_text(encoding="utf-8").splitlines()
+    rows[2] = rows[2].replace(",湖南省,", ",,", 1)  # line 3: zhuzhou
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsError, match=r"zones.csv:3:province: error: no province"):
+        load_registry(path)
+
+
+def test_count_bounds_where_the_registry_is_complete_counted_or_unknown():
+    from zonetrack.registry import count_bounds, load_coverage
+
+    coverage = load_coverage(RAW / "registry_coverage.csv")
+    listed = np.array([168.0, 174.0, 175.0])
+    upper, known = count_bounds(coverage, "全国", "national", [2021, 2022, 2025], listed)
+    # 2021: complete (168 = 168); 2022: nothing says (unknown); 2025: 175 listed of 178 published.
+    assert upper[0] == 168 and np.isinf(upper[1]) and upper[2] == 178
+    assert known[0] == 1.0 and np.isnan(known[1]) and known[2] == pytest.approx(175 / 178)
+    # A province's national zones are complete where the whole country's are.
+    upper, known = count_bounds(coverage, "湖北省", "national", [2021], np.array([12.0]))
+    assert (upper[0], known[0]) == (12.0, 1.0)
+    # Provincial zones are declared complete for 湖南省 only.
+    upper, known = count_bounds(coverage, "湖北省", "provincial", [2021], np.array([3.0]))
+    assert np.isinf(upper[0]) and np.isnan(known[0])

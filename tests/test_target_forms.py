@@ -352,3 +352,76 @@ def test_a_level_without_base_data_still_shows_its_gap_and_all_says_why():
 
     found = gaps(card, plan).set_index(["zone_id", "year"])
     assert found.loc[("a", 2017), "gap"] == pytest.approx(10.0)
+
+
+# ------------------------------------------------------------------- regions and registry counts
+
+
+TWO_PROVINCES = pd.DataFrame(
+    {
+        "zone_id": ["a", "b", "c", "x", "y"],
+        "province": ["湖南省", "湖南省", "湖南省", "湖北省", "湖北省"],
+        "city": ["长沙市", "株洲市", "株洲市", "武汉市", "宜昌市"],
+        "provincial_since": pd.array([None, None, 2018, None, 2017], dtype="Int64"),
+        "national_since": pd.array([1991, 1992, None, 1991, None], dtype="Int64"),
+    }
+)
+
+
+def test_a_plan_sees_its_regions_zones_only():
+    # 湖南省: a, b national; 湖北省's x is national too and must not count: 2 national zones, not 3.
+    target = {"n": {"rule": "zones_at_level", "level": "national", "min": 3}}
+    card = _card(target, _inputs([], registry=TWO_PROVINCES))
+    assert card.loc[("n", "ALL", 2019), "value"] == 2.0
+    assert card.loc[("n", "ALL", 2019), "status"] == "not_met"
+    # A statistics target: x's revenue is not in Hunan's total (a 10 + b 20 = 30, c has none).
+    rows = [("a", 2019, "revenue", 10), ("b", 2019, "revenue", 20), ("x", 2019, "revenue", 1000)]
+    total = {"t": {"rule": "level", "scope": "total", "indicator": "revenue", "min": 25}}
+    card = _card(total, _inputs(rows, registry=TWO_PROVINCES))
+    assert card.loc[("t", "ALL", 2019), "value"] == 30.0
+    assert "x" not in set(card.reset_index()["zone_id"])
+
+
+def test_counts_over_groups_and_cities_and_every_city_covered():
+    # 株洲市 has b (national) and c (provincial from 2018); 长沙市 has a (national).
+    counts = {
+        "g": {"rule": "zones_at_level", "level": "national", "min": 1, "cities": ["株洲市"]},
+        "p": {"rule": "zones_approved", "level": "provincial", "min": 1, "cities": ["株洲市"]},
+        # Every city of 湖南省 (长沙市, 株洲市) with a provincial zone: only 株洲市 from 2018 (c).
+        "cov": {"rule": "cities_covered", "level": "provincial"},
+    }
+    card = _card(counts, _inputs([], registry=TWO_PROVINCES))
+    assert card.loc[("g", "ALL", 2019), "value"] == 1.0  # b
+    assert card.loc[("p", "ALL", 2017), "value"] == 0.0 and card.loc[("p", "ALL", 2018), "value"] == 1.0
+    # cities_covered: 0 of 2 in 2017, 1 of 2 in 2018 and 2019; the target is 2 (every city): not met in 2019.
+    assert card.loc[("cov", "ALL", 2017), "value"] == 0.0
+    assert card.loc[("cov", "ALL", 2019), "value"] == 1.0
+    assert card.loc[("cov", "ALL", 2019), "target_value"] == 2.0
+    assert card.loc[("cov", "ALL", 2019), "status"] == "not_met"
+
+
+def test_a_count_where_the_registry_is_not_known_complete_is_insufficient_coverage_never_not_met():
+    # 湖北省 provincial zones: nothing says the registry lists them all. y alone is listed from
+    # 2017: 1 zone against min 3 in 2019 could be 3 with zones not listed: insufficient coverage.
+    # min 1: met by what is listed, whatever is missing.
+    from zonetrack.registry import load_coverage
+
+    coverage = load_coverage(__import__("tests.conftest").conftest.RAW / "registry_coverage.csv")
+    inputs = Inputs(
+        pd.DataFrame(columns=["zone_id", "year", "indicator", "value"]),
+        NO_CLUSTERS,
+        TWO_PROVINCES,
+        NO_FACILITIES,
+        {},
+        coverage,
+    )
+    plan = make_plan(
+        {
+            "p": {"rule": "zones_at_level", "level": "provincial", "min": 3},
+            "q": {"rule": "zones_at_level", "level": "provincial", "min": 1},
+        }
+    )
+    plan = plan.model_copy(update={"region": "湖北省"})
+    card = evaluate(inputs, plan, YEARS, StatusSettings()).astype({"target_id": str}).set_index(["target_id", "year"])
+    assert card.loc[("p", 2019), "status"] == "insufficient_coverage"
+    assert card.loc[("q", 2019), "status"] == "met"

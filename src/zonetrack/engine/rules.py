@@ -8,6 +8,7 @@ registry tables. Every target gives one ALL row per year, and one row per in-sco
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import singledispatch
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,15 @@ from zonetrack.engine.status import (
     at_least,
     classify_codes,
 )
-from zonetrack.plans.model import Plan, StatusSettings
+from zonetrack.plans.model import (
+    CitiesCoveredTarget,
+    FacilitiesTarget,
+    Plan,
+    StatusSettings,
+    ZoneLevelTarget,
+    ZonesApprovedTarget,
+    ZonesAtLevelTarget,
+)
 from zonetrack.registry import Grid, codes_in, count_bounds, in_region, make_grid, zone_levels
 
 ALL = "ALL"
@@ -109,7 +118,7 @@ def components(matrix: np.ndarray, column: dict[str, int], clusters: pd.DataFram
     """Numerator and denominator of the target's indicator on every grid row (den = 1 if not a ratio)."""
     size = len(grid.zones) * len(grid.years)
     missing = np.full(size, np.nan)
-    if target.rule == "clusters":
+    if target.reads_clusters:
         return cluster_counts(clusters, grid, float(target.min_revenue), target.max_revenue), np.ones(size)
     name = target.numerator or target.indicator
     num = matrix[:, column[name]] if name in column else missing
@@ -127,31 +136,8 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
 
 def target_values(target, year: np.ndarray, base: np.ndarray, base_year: int, target_year: int):
     """The value that meets the target in each row's year, and the average growth required from
-    the base year to reach it by the target year (NaN where no rate applies).
-
-    A growth target before its target year is met only when the target's end value,
-    base·(1 + r)^(T − b), is already reached (a rate over the whole period cannot be met before the
-    period ends); in and after T, when the average rate from the base year to t reaches r."""
-    span = target_year - base_year
-    n = len(base)
-    if target.rule == "multiple":
-        return base * target.k, np.full(n, target.k ** (1 / span) - 1)
-    if target.rule == "growth":
-        rate = target.bound
-        horizon = np.maximum(np.asarray(year, dtype="float64"), target_year) - base_year
-        return base * (1 + rate) ** horizon, np.full(n, rate)
-    if target.rule == "change":
-        step = -target.min_change if target.better == "lower" else target.min_change
-        value = base + step
-        if target.best is not None:
-            value = np.maximum(value, target.best) if target.better == "lower" else np.minimum(value, target.best)
-        return value, np.full(n, np.nan)
-    threshold = np.full(n, target.bound)
-    if target.growth_path:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            required = (threshold / np.where(base > 0, base, np.nan)) ** (1 / span) - 1
-        return threshold, required
-    return threshold, np.full(n, np.nan)
+    the base year to reach it by the target year (NaN where no rate applies): the rule's own."""
+    return target.end_values(np.asarray(year, dtype="float64"), base, base_year, target_year)
 
 
 def apply_rule(year, value, base, target, base_year: int, target_year: int, bands: Bands) -> dict[str, np.ndarray]:
@@ -200,7 +186,7 @@ def evaluate_target(
     scale = target.scale if target.denominator else 1.0
     year = year_of_row[rows]
     the_bands = bands(status)
-    per_zone = _zone_view(target) if target.rule == "zones_reaching" else target
+    per_zone = target.zone_view()
     value, base = _ratio(num[rows], den[rows], scale), _ratio(num[base_rows], den[base_rows], scale)
     zone = apply_rule(year, value, base, per_zone, base_year, target_year, the_bands)
     position = np.searchsorted(np.asarray(years), year)
@@ -226,7 +212,7 @@ def evaluate_target(
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(possible > 0, covered / possible, np.nan)
     year_array = np.asarray(years, dtype="int64")
-    if target.rule == "zones_reaching":
+    if target.counts_zones:
         sign, bound = per_zone.better_sign, per_zone.bound
         reached = has_data & at_least(sign * value, sign * bound, the_bands.tolerance)
         base_scope = np.flatnonzero(scope & (year_of_row == base_year))
@@ -262,24 +248,6 @@ def evaluate_target(
     return {key: np.concatenate([all_rows[key], zone[key]]) for key in zone}
 
 
-def _zone_view(target):
-    """A zones_reaching target as each zone sees it: a level at its zone-level threshold."""
-    from zonetrack.plans.model import LevelTarget
-
-    bound, better = target.zone_bound
-    view = LevelTarget.model_construct(
-        rule="level",
-        scope="each",
-        indicator=target.indicator,
-        numerator=target.numerator,
-        denominator=target.denominator,
-        scale=target.scale,
-        min=bound if better == "higher" else None,
-        max=bound if better == "lower" else None,
-    )
-    return view
-
-
 @dataclass(frozen=True)
 class CountPath:
     """A count seen as a straight-line path to its threshold: registry counts, facilities, zones
@@ -291,6 +259,9 @@ class CountPath:
     growth_path: bool = False
     needs_base_for_met: bool = False
     like_for_like: bool = False
+
+    def end_values(self, year, base, base_year: int, target_year: int):
+        return np.full(len(base), self.bound), np.full(len(base), np.nan)
 
 
 def bounded_count(lower, upper, base, count: CountPath, years, base_year, target_year, the_bands):
@@ -370,35 +341,55 @@ def _each(statuses: np.ndarray, position: np.ndarray, years: np.ndarray) -> dict
 # ----------------------------------------------------------------------- targets on the registry
 
 
-def registry_series(target, registry: pd.DataFrame, facilities: pd.DataFrame, years: list[int]):
-    """(count known, count at most, share of the facts known) per year of a registry target:
-    whether a zone has a level (1 or 0), how many zones have a level, how many facilities exist
-    (a facility without a known year may exist in any year: it counts only in the upper bound)."""
-    years = np.asarray(years, dtype="int64")
-    if target.rule == "facilities":
-        listed = facilities[facilities["kind"] == target.kind]
-        known = listed["established"].notna().to_numpy()
-        established = listed["established"].to_numpy(dtype="float64", na_value=np.nan)
-        counts = (established[None, :] <= years[:, None]).sum(axis=1).astype("float64")
-        # None listed: nothing is known (coverage 0, no_data), not "none exist".
-        coverage = np.full(len(years), known.mean() if len(listed) else 0.0)
-        if not len(listed):
-            counts = np.full(len(years), np.nan)
-        return counts, counts + float((~known).sum()), coverage
-    levels = zone_levels(registry, list(years))
-    if target.rule == "zone_level":
-        mine = levels[levels["zone_id"] == target.zone]
-        # A zone that is not yet a zone in a year does not have the level then (0), not unknown.
-        by_year = dict(zip(mine["year"], mine["level"].fillna("").astype(str), strict=True))
-        value = (
-            np.array([1.0 if by_year.get(int(y)) == target.level else 0.0 for y in years])
-            if len(mine)
-            else np.full(len(years), np.nan)
-        )
-        return value, value, np.where(np.isnan(value), 0.0, 1.0)
-    at_level = levels.assign(hit=levels["level"].eq(target.level).fillna(False))
-    counts = at_level.groupby("year")["hit"].sum().reindex(years).to_numpy(dtype="float64")
-    return counts, counts, np.ones(len(years))
+@dataclass(frozen=True)
+class RegistryContext:
+    """What a registry target reads: the region's zones, facilities, where the registry is complete,
+    the plan's groups, and the years (base year included)."""
+
+    registry: pd.DataFrame
+    facilities: pd.DataFrame
+    coverage: pd.DataFrame | None
+    region: str
+    groups: dict[str, list[str]]
+    span: list[int]
+    base_year: int
+
+
+@singledispatch
+def registry_facts(target, context: RegistryContext):
+    """(listed, at most, share known, threshold) per year of a target on the registry: one engine
+    function per rule, registered below for its model."""
+    raise TypeError(f"no engine function for the registry rule {type(target).__name__}")
+
+
+@registry_facts.register
+def _facilities(target: FacilitiesTarget, context: RegistryContext):
+    # A facility without a known year may exist in any year: it counts only in the upper bound.
+    years = np.asarray(context.span, dtype="int64")
+    listed = context.facilities[context.facilities["kind"] == target.kind]
+    known = listed["established"].notna().to_numpy()
+    established = listed["established"].to_numpy(dtype="float64", na_value=np.nan)
+    counts = (established[None, :] <= years[:, None]).sum(axis=1).astype("float64")
+    # None listed: nothing is known (coverage 0, no_data), not "none exist".
+    coverage = np.full(len(years), known.mean() if len(listed) else 0.0)
+    if not len(listed):
+        counts = np.full(len(years), np.nan)
+    return counts, counts + float((~known).sum()), coverage, target.bound
+
+
+@registry_facts.register
+def _zone_level(target: ZoneLevelTarget, context: RegistryContext):
+    years = context.span
+    levels = zone_levels(context.registry, list(years))
+    mine = levels[levels["zone_id"] == target.zone]
+    # A zone that is not yet a zone in a year does not have the level then (0), not unknown.
+    by_year = dict(zip(mine["year"], mine["level"].fillna("").astype(str), strict=True))
+    value = (
+        np.array([1.0 if by_year.get(int(y)) == target.level else 0.0 for y in years])
+        if len(mine)
+        else np.full(len(years), np.nan)
+    )
+    return value, value, np.where(np.isnan(value), 0.0, 1.0), 1.0
 
 
 def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[int]) -> np.ndarray:
@@ -409,38 +400,48 @@ def approved_after(target, registry: pd.DataFrame, base_year: int, years: list[i
     return ((since[None, :] > base_year) & (since[None, :] <= years[:, None])).sum(axis=1).astype("float64")
 
 
-def _registry_part(target, registry: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
-    """The zones a registry count is over: the region's, or those of the named groups or cities."""
-    if getattr(target, "groups", None):
-        members = {z for g in target.groups for z in groups[g]}
-        registry = registry[registry["zone_id"].isin(members)]
-    if getattr(target, "cities", None) and target.rule != "cities_covered":
-        registry = registry[registry["city"].isin(target.cities)]
-    return registry
-
-
-def registry_counts(target, registry, span, base_year, region, coverage, groups):
-    """(listed, at most, share known, threshold) per year of a count on the registry. The count
-    lies between what the registry lists and that plus the zones it may not list (where
-    registry_coverage.csv does not say it is complete); a group of named zones is complete."""
-    part = _registry_part(target, registry, groups)
-    levels = zone_levels(part, list(span))
+def _at_level(target, context: RegistryContext, by_city: bool = True):
+    """The zones a count is over (the region's, or the named groups' or cities'), whether each is
+    at the level in each year, the count listed and its upper bound and share known: a group of
+    named zones is complete; elsewhere registry_coverage.csv says where the registry is."""
+    part = context.registry
+    if target.groups:
+        members = {z for g in target.groups for z in context.groups[g]}
+        part = part[part["zone_id"].isin(members)]
+    if by_city and target.cities:
+        part = part[part["city"].isin(target.cities)]
+    levels = zone_levels(part, list(context.span))
     at_level = levels.assign(hit=levels["level"].eq(target.level).fillna(False))
-    listed_at = at_level.groupby("year")["hit"].sum().reindex(span, fill_value=0).to_numpy(dtype="float64")
-    if getattr(target, "groups", None):
-        upper_at, known = listed_at, np.ones(len(span))
+    listed = at_level.groupby("year")["hit"].sum().reindex(context.span, fill_value=0).to_numpy(dtype="float64")
+    if target.groups:
+        upper, known = listed, np.ones(len(context.span))
     else:
-        upper_at, known = count_bounds(coverage, region, target.level, span, listed_at)
-    if target.rule == "zones_at_level":
-        return listed_at, upper_at, known, target.bound
-    if target.rule == "zones_approved":
-        listed = approved_after(target, part, base_year, span)
-        return listed, listed + (upper_at - listed_at), known, target.bound
-    # cities_covered: the cities (listed, or every city of the region) with a zone of the level.
-    cities = list(target.cities) or sorted({c for c in registry["city"] if c})
+        upper, known = count_bounds(context.coverage, context.region, target.level, context.span, listed)
+    return part, at_level, listed, upper, known
+
+
+@registry_facts.register
+def _zones_at_level(target: ZonesAtLevelTarget, context: RegistryContext):
+    _, _, listed, upper, known = _at_level(target, context)
+    return listed, upper, known, target.bound
+
+
+@registry_facts.register
+def _zones_approved(target: ZonesApprovedTarget, context: RegistryContext):
+    part, _, listed_at, upper_at, known = _at_level(target, context)
+    listed = approved_after(target, part, context.base_year, context.span)
+    # Zones the registry may not list may have been approved too.
+    return listed, listed + (upper_at - listed_at), known, target.bound
+
+
+@registry_facts.register
+def _cities_covered(target: CitiesCoveredTarget, context: RegistryContext):
+    # The cities (listed, or every city of the region) with a zone of the level.
+    part, at_level, listed_at, upper_at, known = _at_level(target, context, by_city=False)
+    cities = list(target.cities) or sorted({c for c in context.registry["city"] if c})
     hit = at_level[at_level["hit"]].merge(part[["zone_id", "city"]], on="zone_id")
     covered = hit[hit["city"].isin(cities)].groupby("year")["city"].nunique()
-    listed = covered.reindex(span, fill_value=0).to_numpy(dtype="float64")
+    listed = covered.reindex(context.span, fill_value=0).to_numpy(dtype="float64")
     # A city without a listed zone may have one the registry does not list.
     upper = np.where(upper_at > listed_at, float(len(cities)), listed)
     return listed, upper, known, float(len(cities))
@@ -453,13 +454,10 @@ def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: 
     its verdict stands where both bounds give the same."""
     base_year, target_year = plan.base_year, plan.end_year(target)
     span = sorted({base_year, *years})
-    bound = target.bound
-    if target.rule in ("zones_approved", "zones_at_level", "cities_covered"):
-        values, upper, known, bound = registry_counts(
-            target, inputs.registry, span, base_year, plan.region, inputs.coverage, dict(plan.groups)
-        )
-    else:
-        values, upper, known = registry_series(target, inputs.registry, inputs.facilities, span)
+    context = RegistryContext(
+        inputs.registry, inputs.facilities, inputs.coverage, plan.region, dict(plan.groups), span, base_year
+    )
+    values, upper, known, bound = registry_facts(target, context)
     base = values[span.index(base_year)]
     assessed = np.array([span.index(y) for y in years], dtype="int64")
     year_array = np.asarray(years, dtype="int64")
@@ -511,7 +509,7 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
     plan, grid, years = prepared.plan, prepared.grid, prepared.years
     if target.on_registry:
         part = evaluate_registry_target(target, prepared.inputs, plan, years, status)
-        if target.rule == "zone_level":
+        if getattr(target, "zone", None):  # a target on one named zone: its row too
             zone_rows = {k: v.copy() for k, v in part.items()}
             zone_rows["zone"] = np.full(len(years), int(np.searchsorted(grid.zones, target.zone)))
             zone_rows["coverage"] = np.full(len(years), np.nan)

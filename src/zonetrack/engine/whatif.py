@@ -46,7 +46,7 @@ _SEARCH_STEPS = 60
 def _end_target(target, base: np.ndarray, plan: Plan) -> np.ndarray:
     """The value that meets the target in the target year: the engine's own (a registry target is a
     count of its `min`, or 1 for a zone's level)."""
-    if target.on_registry or target.rule == "zones_reaching":
+    if target.on_registry or target.counts_zones:
         return np.full(len(base), target.bound)
     years = np.full(len(base), plan.end_year(target))
     return target_values(target, years, base, plan.base_year, plan.end_year(target))[0]
@@ -197,20 +197,12 @@ def _candidates(target, rows: pd.DataFrame) -> np.ndarray:
     """The parameter values at which a row's status can change: a value is met from the threshold
     equal to it down (a level or count), a multiple from its ratio to the base, a growth target from
     the rate achieved, a change from the change achieved."""
-    if target.rule == "zones_reaching":
+    if target.counts_zones:
         rows = rows[rows["zone_id"] == ALL]  # its parameter is a number (or share) of zones
     elif getattr(target, "scope", "total") == "each":
         rows = rows[rows["zone_id"] != ALL]  # the ALL value of an each-target is a share of zones
     value, base = rows["value"].to_numpy(dtype="float64"), rows["base_value"].to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if target.rule == "multiple":
-            found = value / base
-        elif target.rule == "growth":
-            found = rows["actual_rate"].to_numpy(dtype="float64")
-        elif target.rule == "change":
-            found = base - value if target.better == "lower" else value - base
-        else:
-            found = value
+    found = np.asarray(target.found(value, base, rows["actual_rate"].to_numpy(dtype="float64")), dtype="float64")
     return np.unique(found[np.isfinite(found)])
 
 

@@ -63,7 +63,7 @@ def reference_problems(
                     ("targets", target_id, "cities", index),
                     f"no city '{city}' among {plan.region}'s zones{_hint(city, cities)}",
                 )
-        if target.rule == "facilities" and target.kind not in set(facilities["kind"]):
+        if getattr(target, "kind", None) and target.kind not in set(facilities["kind"]):
             add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
         problems += _direction_problems(target_id, target, kinds, add)
     return problems
@@ -74,9 +74,11 @@ def _direction_problems(target_id: str, target, kinds: dict[str, str], add) -> l
     indicator = getattr(target, "indicator", None)
     if not indicator or kinds.get(indicator) != "rank":
         return []
-    key = "at_least" if target.rule == "zones_reaching" else "min"
+    # The key that sets "at least" on the indicator's own value: a level's or count's `min`, or the
+    # zone-level `at_least` of a count of zones reaching it.
+    key = "at_least" if target.counts_zones else "min"
     value = getattr(target, key, None)
-    if value is None or target.rule not in ("level", "count", "zones_reaching"):
+    if value is None:  # multiple, growth, change: no lower bound on the value itself
         return []
     ceiling = "at_most" if key == "at_least" else "max"
     add(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -83,6 +84,36 @@ class _Target(BaseModel):
     path_chart: ClassVar[bool] = True
     # The threshold keys, in the order tried: the first the target gives is its parameter.
     threshold_keys: ClassVar[tuple[str, ...]] = ()
+    # It reads clusters.csv, not an indicator.
+    reads_clusters: ClassVar[bool] = False
+    # Its ALL row counts the zones that reach a zone-level threshold.
+    counts_zones: ClassVar[bool] = False
+    # What a zone's bar shows in the chart of an `each` target: its value, its average growth
+    # rate, or the change achieved since the base year.
+    zone_metric: ClassVar[Literal["value", "rate", "change"]] = "value"
+    # The threshold in words, 中文 and English, by the parameter the target sets (None: any): the
+    # report fills in {sign} (≥ or ≤), {threshold} (with its unit), {rate}, {rate_en}, {k},
+    # {min_change}, {unit}, {up_zh} / {up_en}, {level_zh}, {level}, {zones}, {share}, {each}.
+    words: ClassVar[dict] = {None: ("{sign} {threshold}", "{sign} {threshold}")}
+
+    def end_values(self, year: np.ndarray, base: np.ndarray, base_year: int, target_year: int):
+        """The value that meets the target in each row's year, and the average growth required
+        from the base year to reach it by the target year (NaN where no rate applies)."""
+        threshold = np.full(len(base), self.bound)
+        if not self.growth_path:
+            return threshold, np.full(len(base), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            required = (threshold / np.where(base > 0, base, np.nan)) ** (1 / (target_year - base_year)) - 1
+        return threshold, required
+
+    def found(self, value: np.ndarray, base: np.ndarray, actual_rate: np.ndarray) -> np.ndarray:
+        """The values of the parameter at which a row's status can change: a level or count is met
+        from the threshold equal to its value down (or up, for a ceiling)."""
+        return value
+
+    def zone_view(self):
+        """The target as each zone's row sees it (itself, but for zones_reaching)."""
+        return self
 
     @property
     def parameter(self) -> str | None:
@@ -218,6 +249,14 @@ class MultipleTarget(_OnZones):
     growth_path: ClassVar = True
     needs_base_for_met: ClassVar = True
     threshold_keys: ClassVar = ("k",)
+    words: ClassVar = {None: ("≥ 基期的 {k} 倍", "≥ {k} × the base year")}
+
+    def end_values(self, year, base, base_year, target_year):
+        return base * self.k, np.full(len(base), self.k ** (1 / (target_year - base_year)) - 1)
+
+    def found(self, value, base, actual_rate):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return value / base
 
 
 def _rate(value: float | None) -> float | None:
@@ -241,6 +280,17 @@ class GrowthTarget(_OnZones):
     growth_path: ClassVar = True
     needs_base_for_met: ClassVar = True
     threshold_keys: ClassVar = ("min_rate", "max_rate")
+    zone_metric: ClassVar = "rate"
+    words: ClassVar = {None: ("年均增长 {sign} {rate}", "average growth {sign} {rate_en} a year")}
+
+    def end_values(self, year, base, base_year, target_year):
+        # Before T the target's end value, base·(1 + r)^(T − b): a rate over the whole period cannot
+        # be met before the period ends; in and after T, the average rate from b to t reaches r.
+        horizon = np.maximum(year, target_year) - base_year
+        return base * (1 + self.bound) ** horizon, np.full(len(base), self.bound)
+
+    def found(self, value, base, actual_rate):
+        return actual_rate
 
     @field_validator("min_rate")
     @classmethod
@@ -289,6 +339,7 @@ class ClustersTarget(_OnZones):
     max_revenue: FiniteFloat | None = None
 
     label: ClassVar = ("产业集群", "clusters")
+    reads_clusters: ClassVar = True
     integer: ClassVar = True
     sums_amounts: ClassVar = True
     threshold_keys: ClassVar = ("min",)
@@ -321,9 +372,21 @@ class ChangeTarget(_OnZones):
     path_chart: ClassVar = False
     threshold_keys: ClassVar = ("min_change",)
 
+    zone_metric: ClassVar = "change"
+    words: ClassVar = {None: ("{up_zh}至少 {min_change} {unit}", "{up_en} at least {min_change} {unit}")}
+
     @property
     def better(self) -> str:
         return self.direction
+
+    def end_values(self, year, base, base_year, target_year):
+        value = base + (-self.min_change if self.direction == "lower" else self.min_change)
+        if self.best is not None:
+            value = np.maximum(value, self.best) if self.direction == "lower" else np.minimum(value, self.best)
+        return value, np.full(len(base), np.nan)
+
+    def found(self, value, base, actual_rate):
+        return base - value if self.direction == "lower" else value - base
 
 
 class ZonesReachingTarget(_OnZones):
@@ -339,6 +402,11 @@ class ZonesReachingTarget(_OnZones):
 
     label: ClassVar = ("达标园区数", "zones reaching")
     threshold_keys: ClassVar = ("min", "min_share")
+    counts_zones: ClassVar = True
+    words: ClassVar = {
+        "min": ("≥ {zones} 个园区达到 {each}", "≥ {zones} zones at {each}"),
+        "min_share": ("≥ {share} 的园区达到 {each}", "≥ {share} of the zones at {each}"),
+    }
 
     @model_validator(mode="after")
     def _bounds(self):
@@ -356,6 +424,20 @@ class ZonesReachingTarget(_OnZones):
         """The zone-level threshold and which way a zone meets it."""
         return (self.at_least, "higher") if self.at_least is not None else (self.at_most, "lower")
 
+    def zone_view(self):
+        """Each zone's row: a level at the zone-level threshold."""
+        bound, better = self.zone_bound
+        return LevelTarget.model_construct(
+            rule="level",
+            scope="each",
+            indicator=self.indicator,
+            numerator=self.numerator,
+            denominator=self.denominator,
+            scale=self.scale,
+            min=bound if better == "higher" else None,
+            max=bound if better == "lower" else None,
+        )
+
 
 class ZoneLevelTarget(_Target):
     """A named zone has a level by the year (推动怀化高新区升级为国家高新区)."""
@@ -366,6 +448,7 @@ class ZoneLevelTarget(_Target):
 
     label: ClassVar = ("园区级别", "zone level")
     path_chart: ClassVar = False
+    words: ClassVar = {None: ("升级为{level_zh}", "{level}")}
 
     @property
     def on_registry(self) -> bool:
@@ -408,20 +491,15 @@ class ZonesAtLevelTarget(_RegistryCount):
     threshold_keys: ClassVar = ("min",)
 
 
-class CitiesCoveredTarget(_Target):
+class CitiesCoveredTarget(_RegistryCount):
     """Every city of the region (or each city listed) has a zone of the level by the year
-    (省级高新区市州全覆盖)."""
+    (省级高新区市州全覆盖); `groups` narrow the zones that count."""
 
     rule: Literal["cities_covered"]
     level: Level
-    cities: list[Text] = Field(default=[], max_length=100)
 
     label: ClassVar = ("市州覆盖", "cities covered")
     integer: ClassVar = True
-
-    @property
-    def on_registry(self) -> bool:
-        return True
 
 
 class FacilitiesTarget(_Target):

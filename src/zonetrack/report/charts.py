@@ -26,10 +26,10 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     card = report.scorecard
     if getattr(target, "scope", "total") == "each":
         rows = card[(card["year"] == year) & (card["target_id"] == target_id) & (card["zone_id"] != ALL)].copy()
-        if target.rule == "growth":
+        if target.zone_metric == "rate":
             rows["metric"] = rows["actual_rate"] * 100
             threshold, label = target.bound * 100, f"年均增长 average growth since {plan.base_year} (%)"
-        elif target.rule == "change":
+        elif target.zone_metric == "change":
             # The change achieved in the target's direction (for a rank: places moved up), against
             # the change required; a zone without a base value has none and is drawn as such.
             moved = (
@@ -40,7 +40,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
             label = f"较{plan.base_year}年改善 improvement since {plan.base_year} ({target.unit})"
         else:
             # zones_reaching: each zone against the zone-level threshold.
-            bound = target.zone_bound[0] if target.rule == "zones_reaching" else target.bound
+            bound = target.zone_view().bound
             rows["metric"] = rows["value"] * _scale(target)
             threshold, label = bound * _scale(target), f"{target.name_zh} ({target.unit})"
         whole = target.display == "integer"

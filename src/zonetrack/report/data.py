@@ -107,30 +107,30 @@ def banners(report: PlanReport) -> dict:
 
 
 def target_text(target) -> tuple[str, str]:
-    """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016; ≤ 30 位)."""
-    rule = target.rule
+    """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016; ≤ 30 位): the
+    rule's words (its model's `words`) with this run's numbers."""
     sign = "≤" if target.better == "lower" else "≥"
-    if rule == "growth":
-        return f"年均增长 {sign} {fmt.rate(target.bound)}", f"average growth {sign} {target.bound * 100:g}% a year"
-    if rule == "multiple":
-        return f"≥ 基期的 {target.k:g} 倍", f"≥ {target.k:g} × the base year"
-    if rule == "change":
-        word = ("提升", "up") if target.better == "lower" else ("增加", "up by")
-        return (
-            f"{word[0]}至少 {target.min_change:g} {target.unit}",
-            f"{word[1]} at least {target.min_change:g} {target.unit}",
-        )
-    if rule == "zone_level":
-        return f"升级为{LEVEL_LABELS[target.level].split()[0]}", f"{target.level}"
-    if rule == "zones_reaching":
-        bound, better = target.zone_bound
-        each = f"{'≤' if better == 'lower' else '≥'} {fmt.with_unit(bound, target)}"
-        if target.min_share is not None:
-            share = fmt.number(target.min_share, share=True)
-            return f"≥ {share} 的园区达到 {each}", f"≥ {share} of the zones at {each}"
-        return f"≥ {target.min} 个园区达到 {each}", f"≥ {target.min} zones at {each}"
-    threshold = fmt.with_unit(target.bound, target)
-    return f"{sign} {threshold}", f"{sign} {threshold}"
+    bound = target.zone_view().bound if target.counts_zones else target.bound
+    zone_sign = "≤" if target.zone_view().better == "lower" else "≥"
+    level = getattr(target, "level", "")
+    fields = {
+        "sign": sign,
+        "threshold": fmt.with_unit(target.bound, target),
+        "rate": fmt.rate(target.bound),
+        "rate_en": f"{target.bound * 100:g}%",
+        "k": f"{target.bound:g}",
+        "min_change": f"{target.bound:g}",
+        "unit": target.unit,
+        "up_zh": "提升" if target.better == "lower" else "增加",
+        "up_en": "up" if target.better == "lower" else "up by",
+        "level_zh": LEVEL_LABELS[level].split()[0] if level else "",
+        "level": level,
+        "zones": f"{target.bound:g}",
+        "share": fmt.number(target.bound, share=True),
+        "each": f"{zone_sign} {fmt.with_unit(bound, target)}",
+    }
+    zh, en = target.words.get(target.parameter) or target.words[None]
+    return zh.format(**fields), en.format(**fields)
 
 
 def changed(report: PlanReport, target_id: str) -> bool:
@@ -173,7 +173,7 @@ def _gap_text(target, gap, each: bool) -> str:
     amount = _value(gap, "gap")
     if each:
         return f"{amount:,.0f} 个园区未达标 zones not yet meeting it"
-    if target.rule == "growth":
+    if target.parameter in ("min_rate", "max_rate"):
         return f"差 {fmt.difference(amount, target)} (以年均{target.bound * 100:g}%计 at the required rate)"
     return f"差 {fmt.difference(amount, target)} short"
 
@@ -296,7 +296,7 @@ def _parameter_text(parameter: str, value: float, target, precise: bool = False)
     if parameter == "min_share":
         return fmt.number(value, share=True)
     if parameter in ("min", "max"):
-        if target.rule == "zones_reaching":
+        if target.counts_zones:
             return f"{value:g} 个园区 zones"
         return fmt.with_unit(value, target)
     return f"{value:g} {target.unit}" if precise else f"{value:g}"
