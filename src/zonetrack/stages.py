@@ -13,7 +13,7 @@ import pandas as pd
 
 from zonetrack import engine, ingest
 from zonetrack.engine import whatif
-from zonetrack.engine.rules import ALL, evaluate_prepared, prepare
+from zonetrack.engine.rules import ALL, evaluate_prepared, prepare, registry_bounds
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
@@ -419,6 +419,8 @@ def run_evaluate(
         "outside_years": outside,
         "scenario": [{"setting": k, "plan": a, "run": b} for k, a, b in run.changes],
         "experiment": experiment or None,
+        "region": run.plan.region,
+        "registry_counts": registry_bounds(prepared),
     }
     # save
     names = ["scorecard.csv", "gaps.csv", "thresholds.csv", "contributions.csv", "run.json"]

@@ -478,6 +478,34 @@ def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: 
     return rows
 
 
+def registry_bounds(prepared: Prepared) -> list[dict]:
+    """For every target on the registry and year: the count listed, the most it could be (None:
+    no bound is known) and the share known, which the reports give as the reason of a verdict the
+    registry cannot decide."""
+    plan, inputs = prepared.plan, prepared.inputs
+    span = sorted({plan.base_year, *prepared.years})
+    context = RegistryContext(
+        inputs.registry, inputs.facilities, inputs.coverage, plan.region, dict(plan.groups), span, plan.base_year
+    )
+    found = []
+    for target_id, target in plan.targets.items():
+        if not target.on_registry:
+            continue
+        listed, upper, known, _ = registry_facts(target, context)
+        for year in prepared.years:
+            at = span.index(year)
+            found.append(
+                {
+                    "year": int(year),
+                    "target_id": target_id,
+                    "listed": None if np.isnan(listed[at]) else float(listed[at]),
+                    "at_most": None if not np.isfinite(upper[at]) else float(upper[at]),
+                    "known": None if np.isnan(known[at]) else round(float(known[at]), 12),
+                }
+            )
+    return found
+
+
 # ------------------------------------------------------------------------------------- evaluate
 
 

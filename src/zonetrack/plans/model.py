@@ -88,6 +88,8 @@ class _Target(BaseModel):
     reads_clusters: ClassVar[bool] = False
     # Its ALL row counts the zones that reach a zone-level threshold.
     counts_zones: ClassVar[bool] = False
+    # It counts the region's zones on the registry, whose completeness the reports state.
+    counts_registry: ClassVar[bool] = False
     # What a zone's bar shows in the chart of an `each` target: its value, its average growth
     # rate, or the change achieved since the base year.
     zone_metric: ClassVar[Literal["value", "rate", "change"]] = "value"
@@ -461,6 +463,9 @@ class _RegistryCount(_Target):
 
     groups: list[Slug] = Field(default=[], max_length=50)
     cities: list[Text] = Field(default=[], max_length=100)
+
+    # A count of zones on the registry, which says how complete it is (registry_coverage.csv).
+    counts_registry: ClassVar[bool] = True
 
     @property
     def on_registry(self) -> bool:

@@ -46,6 +46,12 @@ class PlanReport:
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.scorecard["year"].unique())
 
+    @property
+    def reads_statistics(self) -> bool:
+        """Whether any target reads the zone statistics (a plan on the registry alone does not, and
+        its verdicts rest on the registry's sourced facts, not on illustrative figures)."""
+        return any(not t.on_registry for t in self.plan.targets.values())
+
     @cached_property
     def part_targets(self) -> frozenset[str]:
         """The targets on a sum of the zones' amounts: a zone's row of one is a part of the total,
@@ -99,7 +105,7 @@ def banners(report: PlanReport) -> dict:
     """The illustrative-data banner and the scenario banner (every setting that differs from the plan)."""
     changes = [{"setting": k, "plan": a, "run": b} for k, a, b in report.run.changes]
     return {
-        "illustrative": bool(report.quality.get("illustrative")),
+        "illustrative": bool(report.quality.get("illustrative")) and report.reads_statistics,
         "illustrative_share": report.quality.get("illustrative_share", 0.0),
         "changes": changes,
         "experiment": report.experiment,
@@ -233,6 +239,9 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
             )
     if each and gap is not None:
         lines.append(("差距 Gap", _gap_text(target, gap, True)))
+    counted = _registry_count(report, year, target_id)
+    if counted:
+        lines.append(("登记 Registry", counted))
     if threshold is not None:
         lines.append(("临界值 Threshold", _threshold_text(target, threshold)))
     holding = report.contributions[
@@ -270,6 +279,27 @@ _PARAMETER_NAMES = {
     "min_share": "the share of zones required",
     "min_change": "the required change",
 }
+
+
+def _registry_count(report: PlanReport, year: int, target_id: str) -> str:
+    """What a count on the registry rests on: every zone listed, a published total, or neither."""
+    found = [r for r in report.summary.get("registry_counts", []) if r["year"] == year and r["target_id"] == target_id]
+    if not found or found[0]["listed"] is None or not report.plan.targets[target_id].counts_registry:
+        return ""
+    row, region = found[0], report.plan.region
+    listed = f"{row['listed']:,.0f}"
+    if row["at_most"] is None:
+        return (
+            f"登记表列出 {listed}; 未知是否完整 (registry_coverage.csv 未覆盖{region} {year}年), 实际数可能更多 — "
+            f"the registry lists {listed}, and nothing says it lists every zone of {region} in {year}: "
+            "the count is at least that"
+        )
+    if row["at_most"] == row["listed"]:
+        return f"登记表完整 complete: the registry lists every zone of {region} in {year} ({listed})"
+    return (
+        f"登记表列出 {listed}, 公布总数 {row['at_most']:,.0f} — the registry lists {listed} of the "
+        f"{row['at_most']:,.0f} a source counts in {year} (registry_coverage.csv)"
+    )
 
 
 def _threshold_text(target, threshold) -> str:
@@ -396,8 +426,12 @@ def quality(report: PlanReport, year: int) -> dict:
     ]
     names = report.zone_names
     groups: dict[str, list[str]] = {}
-    for warning in report.quality.get("warnings", []):
+    # A plan on the registry alone reads no statistics; another plan, its region's zones only.
+    warnings = report.quality.get("warnings", []) if report.reads_statistics else []
+    for warning in warnings:
         if warning.get("year") not in (year, base, None):
+            continue
+        if warning.get("zone_id") and warning["zone_id"] not in names:
             continue
         if warning.get("indicator") and warning["indicator"] not in indicators and warning.get("kind") != "file":
             continue
