@@ -89,6 +89,23 @@ def _formula_names(table: pd.DataFrame, label: str) -> list[Problem]:
     return problems
 
 
+def _small_table(path: Path, columns: list[str], years: list[str]):
+    """(table, its label, problems of its year columns) of a small CSV people edit, its required
+    columns checked; a missing file is an empty table of those columns, with label None."""
+    if not path.exists():
+        return (
+            pd.DataFrame({c: pd.Series(dtype=object) for c in columns}).astype(dict.fromkeys(years, "Int64")),
+            None,
+            [],
+        )
+    table = read_text_table(path)
+    label = path.as_posix()
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
+    return table, label, _year_columns(table, years, label)
+
+
 NATIONAL_COLUMNS = ["zone_id", "name_zh", "province", "approved", "national_since", "source", "grade"]
 
 
@@ -96,14 +113,9 @@ def load_national(path: Path) -> pd.DataFrame:
     """national_zones.csv: every national high-tech zone of China with its province and the year it
     became national, each row with its source and grade (data/raw/REGISTRY.md). A missing file is
     an empty registry."""
-    if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in NATIONAL_COLUMNS}).astype({"national_since": "Int64"})
-    table = read_text_table(path)
-    label = path.as_posix()
-    missing = [c for c in NATIONAL_COLUMNS if c not in table.columns]
-    if missing:
-        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
-    problems = _year_columns(table, ["national_since"], label)
+    table, label, problems = _small_table(path, NATIONAL_COLUMNS, ["national_since"])
+    if label is None:
+        return table
     bad_id = ~table["zone_id"].str.fullmatch(SLUG)
     problems += [
         Problem(label, int(i) + 2, "zone_id", ERROR, f"'{shown(table.loc[i, 'zone_id'])}' is not a zone id (a slug)")
@@ -203,14 +215,9 @@ def load_coverage(path: Path) -> pd.DataFrame:
     (`published_count` blank), or how many zones a source counts in all (a count without the list).
     A region, level and year it does not name is not known to be complete. A missing file says
     nothing is known to be complete."""
-    if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
-    table = read_text_table(path)
-    label = path.as_posix()
-    missing = [c for c in COVERAGE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
-    problems = _year_columns(table, ["from_year", "to_year"], label)
+    table, label, problems = _small_table(path, COVERAGE_COLUMNS, ["from_year", "to_year"])
+    if label is None:
+        return table
     text = table["published_count"].str.strip()
     counts = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = (text != "") & (counts.isna() | (counts % 1 != 0) | (counts < 0))
@@ -281,14 +288,9 @@ FACILITY_COLUMNS = ["id", "kind", "name_zh", "name_en", "established", "source"]
 def load_facilities(path: Path) -> pd.DataFrame:
     """facilities.csv: province-wide facilities a plan names (platforms), each with the year it was
     established (blank where no source gives it). A missing file is an empty list."""
-    if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in FACILITY_COLUMNS}).astype({"established": "Int64"})
-    table = read_text_table(path)
-    label = path.as_posix()
-    missing = [c for c in FACILITY_COLUMNS if c not in table.columns]
-    if missing:
-        raise ProblemsError([Problem(label, 1, c, ERROR, "missing required column") for c in missing])
-    problems = _year_columns(table, ["established"], label)
+    table, label, problems = _small_table(path, FACILITY_COLUMNS, ["established"])
+    if label is None:
+        return table
     for column in ("id", "kind"):
         bad = ~table[column].str.fullmatch(SLUG)
         problems += [
