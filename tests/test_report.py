@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.conftest import with_scenario
 from tests.world import FORMULA, MATHTEXT, XSS, build
 
-from zonetrack.report import charts, excel, plots, sections
+from zonetrack.report import charts, data, excel, plots, sections
 from zonetrack.report.data import load_plan_report
 from zonetrack.report.formatting import STATUS
 from zonetrack.report.publish import strip_volatile
@@ -330,3 +330,25 @@ def test_the_index_names_a_year_of_data_that_no_plan_covers(world, tmp_path):
     page = index_html(world["plans"], processed)
     assert "data for 2024, but no plan in params.yaml covers this year" in page
     assert "data for 2021," not in page
+
+
+def test_a_sum_over_one_zone_is_that_zones_own_verdict(world):
+    from dataclasses import replace
+
+    made_up = report_of(world, "made-up-2020-2022")
+    assert "revenue_total" in made_up.part_targets  # changsha and zhuzhou: parts of the total
+    # The same plan's scorecard with one zone only (a plan of one zone): no Σ, the zone's own verdict.
+    card = made_up.scorecard
+    alone = replace(made_up, scorecard=card[card["zone_id"].astype(str).isin(["ALL", "changsha"])])
+    assert "revenue_total" not in alone.part_targets
+
+
+def test_a_base_the_plan_states_is_said_to_come_from_the_plan(world):
+    from dataclasses import replace
+
+    made_up = report_of(world, "made-up-2020-2022")
+    plan = made_up.plan
+    stated = plan.targets["revenue_total"].model_copy(update={"base_value": 40.0, "base_source": "§2: 40亿元 in 2020"})
+    run = replace(made_up.run, plan=plan.model_copy(update={"targets": {**plan.targets, "revenue_total": stated}}))
+    lines = dict(data.what_it_would_take(replace(made_up, run=run), 2021, "revenue_total")["lines"])
+    assert lines["基期 Base"] == "40.00 亿元 in 2020, 取自规划文本 as the plan states it: §2: 40亿元 in 2020"

@@ -55,8 +55,12 @@ class PlanReport:
     @cached_property
     def part_targets(self) -> frozenset[str]:
         """The targets on a sum of the zones' amounts: a zone's row of one is a part of the total,
-        not a verdict of its own."""
-        return frozenset(t for t, target in self.plan.targets.items() if target.sum_of_zones)
+        not a verdict of its own. A sum over one zone (a plan of one zone) is that zone's own."""
+        zones = self.scorecard[self.scorecard["zone_id"] != ALL]
+        per_target = zones.groupby("target_id", observed=True)["zone_id"].nunique()
+        return frozenset(
+            t for t, target in self.plan.targets.items() if target.sum_of_zones and per_target.get(t, 0) > 1
+        )
 
     @cached_property
     def zone_names(self) -> dict[str, str]:
@@ -242,6 +246,11 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
     counted = _registry_count(report, year, target_id)
     if counted:
         lines.append(("登记 Registry", counted))
+    if getattr(target, "base_value", None) is not None:
+        stated = fmt.with_unit(float(target.base_value), target)
+        lines.append(
+            ("基期 Base", f"{stated} in {plan.base_year}, 取自规划文本 as the plan states it: {target.base_source}")
+        )
     if threshold is not None:
         lines.append(("临界值 Threshold", _threshold_text(target, threshold)))
     holding = report.contributions[
