@@ -17,15 +17,16 @@ import pytest
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv
 
 
-def test_csv_keeps_every_digit_and_leaves_missing_empty(tmp_path):
+def test_csv_states_12_significant_digits_and_leaves_missing_empty(tmp_path):
     frame = pd.DataFrame(
         {"zone_id": pd.Categorical(["ALL", "changsha"]), "value": [1 / 3, np.nan], "year": [2017, 2018]}
     )
     write_csv(frame, tmp_path / "a.csv")
     text = (tmp_path / "a.csv").read_text(encoding="utf-8")
-    assert text.splitlines() == ["zone_id,value,year", "ALL,0.3333333333333333,2017", "changsha,,2018"]
+    # 1/3 = 0.333333333333333314829616256247…: twelve significant digits, 0.333333333333.
+    assert text.splitlines() == ["zone_id,value,year", "ALL,0.333333333333,2017", "changsha,,2018"]
     back = pd.read_csv(tmp_path / "a.csv")
-    assert back["value"][0] == 1 / 3 and math.isnan(back["value"][1])
+    assert back["value"][0] == 0.333333333333 and math.isnan(back["value"][1])
 
 
 def test_csv_quotes_text_that_needs_it_and_keeps_floats_short(tmp_path):
@@ -127,3 +128,42 @@ def test_a_journal_cut_while_written_is_ignored(tmp_path):
     (tmp_path / ".zt-commit-0123456789abcdef.json").write_text('[["/no/such', encoding="utf-8")
     recover_outputs(tmp_path)
     assert _state(tmp_path) == {"a.txt": "old a"}
+
+
+# ---------------------------------------------------------------- the same bytes on any machine
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from zonetrack.io import stated_precision, write_json  # noqa: E402
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e30, max_value=1e30))
+def test_stated_precision_is_the_nearest_binary64_to_twelve_digits(value):
+    # The vectorised rounding gives exactly what Python's decimal formatting gives.
+    assert stated_precision([value])[0] == float(f"{value:.12g}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(min_value=1e-6, max_value=1e12), st.integers(min_value=1, max_value=4))
+def test_a_few_ulps_change_nothing_written_unless_on_a_rounding_boundary(value, ulps):
+    # A pow or a log one to four ulps off on another machine: the same twelve digits, except where
+    # the value lies within those ulps of a boundary of the twelfth digit.
+    moved = value
+    for _ in range(ulps):
+        moved = np.nextafter(moved, np.inf)
+    decimal = float(f"{value:.12g}")
+    step = 10.0 ** (np.floor(np.log10(abs(value))) - 11)
+    near_a_boundary = abs(abs(value - decimal) - step / 2) <= (moved - value) * 2
+    if not near_a_boundary:
+        assert stated_precision([moved])[0] == stated_precision([value])[0]
+
+
+def test_json_floats_are_stated_and_nan_is_null(tmp_path):
+    write_json({"share": 2 / 3, "alpha": float("nan"), "n": 3, "list": [0.1 + 0.2]}, tmp_path / "a.json")
+    # 2/3 → 0.666666666667; 0.1 + 0.2 = 0.30000000000000004 → 0.3; NaN has no JSON form: null.
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == (
+        '{\n  "alpha": null,\n  "list": [\n    0.3\n  ],\n  "n": 3,\n  "share": 0.666666666667\n}\n'
+    )

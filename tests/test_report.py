@@ -352,3 +352,23 @@ def test_a_base_the_plan_states_is_said_to_come_from_the_plan(world):
     run = replace(made_up.run, plan=plan.model_copy(update={"targets": {**plan.targets, "revenue_total": stated}}))
     lines = dict(data.what_it_would_take(replace(made_up, run=run), 2021, "revenue_total")["lines"])
     assert lines["基期 Base"] == "40.00 亿元 in 2020, 取自规划文本 as the plan states it: §2: 40亿元 in 2020"
+
+
+def test_charts_use_the_bundled_font_file_even_where_a_system_font_has_its_name(tmp_path):
+    # A machine with Debian's Noto Sans CJK has a second font called "Noto Sans CJK SC": matplotlib
+    # would pick either. Simulated with a copy of the bundled file under another path and the same name.
+    import shutil
+
+    from matplotlib import font_manager
+
+    plots.theme()
+    system_copy = tmp_path / "NotoSansCJK-Regular.ttc.otf"
+    shutil.copy(plots.font_path(), system_copy)
+    font_manager.fontManager.addfont(str(system_copy))
+    assert len([f for f in font_manager.fontManager.ttflist if f.name == plots.FONT_NAME]) >= 2
+    plots.theme()
+    named = [f.fname for f in font_manager.fontManager.ttflist if f.name == plots.FONT_NAME]
+    assert named == [str(plots.font_path())]
+    font_manager.fontManager._findfont_cached.cache_clear()  # found afresh, as a new kernel would
+    found = font_manager.findfont(font_manager.FontProperties(family=plots.FONT_NAME), fallback_to_default=False)
+    assert found == str(plots.font_path())

@@ -134,9 +134,72 @@ def write_text(text: str, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+# Every float an output holds is written to this many significant digits: the last digits of a pow,
+# a log or a reduction differ between CPUs, BLAS kernels and libm versions; what is written does not.
+SIGNIFICANT_DIGITS = 12
+_EXACT_POWERS = 22  # 10**k is exact in binary64 for k ≤ 22
+
+
+def stated_precision(values) -> np.ndarray:
+    """Floats rounded to SIGNIFICANT_DIGITS significant digits: the binary64 nearest to the
+    decimal with that many digits, exactly as float(f"{v:.12g}") gives, computed without a Python
+    loop for all but a few (a mantissa of 12 digits, exact in binary64, divided or multiplied by an
+    exact power of ten, each step correctly rounded, so every machine computes it alike). NaN, ±inf
+    and 0 stay as they are."""
+    v = np.array(values, dtype="float64", copy=True)
+    finite = np.isfinite(v) & (v != 0)
+    x = v[finite]
+    if not len(x):
+        return v
+    digits = SIGNIFICANT_DIGITS - 1
+    with np.errstate(divide="ignore"):
+        exponent = np.floor(np.log10(np.abs(x))).astype("int64")
+    # log10 may be off by one at a power of ten on some machines: settle the exponent on the
+    # mantissa itself, 10^11 ≤ |q| < 10^12, which every machine computes alike.
+    for _ in range(2):
+        q = _mantissa(x, digits - exponent)
+        exponent = exponent + (np.abs(q) >= 10.0 ** (digits + 1)) - (np.abs(q) < 10.0**digits)
+    shift = digits - exponent
+    q = _mantissa(x, shift)
+    # Where the scaled value lies within rounding of a half (…5 in the thirteenth digit), the scaling
+    # itself may have rounded it onto the half: those few take Python's exact decimal rounding.
+    scaled = _scaled(x, shift)
+    exact = (np.abs(shift) <= _EXACT_POWERS) & ~(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-3)
+    power = 10.0 ** np.minimum(np.abs(shift), _EXACT_POWERS)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.where(shift >= 0, q / power, q * power)
+    # Beyond the exact powers (below 1e-11 or above 1e33) and near a half, Python's decimal rounding.
+    rounded[~exact] = [float(f"{value:.{SIGNIFICANT_DIGITS}g}") for value in x[~exact]]
+    v[finite] = rounded
+    return v
+
+
+def _scaled(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    power = 10.0 ** np.minimum(np.abs(shift), _EXACT_POWERS)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(shift >= 0, x * power, x / power)
+
+
+def _mantissa(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    return np.round(_scaled(x, shift))
+
+
+def _stated(data: object) -> object:
+    """Every float of a JSON document at the stated precision; NaN and ±inf as null (JSON has none)."""
+    if isinstance(data, float):
+        return float(stated_precision([data])[0]) if np.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _stated(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_stated(value) for value in data]
+    return data
+
+
 def write_json(data: object, path: Path) -> None:
-    """Write JSON as UTF-8 with sorted keys and a final newline (stable across runs)."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Write JSON as UTF-8 with sorted keys, floats at the stated precision (NaN as null) and a final
+    newline: the same bytes on any machine."""
+    text = json.dumps(_stated(data), ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 _XLSX_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
@@ -163,7 +226,8 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as UTF-8 CSV: empty cells for missing values, floats in their shortest exact form.
+    """Write a table as UTF-8 CSV: empty cells for missing values, floats at the stated precision
+    (12 significant digits) in their shortest form.
 
     pyarrow's writer is about ten times faster than pandas' on millions of rows; it runs unquoted
     when no text cell needs quotes, and falls back to pandas' quoting writer when one does.
@@ -171,6 +235,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
+    frame = frame.assign(
+        **{c: stated_precision(frame[c]) for c in frame.columns if pd.api.types.is_float_dtype(frame[c].dtype)}
+    )
     text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
     needs_quotes = any(
         _NEEDS_QUOTES.search(str(value)) for c in text_columns for value in pd.unique(frame[c].dropna().astype(str))

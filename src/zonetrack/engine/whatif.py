@@ -23,6 +23,7 @@ from zonetrack.engine.rules import (
     target_values,
 )
 from zonetrack.engine.status import CODE, MET, NO_BASE_YEAR, STATUS_ORDER
+from zonetrack.io import stated_precision
 from zonetrack.plans.model import Plan, StatusSettings
 
 GAP_COLUMNS = [
@@ -342,4 +343,10 @@ def contributions(prepared: Prepared, scorecard: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in CONTRIBUTION_COLUMNS})
     frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values(["year", "target_id", "contribution"], ascending=[True, True, False], ignore_index=True)
+    # Largest part first, by the value as written (12 digits): equal parts, which the last digits of
+    # a machine's arithmetic would order either way, go by zone id.
+    order = frame.assign(written=stated_precision(frame["contribution"]))
+    order = order.sort_values(
+        ["year", "target_id", "written", "zone_id"], ascending=[True, True, False, True], kind="stable"
+    )
+    return frame.loc[order.index].reset_index(drop=True)

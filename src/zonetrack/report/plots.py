@@ -39,8 +39,14 @@ def theme() -> None:
     text: a `$` in a zone's name is a dollar sign, not mathtext."""
     from matplotlib import font_manager, style
 
-    if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(str(font_path()))
+    # The bundled file, selected by its file: a system font of the same name (Debian's Noto Sans
+    # CJK, which a browser's install brings) would otherwise be chosen, and every chart's bytes would
+    # depend on the fonts a machine happens to have.
+    bundled = str(font_path())
+    manager = font_manager.fontManager
+    if not any(f.fname == bundled for f in manager.ttflist):
+        manager.addfont(bundled)
+    manager.ttflist = [f for f in manager.ttflist if f.name != FONT_NAME or f.fname == bundled]
     style.use(STYLE)
     mpl.rcParams.update(
         {
