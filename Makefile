@@ -16,7 +16,7 @@ export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(VENV)/state/jupyter-runtime
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup assess test lint bench lock lab clean
+.PHONY: help setup assess back test lint bench lock lab clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,13 @@ assess: setup ## check params.yaml and the plans, run the whole pipeline (dvc re
 	@echo
 	@for plan in plans/*.yaml; do id=$$(basename $$plan .yaml); echo "Scorecard:  $(CURDIR)/data/processed/$$id/scorecard.csv"; done
 	@if [ -f reports/index.html ]; then echo "Reports:    $(CURDIR)/reports/index.html"; fi
+
+back: setup ## the way back: params.yaml, dvc.lock and metrics as committed, then rerun what differs (outputs are recomputed or restored, never deleted)
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make back needs a git checkout" >&2; exit 1; }
+	git checkout HEAD -- params.yaml dvc.lock metrics
+	zonetrack validate
+	dvc repro
+	@echo; echo "Back to the committed plans and settings; data/raw/ is as you left it (git status shows what is not committed)."
 
 test: setup ## run the whole test suite
 	$(BIN)/python -m pytest -q
