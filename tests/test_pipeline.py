@@ -205,3 +205,29 @@ def test_the_way_back_from_new_data_and_from_a_scenario_loses_no_output(repo_cop
     _back(repo_copy)
     assert {name: _sha(repo_copy / name) for name in DECLARED} == before
     assert "Data and pipelines are up to date" in _run(["dvc", "status"], repo_copy)
+
+
+def test_a_scenario_stops_first_when_git_does_not_hold_an_input(repo_copy):
+    # dvc exp run --temp runs on a copy made from git: a 2027 workbook copied into stats/ but not
+    # added would be left out silently (6 years ingested instead of 7). zonetrack scenario names it
+    # and runs nothing.
+    workbook = repo_copy / "data/raw/stats/2027年高新区主要指标_更正.xlsx"
+    shutil.copy(repo_copy / "examples/2027年高新区主要指标_更正.xlsx", workbook)
+    try:
+        setting = "+plans.hunan-2017-2019.scenario.targets.patents_per_10k.min=28"
+        env = dict(os.environ)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        result = subprocess.run(
+            ["zonetrack", "scenario", "-n", "untracked", "-S", setting],
+            cwd=repo_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert "data/raw/stats/2027年高新区主要指标_更正.xlsx:-:-: error: not in git" in result.stderr
+        assert "nothing was run" in result.stderr
+        assert "untracked" not in _run(["dvc", "exp", "list", "--name-only"], repo_copy)
+    finally:
+        workbook.unlink()

@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
     ingest.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
 
-    evaluate = commands.add_parser("evaluate", help="one plan: panel + plan + params.yaml → scorecard.csv, metrics")
+    evaluate = commands.add_parser(
+        "assess", aliases=["evaluate"], help="one plan: panel + plan + params.yaml → scorecard.csv, metrics"
+    )
     evaluate.add_argument("--plan", type=Path, required=True, help="the plan's file, e.g. plans/hunan-2017-2019.yaml")
     evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
     evaluate.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
@@ -83,6 +85,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation_report.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="pages folder")
 
+    scenario = commands.add_parser(
+        "scenario",
+        help="a scenario as a DVC experiment (dvc exp run --temp), after checking that git holds every input",
+    )
+    scenario.add_argument("-n", "--name", help="the experiment's name")
+    scenario.add_argument(
+        "-S",
+        "--set",
+        dest="settings",
+        action="append",
+        required=True,
+        help="a setting, as dvc exp run -S takes it: '+plans.<plan>.scenario.targets.<target>.<key>=<value>'",
+    )
+
     compare = commands.add_parser(
         "compare", help="what each DVC experiment changes: targets and zones whose status differs"
     )
@@ -121,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             return stages.run_check(args.paths, args.raw, args.indicators, with_raw=not args.alone)
         if args.command == "ingest":
             return stages.run_ingest(args.raw, args.out, args.indicators)
-        if args.command == "evaluate":
+        if args.command in ("assess", "evaluate"):
             plan_id = args.plan.stem
             out = args.out or args.processed / plan_id
             metrics = args.metrics or Path("metrics") / f"{plan_id}.json"
@@ -160,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                 EvaluationInputs(args.template, args.evaluation, args.raw, args.out, args.kernel), args.jobs
             )
             return 0
+        if args.command == "scenario":
+            return stages.run_scenario(args.name, args.settings)
         if args.command == "compare":
             return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
         if args.command == "template":

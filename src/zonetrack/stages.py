@@ -633,3 +633,42 @@ def run_evaluation(
         f"({time.perf_counter() - started:.1f} s)"
     )
     return 0
+
+
+# Inputs an experiment's copy must hold: what the stages read.
+EXPERIMENT_INPUTS = ["data/raw", "plans", "frameworks", "notebooks", "params.yaml", "dvc.yaml", "src"]
+
+
+def untracked_inputs(root: Path) -> list[str]:
+    """Input files git does not hold (nor ignore): `dvc exp run --temp` runs on a copy made from
+    git, which would silently leave them out (a new year's workbook, a new plan)."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--others", "--exclude-standard", "--", *EXPERIMENT_INPUTS],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return sorted(name.decode("utf-8", "backslashreplace") for name in listed.split(b"\0") if name)
+
+
+def run_scenario(name: str | None, settings: list[str], root: Path = Path(".")) -> int:
+    """Run a scenario as `dvc exp run --temp -S …`, or stop first, naming the input files git does
+    not hold, which the experiment's copy would not see."""
+    import subprocess
+
+    missing = untracked_inputs(root)
+    if missing:
+        for path in missing:
+            print(f"{printable(path)}:-:-: error: not in git: the experiment would run without it", file=sys.stderr)
+        log(
+            f"NOT OK: dvc exp run --temp runs on a copy of what git holds, and {len(missing)} input file(s) are "
+            "not in it. Add them first (git add … && git commit), or move them away; nothing was run"
+        )
+        return 1
+    command = ["dvc", "exp", "run", "--temp", *(["-n", name] if name else [])]
+    for setting in settings:
+        command += ["-S", setting]
+    log("running " + " ".join(command))
+    return subprocess.run(command, cwd=root, check=False).returncode
