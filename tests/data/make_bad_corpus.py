@@ -87,6 +87,23 @@ def main() -> None:
     text("decimal_count.csv", "zone,year,high_tech_enterprises\nchangsha,2017,987.6\n")
     text("negative_revenue.csv", "zone,year,revenue,tech_contract_value\nchangsha,2017,-5,1\nzhuzhou,2017,3,-0.5\n")
     text("unit_in_cell_mismatch.csv", "zone,year,revenue\nchangsha,2017,12万人\n")
+    # Issue 17: cells a program or Excel itself got wrong.
+    broken_cells()
+
+
+def broken_cells() -> None:
+    """Formulas saved by a program (no result), and a date where a figure belongs (Excel turns 5-1
+    or 3/4 into a date by itself)."""
+    import datetime
+
+    workbook(
+        "formula_empty_result.xlsx",
+        {"2027年": [["高新区", "营业收入"], ["长沙高新区", 9818.7], ["株洲高新区", "=1+1"], ["合计", "=SUM(B2:B3)"]]},
+    )
+    workbook(
+        "date_in_figure.xlsx",
+        {"2027年": [["高新区", "营业收入"], ["长沙高新区", datetime.datetime(2019, 5, 1)], ["株洲高新区", 4896.5]]},
+    )
 
 
 if __name__ == "__main__":

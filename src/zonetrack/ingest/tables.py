@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -280,12 +281,14 @@ def _csv_body_python(body: str, label: str, header_end: int, width: int):
 
 
 class _Fault:
-    """A cell whose value cannot be used; the reason is reported where the cell is."""
+    """A cell whose value cannot be used; the reason is reported where the cell is (a date, only
+    below the table's header: a title or a note may carry one)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("below_header_only", "reason")
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, below_header_only: bool = False):
         self.reason = reason
+        self.below_header_only = below_header_only
 
 
 def _sheet_parser_class():
@@ -309,7 +312,9 @@ def _sheet_parser_class():
                     else f"damaged cell value '{shown}' for its type: re-export the workbook"
                 )
                 return {"row": row, "column": column, "value": _Fault(reason), "data_type": "e", "style_id": 0}
-            if formula and saved is None:
+            # A program's writer (openpyxl's among them) saves a formula with an empty result,
+            # <v/>: as missing a saved value as no <v> at all.
+            if formula and not saved:
                 cell["value"] = _Fault(
                     "formula without a saved value (the file was written by a program and never saved in "
                     "Excel): open it in Excel and save it, or export the values"
@@ -320,6 +325,13 @@ def _sheet_parser_class():
                 )
             elif isinstance(cell["value"], float) and not np.isfinite(cell["value"]):
                 cell["value"] = _Fault(f"'{saved}' is not a finite number")
+            elif isinstance(cell["value"], datetime.date | datetime.time | datetime.timedelta):
+                # Excel turns 5-1 or 3/4 into a date by itself; its serial number is no figure.
+                cell["value"] = _Fault(
+                    f"a date or time ({cell['value']}, Excel's serial {saved}) where a figure belongs: Excel turns "
+                    "entries like 5-1 or 3/4 into dates; format the cell as a number (or text) and enter the figure",
+                    below_header_only=True,
+                )
             return cell
 
     return SheetParser
@@ -328,12 +340,15 @@ def _sheet_parser_class():
 def read_xlsx_sheets(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
     """Every worksheet of a workbook as a sheet of the cells it holds; problems with missing parts."""
     from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     try:
         reader = ExcelReader(str(path), read_only=True, data_only=True)
         reader.read_manifest()
         reader.read_strings()
         reader.read_workbook()
+        # The styles say which numbers are dates (a serial number in a figure cell is an error).
+        apply_stylesheet(reader.archive, reader.wb)
         declared = list(reader.parser.find_sheets())
     except Exception as error:  # openpyxl raises many kinds for a damaged package
         raise UnreadableFile(f"cannot open as XLSX: {type(error).__name__}: {error}".splitlines()[0]) from None
@@ -367,6 +382,12 @@ def read_xlsx_sheets(path: Path, label: str) -> tuple[list[Sheet], list[Problem]
     return sheets, problems
 
 
+def _date_styles(reader) -> set[int]:
+    """The workbook's cell styles that show a number as a date or time, as openpyxl's stylesheet
+    reader (applied when the workbook was opened) found them."""
+    return set(getattr(reader.wb, "_date_formats", set())) | set(getattr(reader.wb, "_timedelta_formats", set()))
+
+
 def _read_sheet(reader, part: str, name: str, label: str, parser_class) -> Sheet:
     from xml.etree.ElementTree import ParseError
 
@@ -374,7 +395,7 @@ def _read_sheet(reader, part: str, name: str, label: str, parser_class) -> Sheet
     last = 0
     try:
         with reader.archive.open(part) as source:
-            parser = parser_class(source, reader.shared_strings, data_only=True)
+            parser = parser_class(source, reader.shared_strings, data_only=True, date_formats=_date_styles(reader))
             for number, cells in parser.parse():
                 last = number
                 values = _row_values(cells, number, label, problems)
@@ -587,7 +608,7 @@ def fault_problems(sheet: Sheet, table: RawTable | None) -> list[Problem]:
     header_row = table.header_row if table is not None else 0
     for number, row in zip(sheet.numbers, sheet.rows, strict=True):
         for index, value in enumerate(row):
-            if isinstance(value, _Fault):
+            if isinstance(value, _Fault) and not (value.below_header_only and number <= header_row):
                 column = (
                     table.header[index]
                     if table is not None and number > header_row and index < len(table.header)
