@@ -278,3 +278,16 @@ def test_more_columns_than_the_cap_is_one_error(tmp_path, capsys):
     assert status == 1
     errors = [line for line in lines if ": error: " in line]
     assert len(errors) == 1 and f"more than {MAX_COLUMNS:,} columns are not read" in errors[0]
+
+
+def test_thousands_of_copies_of_one_row_are_one_bounded_message(tmp_path, capsys):
+    # 6,000 copies of one row (144 KB): one error, at the last copy, naming the first three places
+    # and how many there are (the message listed all 6,000 places for each of the 6,000 rows before).
+    path = tmp_path / "copies.csv"
+    path.write_text("zone,year,revenue\n" + "changsha,2017,100\n" * 6000, encoding="utf-8")
+    status, lines = _check(capsys, path)
+    errors = [line for line in lines if ": error: " in line]
+    assert status == 1 and len(errors) == 1
+    assert errors[0].startswith(f"{path.as_posix()}:6001:revenue: error: duplicate zone_id-year-indicator")
+    assert errors[0].endswith(f"{path.as_posix()}:4:revenue and 5,997 more (6,000 in all)")
+    assert len(errors[0]) < 400

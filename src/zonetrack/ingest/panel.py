@@ -45,18 +45,30 @@ def duplicated_keys(zone: np.ndarray, year: np.ndarray, item: np.ndarray, n_item
     return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
+# A key given more often than this lists its first places and how many there are.
+SHOWN_PLACES = 3
+
+
 def duplicate_problems(dups: pd.DataFrame, keys: list[str]) -> list[Problem]:
-    """Errors for rows that share a key: the message lists every place it is given."""
+    """One error per key that several rows share, at the last place it is given (the file that came
+    later: in `check`, the file being checked), naming its first places and how many there are: a
+    key copied 6,000 times is one message of bounded length, not 6,000 lists of 6,000 places."""
     location = (
         dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
     )
-    places = location.groupby([dups[k] for k in keys], observed=True).transform(", ".join)
-    key_text = dups[keys].astype(str).agg(", ".join, axis=1)
-    messages = "duplicate " + "-".join(keys) + " (" + key_text + "), given at " + places
-    # One problem per key, at the last place it is given: the file that came later (in `check`, the
-    # file being checked, after those already in data/raw).
+    group = dups.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
+    within = dups.groupby(keys, observed=True, sort=False).cumcount().to_numpy()
+    counts = np.bincount(group)
+    first = location[within < SHOWN_PLACES].groupby(group[within < SHOWN_PLACES]).agg(", ".join)
     last = ~dups.duplicated(keys, keep="last").to_numpy()
-    return problems_from_rows(_located(dups[last]), ERROR, messages[last])
+    rows = dups[last]
+    key_text = rows[keys].astype(str).agg(", ".join, axis=1)
+    messages = []
+    for key, code in zip(key_text, group[last], strict=True):
+        n = int(counts[code])
+        places = first[code] if n <= SHOWN_PLACES else f"{first[code]} and {n - SHOWN_PLACES:,} more ({n:,} in all)"
+        messages.append(f"duplicate {'-'.join(keys)} ({key}), given at {places}")
+    return problems_from_rows(_located(rows), ERROR, pd.Series(messages, index=rows.index))
 
 
 def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, list[Problem]]:
