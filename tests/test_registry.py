@@ -149,3 +149,32 @@ def test_count_bounds_where_the_registry_is_complete_counted_or_unknown():
     # Provincial zones are declared complete for 湖南省 only.
     upper, known = count_bounds(coverage, "湖北省", "provincial", [2021], np.array([3.0]))
     assert np.isinf(upper[0]) and np.isnan(known[0])
+
+
+def test_a_name_that_starts_like_a_formula_is_refused_at_its_row(tmp_path):
+    path = tmp_path / "zones.csv"
+    rows = (RAW / "zones.csv").read_text(encoding="utf-8").splitlines()
+    rows[3] = rows[3].replace("湘潭高新技术产业开发区", "=1+1", 1)  # line 4: xiangtan
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsError, match=r"zones.csv:4:name_zh: error: .* starts like a formula"):
+        load_registry(path)
+
+
+def test_the_collection_template_writes_a_formula_like_name_as_text():
+    import io as bytes_io
+
+    from openpyxl import load_workbook
+
+    from zonetrack.collection import template_workbook
+    from zonetrack.indicators import load_dictionary
+
+    registry = load_registry(RAW / "zones.csv")
+    registry.loc[registry["zone_id"] == "changsha", "name_zh"] = "=1+1"
+    book = load_workbook(
+        bytes_io.BytesIO(template_workbook(2027, registry, load_dictionary(RAW / "indicators.csv"), ["revenue"]))
+    )
+    sheet = book["2027年数据"]
+    names = {
+        sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=2).data_type for r in range(3, sheet.max_row + 1)
+    }
+    assert names["=1+1"] == "s"

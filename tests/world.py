@@ -68,9 +68,6 @@ def build(root: Path) -> dict[str, Path]:
         {c: "" for c in registry.columns}
         | {"zone_id": "dollar", "name_zh": MATHTEXT, "name_en": "Dollar $x^$", "city": "$", "provincial_since": "2010"}
         | {"province": "湖南省"},
-        {c: "" for c in registry.columns}
-        | {"zone_id": "formula", "name_zh": FORMULA, "name_en": FORMULA, "city": "c", "provincial_since": "2010"}
-        | {"province": "湖南省"},
     ]
     pd.concat([registry, pd.DataFrame(extra)]).to_csv(raw / "zones.csv", index=False)
     rows = [("changsha", y, "tech_contract_value", v) for y, v in [(2016, 10), (2017, 12.5), (2018, 14), (2019, 20)]]

@@ -9,7 +9,7 @@ import io
 import pandas as pd
 
 from zonetrack.indicators import WHOLE_NUMBER_KINDS
-from zonetrack.io import stable_xlsx
+from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.registry import short_name_zh, zone_levels
 
 INSTRUCTIONS = [
@@ -85,6 +85,9 @@ def template_workbook(year: int, registry: pd.DataFrame, dictionary: pd.DataFram
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for index, zone in enumerate(zones.itertuples(), start=1):
         sheet.append([index, short_name_zh(zone.name_zh)])
+        name = sheet.cell(row=sheet.max_row, column=2)
+        if starts_like_formula(name.value):
+            name.data_type = "s"  # text, never a formula in the workbook sent to every zone
     first, last = 3, 2 + len(zones)
     for column, entry in enumerate(entries.itertuples(), start=3):
         letter = get_column_letter(column)

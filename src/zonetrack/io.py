@@ -134,6 +134,15 @@ def write_text(text: str, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+# A text cell that starts like this is a formula to a spreadsheet: every workbook writes it as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(text: object) -> bool:
+    """Whether a text would be read as a formula by a spreadsheet (leading blanks included)."""
+    return isinstance(text, str) and (text.startswith(FORMULA_PREFIXES) or text.lstrip().startswith(FORMULA_PREFIXES))
+
+
 # Every float an output holds is written to this many significant digits: the last digits of a pow,
 # a log or a reduction differ between CPUs, BLAS kernels and libm versions; what is written does not.
 SIGNIFICANT_DIGITS = 12

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.indicators import SLUG, normalise, read_text_table
+from zonetrack.io import starts_like_formula
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
 REGISTRY_COLUMNS = ["zone_id", "name_zh", "name_en", "city", "provincial_since", "national_since", "source"]
@@ -68,6 +69,7 @@ def load_registry(path: Path) -> pd.DataFrame:
     for column in ("name_zh", "name_en"):
         empty = registry[column].str.strip() == ""
         problems += [Problem(label, int(i) + 2, column, ERROR, "empty name") for i in np.flatnonzero(empty)]
+    problems += _formula_names(registry, label)
     if problems:
         raise ProblemsError(problems)
     return registry
@@ -77,12 +79,12 @@ def _formula_names(table: pd.DataFrame, label: str) -> list[Problem]:
     """A name that starts like a spreadsheet formula (=, +, -, @) would run in the workbooks sent to
     every zone: refused at its row."""
     problems = []
-    for column in ("name_zh", "name_en", "aliases"):
+    for column in ("name_zh", "name_en", "city", "aliases"):
         if column not in table.columns:
             continue
         for i, text in enumerate(table[column]):
             names = str(text).split("|") if column == "aliases" else [str(text)]
-            if any(name.strip()[:1] in ("=", "+", "-", "@") for name in names):
+            if any(starts_like_formula(name) for name in names):
                 problems.append(
                     Problem(label, i + 2, column, ERROR, f"'{shown(text)}' starts like a formula: write the name only")
                 )

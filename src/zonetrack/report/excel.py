@@ -9,11 +9,9 @@ import io
 import pandas as pd
 
 from zonetrack.engine.rules import ALL
-from zonetrack.io import stable_xlsx
+from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.report import formatting as fmt
 from zonetrack.report.data import PlanReport
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _number_format(target, column: str) -> str:
@@ -47,7 +45,7 @@ def _sheet(book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[s
         target = targets.get(row[target_column]) if target_column is not None else None
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            if starts_like_formula(value):
                 cell.value = value
                 cell.data_type = "s"  # written as a string, never evaluated as a formula
             name = names[column - 1]
