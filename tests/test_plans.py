@@ -100,6 +100,14 @@ def test_a_tab_names_line_and_column(tmp_path):
         (("rule: level\n", "rule: levle\n"), "rule 'levle' is not one of level, multiple"),
         (("min_rate: 0.25", "min_rate: !!python/object/apply:os.system ['true']"), "YAML: tag not allowed here"),
         (("    min: 30\n", "    min: 30\n    min: 31\n"), "key 'min' is given twice"),
+        # Issue 17: YAML 1.1's surprising readings, a pasted control character, absurd sizes.
+        (("    min: 30\n", "    min: on\n"), "'on' is read as a yes/no by YAML: write true or false"),
+        (("    min: 30\n", "    min: 010\n"), "'010' is read as an octal, hexadecimal or base-60 number"),
+        (("    min: 30\n", "    min: 1_000\n"), "'1_000' is read as an octal, hexadecimal or base-60 number"),
+        (("name_en: Hunan", "name_en: Hu\x0bnan"), "PLAN:7:-: error: a control character (U+000B) at column 12"),
+        (("name_en: Hunan", "name_en: Hu\x00nan"), "PLAN:7:-: error: a control character (U+0000) at column 12"),
+        (("    min: 30\n", "    min: " + "9" * 5000 + "\n"), "a number of 5,000 digits: not a threshold"),
+        (("    min: 30\n", "    min: " + "[" * 1000 + "]" * 1000 + "\n"), "nested more than 50 levels deep"),
     ],
 )
 def test_broken_plans_are_named_never_a_traceback(tmp_path, change, fragment):
@@ -262,3 +270,28 @@ def test_min_and_max_together_is_an_error(tmp_path):
         "targets.rd_intensity: error: give one of `min` (at least) or `max` (at most), not both" in e
         for e in errors_of(tmp_path, text)
     )
+
+
+def test_a_scenario_whose_targets_is_not_a_mapping_is_named(tmp_path):
+    text = with_scenario(PARAMS_TEXT, "hunan-2017-2019", "{targets: 5}")
+    (tmp_path / "params.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_run(PLAN, tmp_path / "params.yaml")
+    assert "plans.hunan-2017-2019.scenario.targets: error: `targets` is a mapping of target ids" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (
+            ("weight_spread: 0.25", "weight_spread: 0"),
+            "evaluation.uncertainty.weight_spread: error: Input should be greater than 0",
+        ),
+        (("seed: 2017", "seed: -1"), "evaluation.uncertainty.seed: error: Input should be greater than or equal to 0"),
+    ],
+)
+def test_evaluation_settings_that_salib_would_refuse_later_are_refused_first(tmp_path, change, fragment):
+    (tmp_path / "params.yaml").write_text(PARAMS_TEXT.replace(*change, 1), encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_params(tmp_path / "params.yaml")
+    assert fragment in str(caught.value)

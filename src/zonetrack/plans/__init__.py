@@ -239,7 +239,12 @@ def load_run(plan_file: Path, params_file: Path) -> Run:
                 "a scenario cannot change the plan's id",
             )
         )
-    unknown = set(run.scenario.get("targets", {}) or {}) - set(published.targets)
+    targets = run.scenario.get("targets", {}) or {}
+    if not isinstance(targets, dict):
+        where = (*prefix, "targets")
+        message = "`targets` is a mapping of target ids to the keys a scenario changes, e.g. {hte_doubling: {k: 1.8}}"
+        raise ProblemsError([Problem(label, params_document.line_of(where), ".".join(where), ERROR, message)])
+    unknown = set(targets) - set(published.targets)
     for target_id in sorted(unknown):
         close = difflib.get_close_matches(target_id, list(published.targets), n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else ""

@@ -661,8 +661,9 @@ class Uncertainty(BaseModel):
 
     model_config = STRICT
     base_samples: Annotated[int, Field(ge=8, le=1 << 16)] = 1024  # Sobol' design: N·(D + 2) runs
-    weight_spread: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.25
-    seed: int = 2017
+    # SALib samples weights in [1 − spread, 1 + spread]: a spread of 0 is no interval to sample.
+    weight_spread: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] = 0.25
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 2017  # numpy's seeds are 0 … 2³² − 1
 
     @model_validator(mode="after")
     def _power_of_two(self):

@@ -7,6 +7,7 @@ the file, the line and the column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,16 @@ import yaml
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
 MAX_BYTES = 1 << 20  # a plan is a few kilobytes; a megabyte is not a plan
+MAX_DEPTH = 50  # a plan nests five levels deep; fifty is no plan
+MAX_DIGITS = 30  # a threshold has a few digits; 5,000 is not a number anyone means
+# YAML 1.1 (PyYAML's) reads these as booleans and these as octal, hexadecimal, binary or base-60
+# numbers: `min: on` would be 1 and `min: 010` 8. Only true/false and plain decimals are taken.
+_BOOLEAN_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
+_SURPRISING_INT = re.compile(r"^[-+]?(?:0[0-9_]+|0[xXbBoO][0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+|.*_.*)$")
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without aliases and without duplicate keys."""
+    """SafeLoader without aliases, duplicate keys, YAML 1.1's surprising readings or deep nesting."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -26,7 +33,50 @@ class _StrictLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, f"alias *{event.anchor} is not allowed (write the value out)", event.start_mark
             )
-        return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep: not a plan", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_bool(self, node):
+        if _BOOLEAN_WORDS.match(node.value):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"'{shown(node.value)}' is read as a yes/no by YAML: write true or false, or quote it "
+                f'("{shown(node.value)}")',
+                node.start_mark,
+            )
+        return super().construct_yaml_bool(node)
+
+    def construct_yaml_int(self, node):
+        text = node.value
+        if _SURPRISING_INT.match(text):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"'{shown(text)}' is read as an octal, hexadecimal or base-60 number by YAML: write it as a plain "
+                "decimal (010 → 10), or quote it",
+                node.start_mark,
+            )
+        if len(text.lstrip("+-")) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(text.lstrip('+-')):,} digits: not a threshold", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):
+        if len(node.value) > MAX_DIGITS + 10:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value):,} characters: not a threshold", node.start_mark
+            )
+        return super().construct_yaml_float(node)
 
     def construct_mapping(self, node, deep=False):
         seen = {}
@@ -38,6 +88,11 @@ class _StrictLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _StrictLoader.construct_yaml_bool)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
 
 @dataclass
@@ -66,6 +121,15 @@ class YamlDocument:
         return line
 
 
+def _control_character(label: str, text: str, error: yaml.reader.ReaderError) -> Problem:
+    """A control character (a vertical tab, NUL) pasted into the file, at its line and column."""
+    line = text.count("\n", 0, error.position) + 1
+    column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+    return Problem(
+        label, line, None, ERROR, f"a control character (U+{error.character:04X}) at column {column}: delete it"
+    )
+
+
 def read_yaml(path: Path, label: str | None = None) -> YamlDocument:
     """Read a YAML file strictly; any problem raises ProblemsError located at its line."""
     label = label or path.as_posix()
@@ -81,7 +145,10 @@ def read_yaml(path: Path, label: str | None = None) -> YamlDocument:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ProblemsError([Problem(label, None, None, ERROR, f"not UTF-8 text (byte {error.start})")]) from None
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise ProblemsError([_control_character(label, text, error)]) from None
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -95,6 +162,8 @@ def read_yaml(path: Path, label: str | None = None) -> YamlDocument:
         if error.problem and "could not determine a constructor" in error.problem:
             problem = f"tag not allowed here: {error.problem.split('for the tag')[-1].strip()}; write plain values"
         raise ProblemsError([Problem(label, line, None, ERROR, f"YAML: {problem}{where}")]) from None
+    except yaml.reader.ReaderError as error:
+        raise ProblemsError([_control_character(label, text, error)]) from None
     except yaml.YAMLError as error:
         raise ProblemsError([Problem(label, None, None, ERROR, f"YAML: {error}")]) from None
     finally:
