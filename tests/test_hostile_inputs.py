@@ -292,3 +292,34 @@ def test_thousands_of_copies_of_one_row_are_one_bounded_message(tmp_path, capsys
     assert errors[0].endswith(f"{path.as_posix()}:4:revenue and 5,997 more (6,000 in all)")
     # Bounded: the location and the first three places (five copies of the path), whatever the count.
     assert len(errors[0]) < 5 * len(path.as_posix()) + 200
+
+
+def test_a_comma_that_does_not_group_digits_by_three_is_an_error_never_dropped(tmp_path, capsys):
+    # "1,23" was read as 123 (every comma dropped). 12,345,678.9 and the full-width １，２３４ group
+    # their digits by three and stay numbers (revenue, in 亿元 as the header names no unit).
+    path = tmp_path / "commas.csv"
+    path.write_text(
+        'zone,year,revenue\nchangsha,2017,"1,23"\nzhuzhou,2017,"12,345,678.9"\nxiangtan,2017,"１，２３４"\n',
+        encoding="utf-8",
+    )
+    status, lines = _check(capsys, path)
+    errors = [line for line in lines if ": error: " in line]
+    assert status == 1 and len(errors) == 1
+    assert errors[0] == (
+        f"{path.as_posix()}:2:revenue: error: unparseable number (a comma stands between groups of three digits, "
+        "as in 1,234.5): '1,23'"
+    )
+    path.write_text('zone,year,revenue\nzhuzhou,2017,"12,345,678.9"\nxiangtan,2017,"１，２３４"\n', encoding="utf-8")
+    found, _ = _panel(path)
+    assert found[("zhuzhou", 2017, "revenue")] == 12345678.9
+    assert found[("xiangtan", 2017, "revenue")] == 1234.0
+
+
+def test_a_clusters_file_with_a_header_and_no_rows_is_no_clusters(tmp_path, capsys):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    path = folder / "clusters.csv"
+    path.write_text("zone,year,cluster,revenue\n", encoding="utf-8")
+    status, lines = _check(capsys, path)
+    assert status == 0
+    assert f"{path.as_posix()}:1:-: warning: no data rows below the header" in lines

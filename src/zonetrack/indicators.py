@@ -209,6 +209,16 @@ def _fast_numbers(text: pd.Series, missing: np.ndarray) -> np.ndarray:
         return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+# A number whose commas group its digits by three: 1,234 · 12,345,678.9 · 1,234万 (NFKC-normalised).
+GROUPED = r"^\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*\D*$"
+
+
+def misplaced_comma(text: str) -> bool:
+    """Whether a cell's commas do not group its digits by three (1,23; 12,34,567)."""
+    normalised = unicodedata.normalize("NFKC", str(text))
+    return "," in normalised and re.match(GROUPED, normalised) is None
+
+
 def parse_cells(raw: pd.Series) -> ParsedCells:
     """Parse cells written ``1,234.5``, ``１２３``, ``1.2万``, ``34.0亿元``, ``3.2%`` or plain.
 
@@ -226,12 +236,15 @@ def parse_cells(raw: pd.Series) -> ParsedCells:
     numbers[~np.isfinite(numbers)] = np.nan  # 'inf' and 'nan' parse; they go on to be judged below
     needs_work = np.isnan(numbers) & ~missing
     if needs_work.any():
-        rest = text[needs_work].str.normalize("NFKC").str.replace(r"[,\s]", "", regex=True)
+        normalised = text[needs_work].str.normalize("NFKC")
+        # A comma stands between groups of three digits (1,234.5); "1,23" is neither 123 nor 1.23.
+        misplaced_comma = (normalised.str.contains(",", regex=False) & ~normalised.str.match(GROUPED)).to_numpy()
+        rest = normalised.str.replace(r"[,\s]", "", regex=True)
         parts = rest.str.extract(_NUMBER_WITH_UNIT)
         parsed = pd.to_numeric(parts["number"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         unit = parts["unit"].fillna("").to_numpy(dtype=object)
         known = np.array([u == "" or u in UNITS or u in MULTIPLIERS for u in unit], dtype=bool)
-        parsed[~known | ~np.isfinite(parsed)] = np.nan
+        parsed[~known | ~np.isfinite(parsed) | misplaced_comma] = np.nan
         numbers[needs_work] = parsed
         units[needs_work] = np.where(known, unit, "")
     bad = np.isnan(numbers) & ~missing

@@ -20,6 +20,7 @@ from zonetrack.indicators import (
     UNITS,
     WHOLE_NUMBER_KINDS,
     cell_unit_factor,
+    misplaced_comma,
     normalise,
     parse_cells,
     parse_numbers,
@@ -582,6 +583,9 @@ def convert(
     values = cells.numbers * factor
     bad = cells.bad.copy()
     reasons = np.where(bad, "unparseable number", "").astype(object)
+    for position in np.flatnonzero(bad):
+        if misplaced_comma(raw.iloc[position]):
+            reasons[position] = "unparseable number (a comma stands between groups of three digits, as in 1,234.5):"
     with_unit = np.flatnonzero(cells.units != "")
     if len(with_unit):
         target = vocab.stored(indicator)

@@ -236,6 +236,8 @@ def _arrow_read(body: str, names: list[str], handler, threads: bool):
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
+    if not body.strip():  # a header and no rows (clusters.csv of a year with no cluster): no rows
+        return pa.table({name: pa.array([], type=pa.string()) for name in names})
     try:
         return pa_csv.read_csv(
             io.BytesIO(body.encode("utf-8")),
