@@ -96,3 +96,15 @@ def test_by_default_it_asks_for_what_the_plans_covering_the_year_read(tmp_path):
             "国家高新区综合评价排名(位)",
         ]
     )
+
+
+def test_the_template_never_replaces_an_existing_file_unless_forced(tmp_path, capsys):
+    out = tmp_path / "2028年高新区数据采集表.xlsx"
+    out.write_bytes(b"a returned workbook")
+    args = ["template", "--year", "2028", "--out", str(out), "--raw", str(RAW), "--plans", str(PLANS)]
+    assert main(args) == 2
+    assert "exists (a returned workbook, or one in data/raw?): nothing was written" in capsys.readouterr().err
+    assert out.read_bytes() == b"a returned workbook"
+    assert main([*args, "--force"]) == 0 and out.read_bytes()[:2] == b"PK"
+    assert main([*args[:4], str(tmp_path), *args[5:]]) == 2
+    assert "is a folder: name the workbook to write" in capsys.readouterr().err

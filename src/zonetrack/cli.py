@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and indicators.csv")
     template.add_argument("--plans", type=Path, default=Path("plans"), help="plans: their indicators are asked for")
     template.add_argument("--all", action="store_true", help="ask for every indicator of the dictionary")
+    template.add_argument("--force", action="store_true", help="replace the file at --out if it exists")
 
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
         if args.command == "template":
-            return stages.run_template(args.year, args.out, args.raw, args.plans, args.all)
+            return stages.run_template(args.year, args.out, args.raw, args.plans, args.all, args.force)
         if args.command == "demo":
             from zonetrack import demo
 
@@ -200,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"zonetrack {args.command}: stopped: fix the file(s) above", file=sys.stderr)
         return 2
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
+    except OSError as error:  # an output that cannot be written: a full disk, a read-only folder
+        where = f" {printable(error.filename)}" if getattr(error, "filename", None) else ""
+        reason = error.strerror or str(error)
+        print(f"zonetrack {args.command}: error: cannot read or write{where}: {printable(reason)}", file=sys.stderr)
+        return 2
+    except (ValueError, RuntimeError) as error:
         lines = str(error).splitlines() or [""]
         print(f"zonetrack {args.command}: error: {printable(lines[0])}", file=sys.stderr)
         for line in lines[1:]:

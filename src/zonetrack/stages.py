@@ -530,13 +530,23 @@ def template_indicators(year: int, plans: list[Path], dictionary: pd.DataFrame) 
     return [i for i in dictionary["id"] if not needed or i in needed]
 
 
-def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool) -> int:
-    """Write the data-collection workbook for a year."""
+def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool, force: bool = False) -> int:
+    """Write the data-collection workbook for a year (never over an existing file unless `force`:
+    it may be a returned workbook, or one in data/raw/)."""
     from zonetrack.collection import template_workbook
     from zonetrack.plans import plan_files
 
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise ValueError(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+    if out.is_dir():
+        raise ValueError(
+            f"--out {out} is a folder: name the workbook to write, e.g. {out / f'{year}年高新区数据采集表.xlsx'}"
+        )
+    if out.exists() and not force:
+        raise ValueError(
+            f"{out} exists (a returned workbook, or one in data/raw?): nothing was written; "
+            "choose another --out, or add --force to replace it"
+        )
     # load
     registry = load_registry(raw / "zones.csv")
     dictionary = load_dictionary(raw / "indicators.csv")
