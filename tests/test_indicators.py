@@ -102,3 +102,21 @@ def test_dictionary_rejects_an_alias_naming_two_indicators(tmp_path):
     (tmp_path / "indicators.csv").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="names both"):
         name_lookup(load_dictionary(tmp_path / "indicators.csv"))
+
+
+def test_a_part_of_an_unknown_or_unlike_whole_is_an_error_at_its_row(tmp_path):
+    from zonetrack.problems import ProblemsError
+
+    text = (RAW / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = text[0], text[1:]
+    # revenue (亿元) a part of high_tech_enterprises (家): unlike units; tax_revenue a part of "revenu".
+    rows = [r + ("high_tech_enterprises" if r.startswith("revenue,") else "") for r in rows]
+    rows = [r + ("revenu" if r.startswith("tax_revenue,") else "") for r in rows]
+    path = tmp_path / "indicators.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_dictionary(path)
+    messages = "\n".join(str(p) for p in caught.value.problems)
+    line_of = {r.split(",")[0]: i for i, r in enumerate(rows, start=2)}
+    assert f":{line_of['revenue']}:part_of: error: 'high_tech_enterprises' cannot hold revenue" in messages
+    assert f":{line_of['tax_revenue']}:part_of: error: no indicator 'revenu' to be a part of" in messages

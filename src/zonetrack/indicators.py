@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zonetrack.problems import ERROR, Problem, ProblemsError
+from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
 # Every unit a header, a unit line or a cell may carry: its dimension and its size in the
 # dimension's base unit (元, 人, one item, a fraction, 亩, a place in a ranking). 亿 = 10^8, 万 = 10^4.
@@ -110,6 +110,10 @@ def load_dictionary(path: Path) -> pd.DataFrame:
     # Ministry's rank exists for national zones only, so a provincial zone without one is not missing).
     if "collected_for" not in dictionary.columns:
         dictionary["collected_for"] = ""
+    # The indicator another is a part of (设有研发机构的规上高企 of 规上高企): a part above its whole is an
+    # error in ingest (two columns swapped), never a verdict of 120 %.
+    if "part_of" not in dictionary.columns:
+        dictionary["part_of"] = ""
     problems = []
     for row, entry in zip(range(2, len(dictionary) + 2), dictionary.itertuples(index=False), strict=True):
         if not re.fullmatch(SLUG, entry.id):
@@ -127,6 +131,16 @@ def load_dictionary(path: Path) -> pd.DataFrame:
         if entry.collected_for not in ("", "national", "provincial"):
             problems.append(
                 Problem(label, row, "collected_for", ERROR, "use national, provincial or leave it blank (every zone)")
+            )
+    ids = set(dictionary["id"])
+    units = dict(zip(dictionary["id"], dictionary["unit"], strict=True))
+    for row, entry in zip(range(2, len(dictionary) + 2), dictionary.itertuples(index=False), strict=True):
+        whole = entry.part_of
+        if whole and whole not in ids:
+            problems.append(Problem(label, row, "part_of", ERROR, f"no indicator '{shown(whole)}' to be a part of"))
+        elif whole and (whole == entry.id or units.get(whole) != entry.unit):
+            problems.append(
+                Problem(label, row, "part_of", ERROR, f"'{whole}' cannot hold {entry.id}: a part has its whole's unit")
             )
     duplicated = dictionary["id"].duplicated()
     problems += [

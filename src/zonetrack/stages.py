@@ -85,7 +85,7 @@ def ingest_files(
     cells = ingest.statistics_cells(tables, vocab)
     panel, panel_problems = ingest.build_panel(cells.frame, vocab)
     jump_problems, verified_jumps = ingest.plausibility(panel, vocab.kinds, verified or set())
-    problems += cells.problems + panel_problems + jump_problems
+    problems += cells.problems + panel_problems + jump_problems + ingest.parts_above_wholes(panel, vocab.part_of)
     cluster_frames = []
     for path in cluster_files:
         label = _label(path, root)

@@ -87,8 +87,12 @@ def main() -> None:
     text("decimal_count.csv", "zone,year,high_tech_enterprises\nchangsha,2017,987.6\n")
     text("negative_revenue.csv", "zone,year,revenue,tech_contract_value\nchangsha,2017,-5,1\nzhuzhou,2017,3,-0.5\n")
     text("unit_in_cell_mismatch.csv", "zone,year,revenue\nchangsha,2017,12万人\n")
-    # Issue 17: cells a program or Excel itself got wrong.
+    # Issue 17: cells a program or Excel itself got wrong; a part above its whole.
     broken_cells()
+    text(
+        "part_above_whole.csv",
+        "高新区,年份,规模以上高新技术企业数,设有研发机构的规上高新技术企业数\n长沙高新区,2027,80,120\n株洲高新区,2027,50,40\n",
+    )
 
 
 def broken_cells() -> None:

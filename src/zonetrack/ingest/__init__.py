@@ -17,7 +17,7 @@ from zonetrack.ingest.cells import (
     zone_column,
 )
 from zonetrack.ingest.panel import build_panel, cluster_rows, empty_clusters
-from zonetrack.ingest.quality import VERIFIED_FILE, plausibility, quality, read_verified
+from zonetrack.ingest.quality import VERIFIED_FILE, parts_above_wholes, plausibility, quality, read_verified
 from zonetrack.ingest.tables import RawTable, Untabled, read_file
 from zonetrack.problems import ERROR, WARNING, Problem, has_errors
 
@@ -28,6 +28,7 @@ __all__ = [
     "build_panel",
     "cluster_rows",
     "empty_clusters",
+    "parts_above_wholes",
     "plausibility",
     "quality",
     "read_tables",

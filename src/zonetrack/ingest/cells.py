@@ -111,6 +111,7 @@ class Vocabulary:
     kinds: dict[str, str]
     zone_labels: dict[str, str] = field(default_factory=dict)
     may_be_negative: frozenset[str] = frozenset()
+    part_of: dict[str, str] = field(default_factory=dict)  # part indicator → its whole
 
     @cached_property
     def zone_ids(self) -> pd.Index:
@@ -174,6 +175,7 @@ def vocabulary(
         kinds=dict(zip(dictionary["id"], dictionary["kind"], strict=True)),
         zone_labels=zone_labels or {},
         may_be_negative=frozenset(dictionary.loc[negative.eq("yes"), "id"]),
+        part_of={i: w for i, w in zip(dictionary["id"], dictionary.get("part_of", ""), strict=False) if w},
     )
 
 

@@ -190,3 +190,27 @@ def plausibility(
             text = f"{message}: more than tenfold; if it is right, list it with a reason in data/raw/{VERIFIED_FILE}"
             problems.append(Problem(*location, WARNING, text, "jump", *key[:2]))
     return problems, listed
+
+
+def parts_above_wholes(panel: pd.DataFrame, part_of: dict[str, str]) -> list[Problem]:
+    """A value above the value it is a part of (indicators.csv `part_of`), for the same zone and
+    year, is an error at the part's cell: two columns swapped in a returned template would otherwise
+    read as 120 % coverage."""
+    problems = []
+    key = ["zone_id", "year"]
+    for part, whole in sorted(part_of.items()):
+        parts = panel[panel["indicator"] == part]
+        wholes = panel[panel["indicator"] == whole]
+        if parts.empty or wholes.empty:
+            continue
+        both = parts.merge(wholes, on=key, suffixes=("", "_whole"))
+        above = both[both["value"] > both["value_whole"] * (1 + 1e-9)]
+        for row in above.itertuples(index=False):
+            message = (
+                f"{part} of {row.zone_id} in {int(row.year)} is {row.value:,.6g}, above its whole {whole} "
+                f"({row.value_whole:,.6g} at {row.source_file_whole}:{row.source_row_whole}): a part cannot exceed "
+                "its whole; were the two columns swapped?"
+            )
+            location = (str(row.source_file), int(row.source_row), str(row.source_column))
+            problems.append(Problem(*location, ERROR, message, "part_above_whole", str(row.zone_id), int(row.year)))
+    return problems
