@@ -84,12 +84,29 @@ def long_units() -> None:
     (GOOD / "long_units.csv").write_text(text, encoding="utf-8")
 
 
+def unit_beside_reporter_2027() -> None:
+    """Issue 17: a provincial office's layout whose unit statement shares a merged row-2 cell with
+    the reporting organisation (填报单位：… 计量单位：万元、家、亩)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2027年"
+    sheet.append(["2027年湖南省高新技术产业开发区主要指标"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["填报单位：湖南省统计局　　……　　计量单位：万元、家、亩"])
+    sheet.merge_cells("A2:E2")
+    sheet.append(["序号", "高新区", "营业收入", "高新技术企业数", "用地面积"])
+    sheet.append([1, "长沙高新区", 98186815.7, 1200, 51000])
+    sheet.append([2, "株洲高新区", 48965330.4, 600, 32000])
+    book.save(GOOD / "unit_beside_reporter_2027.xlsx")
+
+
 def main() -> None:
     GOOD.mkdir(parents=True, exist_ok=True)
     office_2020()
     two_row_header_2021()
     wide_2019_gb18030()
     long_units()
+    unit_beside_reporter_2027()
 
 
 if __name__ == "__main__":

@@ -52,7 +52,11 @@ _FOOTNOTE = re.compile(
 )
 _BRACKETS = re.compile(r"\([^)]*\)")
 _YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_UNIT_LINE = re.compile(r"^(?:金额|计量)?单位\s*[:：]\s*(?P<units>.+)$")
+# A unit statement anywhere on a line above the table (单位：万元; 金额单位:万元; 计量单位：万元、家),
+# also beside the reporting organisation (填报单位：湖南省统计局 …… 计量单位：万元、家、亩). 填报单位,
+# 报送单位, 制表单位, 填表单位 and 编制单位 name an organisation, not a unit.
+_UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!制表)(?<!填表)(?<!编制)(?:金额|计量)?单位[:：](?P<units>[^\s…]+)")
+_ORGANISATION = re.compile(r"(?:填报|报送|制表|填表|编制)单位[:：]")
 # Words a zone's name may carry or drop: 长沙国家高新区, 湘潭高新技术开发区, Changsha Hi-tech Zone.
 _ZONE_MARKERS = ("高新", "开发区", "园区", "zone", "park")
 _ZONE_WORDS = sorted(
@@ -346,10 +350,23 @@ def unit_line(table: RawTable) -> tuple[dict[str, str], list[Problem]]:
     units: dict[str, str] = {}
     problems = []
     for row, text in table.preamble:
-        match = _UNIT_LINE.match(unicodedata_nfkc(text).replace(" ", ""))
-        if match is None:
+        line = unicodedata_nfkc(text)
+        line = re.sub(r"单位\s*([:：])\s*", r"单位\1", line)  # 单位 ： 万元 → 单位：万元
+        matches = list(_UNIT_LINE.finditer(line))
+        if not matches:
+            if re.search(r"单位\s*[:：]", _ORGANISATION.sub("", line)):
+                problems.append(
+                    Problem(
+                        table.label,
+                        row,
+                        None,
+                        ERROR,
+                        f"a line names a unit but is not understood: '{shown(text)}'; write it as 单位：万元 "
+                        "(or 计量单位：万元、家)",
+                    )
+                )
             continue
-        for unit in re.split(r"[、,，;；/]", match.group("units")):
+        for unit in (u for m in matches for u in re.split(r"[、,，;；/]", m.group("units"))):
             unit = unit.strip("()（）")
             if unit in UNITS:
                 units.setdefault(UNITS[unit][0], unit)
