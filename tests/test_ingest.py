@@ -30,6 +30,12 @@ LONG_TEXT = (
     "株洲高新区,2016,high_tech_enterprises,7,\n"
     "xiangtan,2017,population,80000,人\n"
 )
+# 1.2亿 under 技术合同成交额(万元): taken as 1.2 亿元; meant as 1.2亿 万元 it would be 1.2 × 10^8 万元 =
+# 12,000 亿元.
+CELL_UNIT_WARNING = (
+    "{where}:技术合同成交额(万元): warning: '1.2亿' carries its own unit (亿) under a column in 万元: read as 1.2 "
+    "亿元 (a unit in the cell wins); if it means 1.2亿 万元, it is 12,000 亿元: write the figure in 万元 without 万/亿"
+)
 EXPECTED = {
     ("changsha", 2016, "tech_contract_value"): 1.2345,
     ("changsha", 2016, "population"): 52.3,
@@ -57,7 +63,8 @@ def _values(panel: pd.DataFrame) -> dict:
 def test_wide_csv_in_every_encoding(raw_copy, encoding):
     (raw_copy / "stats" / "wide.csv").write_bytes(WIDE_TEXT.encode(encoding))
     result = _panel(raw_copy)
-    assert [str(p) for p in result.problems] == []
+    # Read as documented (1.2亿 = 1.2 亿元), and said at the cell: a clerk may have meant 1.2亿 万元.
+    assert [str(p) for p in result.problems] == [CELL_UNIT_WARNING.format(where="stats/wide.csv:3")]
     assert _values(result.panel) == EXPECTED
 
 
@@ -81,7 +88,7 @@ def test_xlsx_with_title_rows_and_a_notes_sheet(raw_copy):
     sheet.append(["xiangtan", "2017年", None, 80000, None, None])
     book.save(raw_copy / "stats" / "book.xlsx")
     result = _panel(raw_copy)
-    assert [str(p) for p in result.problems] == []
+    assert [str(p) for p in result.problems] == [CELL_UNIT_WARNING.format(where="stats/book.xlsx[数据]:5")]
     assert _values(result.panel) == EXPECTED
     assert result.skipped == ["stats/book.xlsx[说明]"]
     # Row numbers are the workbook's own: the table's first data row is row 4.

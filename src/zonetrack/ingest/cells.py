@@ -17,6 +17,7 @@ import pandas as pd
 
 from zonetrack.indicators import (
     KINDS,
+    MULTIPLIERS,
     UNITS,
     WHOLE_NUMBER_KINDS,
     cell_unit_factor,
@@ -511,6 +512,7 @@ class Column:
     indicator: str
     title: str
     factor: float
+    unit: str = ""  # the unit its header or the unit line names ('' where the dictionary's is taken)
 
 
 def _indicator_columns(
@@ -546,13 +548,15 @@ def _indicator_columns(
         else:
             seen[indicator] = shown_title
             if unit is None:
-                unit = line_units.get(KINDS[vocab.kinds[indicator]], vocab.units[indicator])
+                unit = line_units.get(KINDS[vocab.kinds[indicator]])
+            named = unit or ""  # the unit the header or the unit line names, if any
+            unit = unit or vocab.units[indicator]
             factor = unit_factor(unit, vocab.stored(indicator))
             message = f"unknown unit '{shown(unit)}' for {indicator} (its unit is {vocab.units[indicator]})"
         if factor is None:
             problems.append(Problem(table.label, table.header_row, location, ERROR, message))
             continue
-        columns.append(Column(index, indicator, shown_title, factor))
+        columns.append(Column(index, indicator, shown_title, factor, named))
     return columns, problems
 
 
@@ -578,6 +582,8 @@ class Converted:
     bad: np.ndarray
     reasons: np.ndarray
     rounding: np.ndarray
+    numbers: np.ndarray | None = None  # as written, without a cell's own unit
+    cell_units: np.ndarray | None = None  # the unit written in each cell ('' for none)
 
 
 def _rounding(raw: pd.Series, numbers: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -631,7 +637,7 @@ def convert(
             reasons[negative] = f"negative value for {indicator}, which cannot be negative:"
     # The rounding of the written figures is needed only to check total rows against their zones.
     unit = _rounding(raw, cells.numbers, values) if rounding else np.zeros(len(values))
-    return Converted(values, bad, reasons, unit)
+    return Converted(values, bad, reasons, unit, cells.numbers, cells.units)
 
 
 def _value_problems(
@@ -660,6 +666,7 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
         converted = convert(raw, column.indicator, column.factor, vocab, rounding=has_totals)
         wrong = converted.bad & checked
         problems += _value_problems(table, table.rows, column.title, raw, wrong, converted.reasons)
+        problems += _cell_unit_warnings(table, column, raw, converted, checked & ~wrong, vocab)
         values.append(converted.stored)
         bad.append(wrong)
         problems += _total_problems(table, keys, converted, column.title)
@@ -683,6 +690,49 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
         }
     )
     return Cells(frame, problems)
+
+
+def _cell_unit_warnings(
+    table: RawTable, column: Column, raw: pd.Series, converted: Converted, rows: np.ndarray, vocab: Vocabulary
+) -> list[Problem]:
+    """A cell whose own unit differs from its column's (1.2万 under 技术合同成交额(万元)) is read as the
+    cell says, as documented; a warning at the cell names both readings and the value taken, for a
+    clerk may have meant 1.2万 of the column's unit."""
+    if not column.unit or converted.cell_units is None:
+        return []
+    stored = vocab.stored(column.indicator)
+    own = rows & (converted.cell_units != "") & (converted.cell_units != column.unit)
+    problems = []
+    for position in np.flatnonzero(own):
+        cell_unit = str(converted.cell_units[position])
+        taken = float(converted.stored[position])
+        multiplier = MULTIPLIERS.get(cell_unit)
+        if multiplier is None or np.isnan(taken):
+            continue
+        other = float(converted.numbers[position]) * multiplier * column.factor
+        problems.append(
+            Problem(
+                table.label,
+                int(table.rows[position]),
+                column.title,
+                WARNING,
+                f"'{shown(raw.iloc[position])}' carries its own unit ({cell_unit}) under a column in {column.unit}: "
+                f"read as {plain_number(taken)} {stored} (a unit in the cell wins); if it means "
+                f"{shown(raw.iloc[position])} {column.unit}, it is {plain_number(other)} {stored}: write the figure "
+                f"in {column.unit} without 万/亿",
+                "cell_unit",
+            )
+        )
+    return problems
+
+
+def plain_number(value: float) -> str:
+    """A number for a message: grouped digits, never in scientific notation (0.00012, 1,234.5)."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, 6 - int(np.floor(np.log10(abs(value)))) - 1)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, title: str, group=None) -> list[Problem]:

@@ -15,6 +15,7 @@ WARNING_KINDS = {
     "verified_jump": "已核实的跳变 Jumps verified by an analyst",
     "before_approval": "批设前的数据 Data before a zone was approved",
     "total_mismatch": "合计不符 Total rows that do not match their zones",
+    "cell_unit": "单元格自带单位 Cells with a unit of their own, unlike their column's",
     "file": "文件 Files",
 }
 
