@@ -92,8 +92,10 @@ def test_the_readme_examples_are_the_generator_s_and_only_the_first_return_is_re
     assert cli.main(["check", "--raw", str(RAW), str(examples / EXAMPLE_FIRST)]) == 1
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if ": error: " in line]
-    assert len(errors) == 1
+    assert len(errors) == 2
     assert f"{EXAMPLE_FIRST}[2027年]:6:营业收入: error: revenue of zhuzhou in 2027 is 1/" in errors[0]
     assert "likely 万元 vs 亿元" in errors[0]
+    # The same mistake makes its high-tech revenue (3,023.67 亿元) a part above its whole (0.50755).
+    assert f"{EXAMPLE_FIRST}[2027年]:6:高新技术产业营业收入: error: high_tech_industry_revenue of zhuzhou" in errors[1]
     assert cli.main(["check", "--raw", str(RAW), str(examples / EXAMPLE_CORRECTED)]) == 0
     assert "0 error(s), 0 warning(s)" in capsys.readouterr().err

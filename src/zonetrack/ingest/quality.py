@@ -209,7 +209,7 @@ def parts_above_wholes(panel: pd.DataFrame, part_of: dict[str, str]) -> list[Pro
             message = (
                 f"{part} of {row.zone_id} in {int(row.year)} is {row.value:,.6g}, above its whole {whole} "
                 f"({row.value_whole:,.6g} at {row.source_file_whole}:{row.source_row_whole}): a part cannot exceed "
-                "its whole; were the two columns swapped?"
+                "its whole: two columns swapped, or one of them in the wrong unit?"
             )
             location = (str(row.source_file), int(row.source_row), str(row.source_column))
             problems.append(Problem(*location, ERROR, message, "part_above_whole", str(row.zone_id), int(row.year)))
