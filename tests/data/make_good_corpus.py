@@ -100,6 +100,26 @@ def unit_beside_reporter_2027() -> None:
     book.save(GOOD / "unit_beside_reporter_2027.xlsx")
 
 
+def merged_totals_2027() -> None:
+    """Issue 17: 小计 and 合计 written in the 序号 column and merged across it and the name column, as
+    most offices lay them out (the name cell of the row is empty)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2027年"
+    sheet.append(["2027年湖南省高新区主要指标"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["单位：亿元"])
+    sheet.append(["序号", "高新区", "营业收入", "技术合同成交额"])
+    sheet.append([1, "长沙高新区", 9818.7, 400])
+    sheet.append([2, "株洲高新区", 4896.5, 120])
+    sheet.append(["小计", None, 14715.2, 520])
+    sheet.merge_cells("A6:B6")
+    sheet.append([3, "湘潭高新区", 3430.8, 90])
+    sheet.append(["合计", None, 18146.0, 610])
+    sheet.merge_cells("A8:B8")
+    book.save(GOOD / "merged_totals_2027.xlsx")
+
+
 def main() -> None:
     GOOD.mkdir(parents=True, exist_ok=True)
     office_2020()
@@ -107,6 +127,7 @@ def main() -> None:
     wide_2019_gb18030()
     long_units()
     unit_beside_reporter_2027()
+    merged_totals_2027()
 
 
 if __name__ == "__main__":

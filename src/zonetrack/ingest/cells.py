@@ -396,6 +396,10 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
     zone_text = _text(frame.iloc[:, zone_col]).fillna("")
     first_text = _first_texts(frame)  # a merged note starts in column A, under 序号
     footnote = (zone_text.str.match(_FOOTNOTE) | first_text.str.match(_FOOTNOTE)).to_numpy()
+    # A total's label merged across 序号 and the name column (合计 in A, merged A:B) stands left of
+    # the zone column, which is empty on that row: it labels the row all the same.
+    left_text = _first_texts(frame.iloc[:, :zone_col]) if zone_col > 0 else zone_text.where(zone_text == "", "")
+    zone_text = zone_text.where(zone_text != "", left_text.where(left_text.map(_total_kind) != "", ""))
     codes, distinct = pd.factorize(zone_text)
     kinds = np.array([_total_kind(t) for t in distinct] + [""], dtype=object)[codes]
     kinds[footnote] = ""
