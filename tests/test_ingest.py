@@ -116,7 +116,7 @@ def test_zone_spellings_resolve_to_one_id(vocab):
 
 
 def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dictionary):
-    text = "zone,year,revenue\nchangsha,2016,10\nchangsha,2017,101\nzhuzhou,2016,5\n"
+    text = "zone,year,revenue\nchangsha,2016,10\nchangsha,2017,101\nzhuzhou,2016,5\nxiangtan,2016,-\n"
     (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
     result = _panel(raw_copy)
     quality = stages.quality_report(result, registry, dictionary)
@@ -134,8 +134,15 @@ def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dicti
 
     existing_2016 = int(zone_levels(registry, [2016])["level"].notna().sum())
     assert quality["coverage"]["revenue"]["2016"] == pytest.approx(round(2 / existing_2016, 6))
-    missing = {(w["zone_id"], w["year"], w["indicator"]) for w in kinds["missing_value"]}
-    assert ("xiangtan", 2016, "revenue") in missing
+    missing = {(w["zone_id"], w["year"], w["indicator"]): w for w in kinds["missing_value"]}
+    # xiangtan's 2016 revenue is written '-' (missing): a warning at its cell, line 5 of a.csv. A zone
+    # with no row at all in a year (yiyang in 2016) is one zone_year_without_data, not one per indicator.
+    assert (missing[("xiangtan", 2016, "revenue")]["file"], missing[("xiangtan", 2016, "revenue")]["row"]) == (
+        "stats/a.csv",
+        5,
+    )
+    assert ("yiyang", 2016, "revenue") not in missing
+    assert any(w["zone_id"] == "yiyang" and w["year"] == 2016 for w in kinds["zone_year_without_data"])
     # Revenue is the only indicator collected: the others are not each a missing value per zone,
     # but one warning per year that no zone has them.
     assert not any(w["indicator"] == "population" for w in kinds["missing_value"])

@@ -161,3 +161,20 @@ def test_check_reports_a_duplicate_with_data_raw_once_at_the_new_file(tmp_path, 
     assert len(errors) == 1
     assert errors[0].startswith(f"{new.as_posix()}:2:tech_contract_value: error: duplicate zone_id-year-indicator")
     assert "2019.csv:2:技术合同成交额(万元)" in errors[0]  # and where data/raw already has it
+
+
+def test_check_shows_the_warnings_ingest_writes_at_their_cells(tmp_path, capsys):
+    # A new year's file with zhuzhou's revenue left blank ('-', missing): check warns at B3's cell
+    # (line 3, column 营业收入), as data_quality.json then holds it.
+    path = tmp_path / "2027.csv"
+    path.write_text(
+        "高新区,年份,营业收入,高新技术企业数\n长沙高新区,2027,9818.7,1200\n株洲高新区,2027,-,600\n", "utf-8"
+    )
+    assert main(["check", str(path), "--raw", str(RAW), "--alone"]) == 0
+    err = capsys.readouterr().err
+    assert f"{path.as_posix()}:3:营业收入: warning: revenue of zhuzhou in 2027: no value" in err
+    raw = raw_with(tmp_path, path)
+    assert ingest(raw, tmp_path / "out") == 0
+    quality = __import__("json").loads((tmp_path / "out" / "data_quality.json").read_text(encoding="utf-8"))
+    located = [w for w in quality["warnings"] if w["kind"] == "missing_value" and w["zone_id"] == "zhuzhou"]
+    assert [(w["file"], w["row"], w["indicator"]) for w in located] == [("stats/2027.csv", 3, "revenue")]

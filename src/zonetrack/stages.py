@@ -50,6 +50,8 @@ class IngestResult:
     files: list[str]
     cluster_files: list[str]
     verified_jumps: list[dict]
+    # Cells of a known zone, year and indicator left blank (or -, /): where a missing value stands.
+    blank_cells: pd.DataFrame | None = None
 
 
 def _label(path: Path, root: Path | None) -> str:
@@ -98,6 +100,10 @@ def ingest_files(
         log(f"read {label}: {sum(len(f) for f in cluster_frames)} cluster rows")
     clusters = pd.concat(cluster_frames, ignore_index=True) if cluster_frames else ingest.empty_clusters()
     clusters = clusters.sort_values(["zone_id", "year", "cluster"], ignore_index=True)
+    frame = cells.frame
+    blank = frame[frame["valid"] & frame["value"].isna()][
+        ["zone_id", "year", "indicator", "source_file", "source_row", "source_column"]
+    ]
     return IngestResult(
         panel,
         clusters,
@@ -106,6 +112,7 @@ def ingest_files(
         [_label(p, root) for p in stats_files],
         [_label(p, root) for p in cluster_files],
         verified_jumps,
+        blank,
     )
 
 
@@ -155,6 +162,49 @@ def _warning(kind: str, message: str, zone_id=None, year=None, indicator=None, f
     }
 
 
+def quality_problems(result: IngestResult, details) -> list[tuple[Problem, str | None]]:
+    """The data's warnings (missing values, a zone without data in a year it exists, data before a
+    zone's approval) as located problems, each with its indicator:
+    at the blank cell where one stands, else in the first file of the year. `check` prints them,
+    ingest writes them to data_quality.json: the same warnings, at the same places."""
+    panel = result.panel
+    first_file = (
+        panel.assign(file=panel["source_file"].astype(str)).groupby("year")["file"].min().to_dict()
+        if len(panel)
+        else {}
+    )
+    blank = {}
+    if result.blank_cells is not None:
+        for row in result.blank_cells.itertuples(index=False):
+            blank.setdefault((str(row.zone_id), int(row.year), str(row.indicator)), row)
+    found: list[tuple[Problem, str | None]] = []
+    # A zone-year with no row in any file is one warning, not one per indicator; a row of blank
+    # cells is located, cell by cell.
+    written = {key[:2] for key in blank}
+    without = {(str(r.zone_id), int(r.year)) for r in details.zone_years_without_data.itertuples()} - written
+    for r in details.missing.itertuples():
+        key = (str(r.zone_id), int(r.year), str(r.indicator))
+        if key[:2] in without:
+            continue
+        cell = blank.get(key)
+        where = (
+            (str(cell.source_file), int(cell.source_row), str(cell.source_column))
+            if cell is not None
+            else (first_file.get(int(r.year), "-"), None, None)
+        )
+        message = f"{r.indicator} of {r.zone_id} in {int(r.year)}: no value" + ("" if cell is not None else " (no row)")
+        found.append((Problem(*where, WARNING, message, "missing_value", key[0], key[1]), key[2]))
+    for r in details.zone_years_without_data.itertuples():
+        message = f"{r.zone_id}: no data at all in {int(r.year)}, a year the zone exists"
+        where = (first_file.get(int(r.year), "-"), None, None)
+        found.append((Problem(*where, WARNING, message, "zone_year_without_data", str(r.zone_id), int(r.year)), None))
+    for r in details.before_approval.itertuples():
+        message = f"{r.zone_id}: data in {int(r.year)}, before the zone was approved"
+        where = (first_file.get(int(r.year), "-"), None, None)
+        found.append((Problem(*where, WARNING, message, "before_approval", str(r.zone_id), int(r.year)), None))
+    return found
+
+
 def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.DataFrame) -> dict:
     """data_quality.json: coverage, missing values and every warning (by kind, zone, year and
     indicator, so that each report shows those of its years), for the reports."""
@@ -165,20 +215,12 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
         if p.severity == WARNING
     ]
     warnings += [
-        _warning("missing_value", f"{r.indicator}: no value", r.zone_id, r.year, r.indicator)
-        for r in details.missing.itertuples()
+        _warning(p.kind, p.message, p.zone_id, p.year, indicator, file=p.file, row=p.row)
+        for p, indicator in quality_problems(result, details)
     ]
     warnings += [
         _warning("indicator_without_data", f"{r.indicator}: no zone has a value", year=r.year, indicator=r.indicator)
         for r in details.not_collected.itertuples()
-    ]
-    warnings += [
-        _warning("zone_year_without_data", "no data at all, in a year the zone exists", r.zone_id, r.year)
-        for r in details.zone_years_without_data.itertuples()
-    ]
-    warnings += [
-        _warning("before_approval", "data before the zone was approved", r.zone_id, r.year)
-        for r in details.before_approval.itertuples()
     ]
     warnings += [_warning(**jump) for jump in result.verified_jumps]
     values = len(result.panel)
@@ -265,7 +307,7 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with
     What check passes, ingest accepts: both run the same code on the same files. Problems are shown
     for the files checked; those only in data/raw are counted.
     """
-    vocab, _, _ = load_vocabulary(raw, indicators)
+    vocab, registry, dictionary = load_vocabulary(raw, indicators)
     verified = load_verified(raw, vocab)
     stats, clusters = [], []
     for path in paths:
@@ -287,7 +329,18 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with
     existing_clusters = [] if clusters else [p for p in raw_clusters if p.resolve() not in checked]
     result = ingest_files(existing_stats + stats, existing_clusters + clusters, vocab, None, verified)
     labels = {_label(p, None) for p in stats + clusters}
-    mine = [p for p in result.problems if p.file.split("[")[0] in labels]
+    # The data's warnings too, as ingest writes them (missing values, zones without data), at their places.
+    details = ingest.quality(result.panel, registry, dictionary)
+    problems = result.problems + [p for p, _ in quality_problems(result, details)]
+    for year, group in details.not_collected.groupby("year"):
+        names = ", ".join(sorted(str(i) for i in group["indicator"]))
+        where = next((p.file for p in problems if p.year == int(year) and p.file.split("[")[0] in labels), None)
+        if where:
+            message = (
+                f"{len(group)} indicator(s) have no value in any zone in {int(year)} (not collected then): {names}"
+            )
+            problems.append(Problem(where, None, None, NOTE, message))
+    mine = [p for p in problems if p.file.split("[")[0] in labels]
     others = [p for p in result.problems if p.file.split("[")[0] not in labels and p.severity == ERROR]
     report_problems(mine)
     if others:
