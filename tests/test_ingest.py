@@ -216,3 +216,11 @@ def test_check_accepts_the_embedded_default(capsys):
 
     assert main(["check", str(RAW / "stats"), str(RAW / "clusters.csv"), "--raw", str(RAW)]) == 0
     assert "0 error(s)" in capsys.readouterr().err
+
+
+def test_a_cell_unit_that_reads_the_same_either_way_is_not_a_warning(raw_copy):
+    # 52.3万 under 常住人口(人): 52.3 万人 taken, and 52.3万 人 is the same 52.3 万人: nothing to warn of.
+    (raw_copy / "stats" / "p.csv").write_text("zone,year,常住人口(人)\nchangsha,2016,52.3万\n", encoding="utf-8")
+    result = _panel(raw_copy)
+    assert [str(p) for p in result.problems if p.kind == "cell_unit"] == []
+    assert _values(result.panel) == {("changsha", 2016, "population"): pytest.approx(52.3)}

@@ -714,6 +714,8 @@ def _cell_unit_warnings(
         if multiplier is None or np.isnan(taken):
             continue
         other = float(converted.numbers[position]) * multiplier * column.factor
+        if abs(other - taken) <= 1e-9 * max(abs(taken), abs(other)):
+            continue  # 75.83万 under (人) is 75.83 万人 whichever way it is read: nothing to say
         problems.append(
             Problem(
                 table.label,
