@@ -125,13 +125,18 @@ def test_an_alias_an_analyst_confirmed_names_the_zone():
     assert lookup[normalise("长沙麓谷高新区")] == "changsha"
 
 
-def test_a_zone_without_a_province_is_refused_when_the_registry_has_provinces(tmp_path):
+def _refused(tmp_path, line: int, old: str, new: str, pattern: str) -> None:
+    """zones.csv with one change on a line (1-based) is refused with a message matching pattern."""
     path = tmp_path / "zones.csv"
     rows = (RAW / "zones.csv").read_text(encoding="utf-8").splitlines()
-    rows[2] = rows[2].replace(",湖南省,", ",,", 1)  # line 3: zhuzhou
+    rows[line - 1] = rows[line - 1].replace(old, new, 1)
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(ProblemsError, match=r"zones.csv:3:province: error: no province"):
+    with pytest.raises(ProblemsError, match=pattern):
         load_registry(path)
+
+
+def test_a_zone_without_a_province_is_refused_when_the_registry_has_provinces(tmp_path):
+    _refused(tmp_path, 3, ",湖南省,", ",,", r"zones.csv:3:province: error: no province")  # line 3: zhuzhou
 
 
 def test_count_bounds_where_the_registry_is_complete_counted_or_unknown():
@@ -152,12 +157,8 @@ def test_count_bounds_where_the_registry_is_complete_counted_or_unknown():
 
 
 def test_a_name_that_starts_like_a_formula_is_refused_at_its_row(tmp_path):
-    path = tmp_path / "zones.csv"
-    rows = (RAW / "zones.csv").read_text(encoding="utf-8").splitlines()
-    rows[3] = rows[3].replace("湘潭高新技术产业开发区", "=1+1", 1)  # line 4: xiangtan
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(ProblemsError, match=r"zones.csv:4:name_zh: error: .* starts like a formula"):
-        load_registry(path)
+    # Line 4: xiangtan.
+    _refused(tmp_path, 4, "湘潭高新技术产业开发区", "=1+1", r"zones.csv:4:name_zh: error: .* starts like a formula")
 
 
 def test_the_collection_template_writes_a_formula_like_name_as_text():
