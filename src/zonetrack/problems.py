@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 ERROR = "error"
@@ -72,3 +73,12 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 def has_errors(problems: list[Problem]) -> bool:
     """Whether any problem is an error."""
     return any(p.severity == ERROR for p in problems)
+
+
+def plain_number(value: float) -> str:
+    """A number for a message: grouped digits, never in scientific notation (0.00012, 1,234.5)."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, 6 - int(np.floor(np.log10(abs(value)))) - 1)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -89,6 +89,7 @@ def main() -> None:
     text("unit_in_cell_mismatch.csv", "zone,year,revenue\nchangsha,2017,12万人\n")
     # Issue 17: cells a program or Excel itself got wrong; a part above its whole.
     broken_cells()
+    text("slips_with_hints.csv", "zone,year,national_rank,revenue\nchangsha,2026,第97位,6l8\n")
     text(
         "part_above_whole.csv",
         "高新区,年份,规模以上高新技术企业数,设有研发机构的规上高新技术企业数\n长沙高新区,2027,80,120\n株洲高新区,2027,50,40\n",

@@ -30,7 +30,7 @@ from zonetrack.indicators import (
     unit_factor,
 )
 from zonetrack.ingest.tables import RawTable, rows_of
-from zonetrack.problems import ERROR, NOTE, WARNING, Problem, shown
+from zonetrack.problems import ERROR, NOTE, WARNING, Problem, plain_number, shown
 from zonetrack.registry import YEAR_RANGE
 
 ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区", "高新区名称", "园区名称", "单位名称"})
@@ -601,6 +601,19 @@ def _rounding(raw: pd.Series, numbers: np.ndarray, values: np.ndarray) -> np.nda
     return np.nan_to_num(0.5 * 10.0**-decimals * scale)
 
 
+def _unparseable_reason(value: object) -> str:
+    """Why a cell is no number, with a hint where the slip is a usual one."""
+    text = unicodedata_nfkc(str(value)).strip()
+    if misplaced_comma(text):
+        return "unparseable number (a comma stands between groups of three digits, as in 1,234.5):"
+    place = re.fullmatch(r"第?\s*(\d+)\s*[位名]", text)
+    if place:
+        return f"unparseable number (a place is written as the number alone: {place.group(1)}):"
+    if re.search(r"\d", text) and re.fullmatch(r"[\d.,]*[lIoO][\d.,lIoO]*", text):
+        return "unparseable number (a letter among the digits: l or I for 1, O for 0?):"
+    return "unparseable number"
+
+
 def convert(
     raw: pd.Series, indicator: str, factor: np.ndarray | float, vocab: Vocabulary, rounding: bool = False
 ) -> Converted:
@@ -613,8 +626,7 @@ def convert(
     bad = cells.bad.copy()
     reasons = np.where(bad, "unparseable number", "").astype(object)
     for position in np.flatnonzero(bad):
-        if misplaced_comma(raw.iloc[position]):
-            reasons[position] = "unparseable number (a comma stands between groups of three digits, as in 1,234.5):"
+        reasons[position] = _unparseable_reason(raw.iloc[position])
     with_unit = np.flatnonzero(cells.units != "")
     if len(with_unit):
         target = vocab.stored(indicator)
@@ -732,15 +744,6 @@ def _cell_unit_warnings(
     return problems
 
 
-def plain_number(value: float) -> str:
-    """A number for a message: grouped digits, never in scientific notation (0.00012, 1,234.5)."""
-    if value == 0 or not np.isfinite(value):
-        return f"{value:g}"
-    decimals = max(0, 6 - int(np.floor(np.log10(abs(value)))) - 1)
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, title: str, group=None) -> list[Problem]:
     """Total rows (合计) against the sum of the zone rows they total: a mismatch beyond the rounding of
     the written figures is a warning at the total row. A 小计 totals the zone rows since the previous
@@ -775,7 +778,8 @@ def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, titl
                     int(table.rows[position]),
                     title,
                     WARNING,
-                    f"the total row says {total:,.6g} but the {len(parts)} zone rows it totals sum to {summed:,.6g}",
+                    f"the total row says {plain_number(total)} but the {len(parts)} zone rows it totals sum to "
+                    f"{plain_number(summed)}",
                     "total_mismatch",
                 )
             )

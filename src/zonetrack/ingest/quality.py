@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from zonetrack.problems import ERROR, WARNING, Problem
+from zonetrack.problems import ERROR, WARNING, Problem, plain_number
 from zonetrack.registry import make_grid, zone_levels
 
 JUMP_FACTOR = 10.0
@@ -170,8 +170,8 @@ def plausibility(
         unit = f" {row['unit']}" if "unit" in frame.columns and isinstance(row["unit"], str) and row["unit"] else ""
         message = (
             f"{row['indicator']} of {row['zone_id']} in {int(row['year'])} is {described} its value in "
-            f"{int(before['year'])} ({row['value']:,.6g}{unit} against {before['value']:,.6g}{unit} at "
-            f"{before['source_file']}:{before['source_row']})"
+            f"{int(before['year'])} ({plain_number(row['value'])}{unit} against "
+            f"{plain_number(before['value'])}{unit} at {before['source_file']}:{before['source_row']})"
         )
         if key in verified or previous_key in verified:
             listed.append(
@@ -207,9 +207,9 @@ def parts_above_wholes(panel: pd.DataFrame, part_of: dict[str, str]) -> list[Pro
         above = both[both["value"] > both["value_whole"] * (1 + 1e-9)]
         for row in above.itertuples(index=False):
             message = (
-                f"{part} of {row.zone_id} in {int(row.year)} is {row.value:,.6g}, above its whole {whole} "
-                f"({row.value_whole:,.6g} at {row.source_file_whole}:{row.source_row_whole}): a part cannot exceed "
-                "its whole: two columns swapped, or one of them in the wrong unit?"
+                f"{part} of {row.zone_id} in {int(row.year)} is {plain_number(row.value)}, above its whole {whole} "
+                f"({plain_number(row.value_whole)} at {row.source_file_whole}:{row.source_row_whole}): a part cannot "
+                "exceed its whole: two columns swapped, or one of them in the wrong unit?"
             )
             location = (str(row.source_file), int(row.source_row), str(row.source_column))
             problems.append(Problem(*location, ERROR, message, "part_above_whole", str(row.zone_id), int(row.year)))
