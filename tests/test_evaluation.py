@@ -261,7 +261,11 @@ def test_raising_an_indicator_in_the_better_direction_never_lowers_the_index(
 
 
 @settings(max_examples=100, deadline=None)
-@given(x=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=20), factor=st.floats(1e-3, 1e3))
+# Subnormal values (5e-324) are no figures: halved, 5e-324 underflows to 0 and the spread vanishes.
+@given(
+    x=st.lists(st.floats(-1e3, 1e3, allow_subnormal=False), min_size=2, max_size=20),
+    factor=st.floats(1e-3, 1e3),
+)
 def test_min_max_does_not_change_when_an_indicator_is_rescaled(x, factor):
     x = np.array(x)
     assert normalise(x * factor, "minmax", False) == pytest.approx(normalise(x, "minmax", False), abs=1e-6)
