@@ -49,23 +49,7 @@ def load_registry(path: Path) -> pd.DataFrame:
             )
             for i in np.flatnonzero(registry["province"].str.strip() == "")
         ]
-    bad_id = ~registry["zone_id"].str.fullmatch(SLUG)
-    problems += [
-        Problem(
-            label,
-            int(i) + 2,
-            "zone_id",
-            ERROR,
-            f"'{shown(registry.loc[i, 'zone_id'])}' is not a zone id: ids are slugs of a-z, 0-9 and _, "
-            "starting with a letter (e.g. changsha, yueyang_lingang)",
-        )
-        for i in np.flatnonzero(bad_id)
-    ]
-    duplicated = registry["zone_id"].duplicated()
-    problems += [
-        Problem(label, int(i) + 2, "zone_id", ERROR, f"duplicate zone_id '{registry.loc[i, 'zone_id']}'")
-        for i in np.flatnonzero(duplicated)
-    ]
+    problems += _zone_id_problems(registry, label)
     for column in ("name_zh", "name_en"):
         empty = registry[column].str.strip() == ""
         problems += [Problem(label, int(i) + 2, column, ERROR, "empty name") for i in np.flatnonzero(empty)]
@@ -73,6 +57,26 @@ def load_registry(path: Path) -> pd.DataFrame:
     if problems:
         raise ProblemsError(problems)
     return registry
+
+
+def _zone_id_problems(table: pd.DataFrame, label: str) -> list[Problem]:
+    """Ids that are not slugs (they name files and reach spreadsheets, so nothing in them may read
+    as a formula) and ids given twice, each at its row."""
+    problems = [
+        Problem(
+            label,
+            int(i) + 2,
+            "zone_id",
+            ERROR,
+            f"'{shown(table.loc[i, 'zone_id'])}' is not a zone id: ids are slugs of a-z, 0-9 and _, "
+            "starting with a letter (e.g. changsha, yueyang_lingang)",
+        )
+        for i in np.flatnonzero(~table["zone_id"].str.fullmatch(SLUG))
+    ]
+    return problems + [
+        Problem(label, int(i) + 2, "zone_id", ERROR, f"duplicate zone_id '{table.loc[i, 'zone_id']}'")
+        for i in np.flatnonzero(table["zone_id"].duplicated())
+    ]
 
 
 def _formula_names(table: pd.DataFrame, label: str) -> list[Problem]:
@@ -118,15 +122,7 @@ def load_national(path: Path) -> pd.DataFrame:
     table, label, problems = _small_table(path, NATIONAL_COLUMNS, ["national_since"])
     if label is None:
         return table
-    bad_id = ~table["zone_id"].str.fullmatch(SLUG)
-    problems += [
-        Problem(label, int(i) + 2, "zone_id", ERROR, f"'{shown(table.loc[i, 'zone_id'])}' is not a zone id (a slug)")
-        for i in np.flatnonzero(bad_id)
-    ]
-    problems += [
-        Problem(label, int(i) + 2, "zone_id", ERROR, f"duplicate zone_id '{table.loc[i, 'zone_id']}'")
-        for i in np.flatnonzero(table["zone_id"].duplicated())
-    ]
+    problems += _zone_id_problems(table, label)
     problems += [
         Problem(label, int(i) + 2, "national_since", ERROR, "a national zone without the year it became national")
         for i in np.flatnonzero(table["national_since"].isna())
