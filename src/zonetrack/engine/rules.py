@@ -196,8 +196,7 @@ def evaluate_target(
     # for a like-for-like target, that existed in the base year (a zone approved later is out of
     # scope there, not missing).
     could = np.ones(len(rows), dtype=bool) if expected is None else expected[rows]
-    # A base the plan states replaces the zones' base: the total is every zone's, not like for like.
-    like_for_like = target.like_for_like and getattr(target, "base_value", None) is None
+    like_for_like = target.compares_like_for_like
     if like_for_like:
         could &= grid.level_code[base_rows] > 0
     if target.scope == "total":
@@ -255,10 +254,8 @@ class CountPath:
 
     bound: float
     better: str = "higher"
-    rule: str = "count"
     growth_path: bool = False
     needs_base_for_met: bool = False
-    like_for_like: bool = False
 
     def end_values(self, year, base, base_year: int, target_year: int):
         return np.full(len(base), self.bound), np.full(len(base), np.nan)
@@ -293,7 +290,7 @@ def _total(num, den, num_b, den_b, position, target, n):
     """Σ over zones per year. Ratios are ratios of sums; multiple and growth compare like with like."""
     has_t = ~np.isnan(num) & ~np.isnan(den)
     has_b = ~np.isnan(num_b) & ~np.isnan(den_b)
-    if target.like_for_like and target.base_value is None:
+    if target.compares_like_for_like:
         has_t = has_b = has_t & has_b
 
     def summed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -353,6 +350,14 @@ class RegistryContext:
     groups: dict[str, list[str]]
     span: list[int]
     base_year: int
+
+
+def registry_context(inputs: Inputs, plan: Plan, years) -> RegistryContext:
+    """What the registry rules of a plan read, for its assessed years and its base year."""
+    span = sorted({plan.base_year, *years})
+    return RegistryContext(
+        inputs.registry, inputs.facilities, inputs.coverage, plan.region, dict(plan.groups), span, plan.base_year
+    )
 
 
 @singledispatch
@@ -453,10 +458,8 @@ def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: 
     A count is known to lie between what the registry lists and that plus what it cannot list;
     its verdict stands where both bounds give the same."""
     base_year, target_year = plan.base_year, plan.end_year(target)
-    span = sorted({base_year, *years})
-    context = RegistryContext(
-        inputs.registry, inputs.facilities, inputs.coverage, plan.region, dict(plan.groups), span, base_year
-    )
+    context = registry_context(inputs, plan, years)
+    span = context.span
     values, upper, known, bound = registry_facts(target, context)
     base = values[span.index(base_year)]
     assessed = np.array([span.index(y) for y in years], dtype="int64")
@@ -482,11 +485,9 @@ def registry_bounds(prepared: Prepared) -> list[dict]:
     """For every target on the registry and year: the count listed, the most it could be (None:
     no bound is known) and the share known, which the reports give as the reason of a verdict the
     registry cannot decide."""
-    plan, inputs = prepared.plan, prepared.inputs
-    span = sorted({plan.base_year, *prepared.years})
-    context = RegistryContext(
-        inputs.registry, inputs.facilities, inputs.coverage, plan.region, dict(plan.groups), span, plan.base_year
-    )
+    plan = prepared.plan
+    context = registry_context(prepared.inputs, plan, prepared.years)
+    span = context.span
     found = []
     for target_id, target in plan.targets.items():
         if not target.on_registry:

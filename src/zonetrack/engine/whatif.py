@@ -24,7 +24,7 @@ from zonetrack.engine.rules import (
 )
 from zonetrack.engine.status import CODE, MET, NO_BASE_YEAR, STATUS_ORDER
 from zonetrack.io import stated_precision
-from zonetrack.plans.model import Plan, StatusSettings
+from zonetrack.plans.model import CEILING_KEYS, Plan, StatusSettings
 
 GAP_COLUMNS = [
     "year",
@@ -207,16 +207,12 @@ def _candidates(target, rows: pd.DataFrame) -> np.ndarray:
     return np.unique(found[np.isfinite(found)])
 
 
-# Parameters under which a lower value is harder (a ceiling, a decline): met at or above the critical value.
-CEILINGS = ("max", "max_rate")
-
-
 def _critical(probe: _Probe, parameter: str, current: float, year: int, candidates: np.ndarray) -> tuple[float, str]:
     """(critical value, 'at_most' | 'at_least' | 'never' | 'always') for one target and year.
 
     Searched as u = flip × value, under which the target is met from the easiest u up to the
     critical one: flip is −1 for a ceiling (`max`, `max_rate`), which is met at or above it."""
-    flip = -1.0 if parameter in CEILINGS else 1.0
+    flip = -1.0 if parameter in CEILING_KEYS else 1.0
     integer = parameter in ("min", "max") and probe.target.integer
     if flip > 0:
         # The easiest setting the model allows: whole counts from 1, rates and multiples just above 0.

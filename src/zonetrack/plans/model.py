@@ -32,6 +32,8 @@ Level = Literal["national", "provincial"]
 Text = Annotated[str, StringConstraints(max_length=2000)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+# Threshold keys that set a ceiling (不高于, 下降): lower is better, and a lower value is harder.
+CEILING_KEYS = ("max", "max_rate")
 # Keys that describe a target for people; changing them changes no verdict.
 DESCRIPTIVE_KEYS = frozenset(
     {
@@ -130,7 +132,13 @@ class _Target(BaseModel):
     @property
     def better(self) -> str:
         """Which way is better: higher, or lower (a ceiling `max:`, a decline `max_rate:`)."""
-        return "lower" if self.parameter in ("max", "max_rate") else "higher"
+        return "lower" if self.parameter in CEILING_KEYS else "higher"
+
+    @property
+    def compares_like_for_like(self) -> bool:
+        """Whether only zones with values in the base year and in t count, on both sides: a
+        like-for-like rule, unless the plan states its own base (then the total is every zone's)."""
+        return self.like_for_like and getattr(self, "base_value", None) is None
 
     @property
     def better_sign(self) -> float:
