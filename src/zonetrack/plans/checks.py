@@ -40,6 +40,7 @@ def reference_problems(
     indicators = sorted(dictionary["id"])
     kinds = dict(zip(dictionary["id"], dictionary["kind"], strict=True))
     zones = sorted(registry["zone_id"])
+    cities = sorted({c for c in registry["city"] if c})
     problems = []
 
     def add(keys: tuple, message: str) -> None:
@@ -56,7 +57,6 @@ def reference_problems(
                 add(("targets", target_id, key), f"no indicator '{name}' in indicators.csv{_hint(name, indicators)}")
         if getattr(target, "zone", None) and target.zone not in zones:
             add(("targets", target_id, "zone"), _no_zone(target.zone, zones, everywhere, plan.region))
-        cities = sorted({c for c in registry["city"] if c})
         for index, city in enumerate(getattr(target, "cities", []) or []):
             if city not in cities:
                 add(
@@ -65,25 +65,26 @@ def reference_problems(
                 )
         if getattr(target, "kind", None) and target.kind not in set(facilities["kind"]):
             add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
-        problems += _direction_problems(target_id, target, kinds, add)
+        backwards = _backwards_rank(target, kinds)
+        if backwards:
+            add(("targets", target_id, backwards[0]), backwards[1])
     return problems
 
 
-def _direction_problems(target_id: str, target, kinds: dict[str, str], add) -> list[Problem]:
-    """`min:` (at least) on an indicator where lower is better (a rank) reads the plan backwards."""
+def _backwards_rank(target, kinds: dict[str, str]) -> tuple[str, str] | None:
+    """(key, message) where `min:` (at least) stands on an indicator where lower is better (a rank),
+    which reads the plan backwards; None otherwise."""
     indicator = getattr(target, "indicator", None)
     if not indicator or kinds.get(indicator) != "rank":
-        return []
+        return None
     # The key that sets "at least" on the indicator's own value: a level's or count's `min`, or the
     # zone-level `at_least` of a count of zones reaching it.
     key = "at_least" if target.counts_zones else "min"
     value = getattr(target, key, None)
     if value is None:  # multiple, growth, change: no lower bound on the value itself
-        return []
+        return None
     ceiling = "at_most" if key == "at_least" else "max"
-    add(
-        ("targets", target_id, key),
+    return key, (
         f"`{key}: {value:g}` asks for a rank of at least {value:g}, but {indicator} is a rank, where lower is "
-        f"better: 前{value:g}位 (top {value:g}) is `{ceiling}: {value:g}`",
+        f"better: 前{value:g}位 (top {value:g}) is `{ceiling}: {value:g}`"
     )
-    return []
