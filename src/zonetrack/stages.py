@@ -395,7 +395,22 @@ def assessment_years(run: Run, data_years: list[int]) -> tuple[list[int], list[i
     return years, outside
 
 
-def load_engine_inputs(processed: Path, raw: Path) -> engine.Inputs:
+@dataclass(frozen=True)
+class Reference:
+    """The tables a plan is checked and assessed against: the registry, the indicator dictionary
+    and the facilities, read once per stage."""
+
+    registry: pd.DataFrame
+    dictionary: pd.DataFrame
+    facilities: pd.DataFrame
+
+
+def load_reference(raw: Path) -> Reference:
+    """zones.csv with national_zones.csv, indicators.csv and facilities.csv, checked."""
+    return Reference(load_zones(raw), load_dictionary(raw / "indicators.csv"), load_facilities(raw / "facilities.csv"))
+
+
+def load_engine_inputs(processed: Path, raw: Path, reference: Reference) -> engine.Inputs:
     """The panel, clusters, registry and facilities, the processed ones checked against their contract."""
     from zonetrack import schemas  # pandera: imported only by the stages that validate
 
@@ -404,31 +419,25 @@ def load_engine_inputs(processed: Path, raw: Path) -> engine.Inputs:
     clusters = pd.read_parquet(processed / "clusters.parquet")
     schemas.check(schemas.PANEL, panel, schemas.PANEL_KEY)
     schemas.check(schemas.CLUSTERS, clusters)
-    dictionary = load_dictionary(raw / "indicators.csv")
+    dictionary = reference.dictionary
     collected_for = {i: level for i, level in zip(dictionary["id"], dictionary["collected_for"], strict=True) if level}
     return engine.Inputs(
         panel,
         clusters,
-        load_zones(raw),
-        load_facilities(raw / "facilities.csv"),
+        reference.registry,
+        reference.facilities,
         collected_for,
         load_coverage(raw / "registry_coverage.csv"),
     )
 
 
-def check_plan(run: Run, raw: Path, indicators: Path | None = None) -> None:
+def check_plan(run: Run, reference: Reference) -> None:
     """Stop with located errors when the plan names an indicator, zone or facility the data lacks."""
     from zonetrack.plans import load_plan
     from zonetrack.plans.checks import reference_problems
 
     _, document = load_plan(run.plan_file)
-    problems = reference_problems(
-        run.plan,
-        document,
-        load_zones(raw),
-        load_dictionary(indicators or raw / "indicators.csv"),
-        load_facilities(raw / "facilities.csv"),
-    )
+    problems = reference_problems(run.plan, document, reference.registry, reference.dictionary, reference.facilities)
     if problems:
         raise ProblemsError(problems)
 
@@ -442,8 +451,9 @@ def run_evaluate(
     started = time.perf_counter()
     # load
     run = load_run(plan_file, params_file)
-    check_plan(run, raw)
-    inputs = load_engine_inputs(processed, raw)
+    reference = load_reference(raw)
+    check_plan(run, reference)
+    inputs = load_engine_inputs(processed, raw, reference)
     data_years = sorted(int(y) for y in inputs.panel["year"].unique())
     years, outside = assessment_years(run, data_years)
     for year in outside:
@@ -532,10 +542,16 @@ def load_frameworks(folder: Path, raw: Path) -> tuple[list, list[Problem]]:
 def run_validate(plans: list[Path], params_file: Path, raw: Path) -> int:
     """Check params.yaml and every plan (with what they name in data/raw) before anything runs."""
     problems: list[Problem] = []
+    try:
+        reference = load_reference(raw)
+    except ProblemsError as error:  # a broken registry or dictionary: said once, the plans still read
+        problems += error.problems
+        reference = None
     for plan_file in plans:
         try:
             run = load_run(plan_file, params_file)
-            check_plan(run, raw)
+            if reference is not None:
+                check_plan(run, reference)
             log(
                 f"{plan_file}: {len(run.plan.targets)} targets"
                 + (f", scenario of {len(run.changes)} change(s)" if run.changes else "")
@@ -724,7 +740,7 @@ def run_scenario(name: str | None, settings: list[str], root: Path = Path(".")) 
     missing = untracked_inputs(root)
     if missing:
         for path in missing:
-            print(f"{printable(path)}:-:-: error: not in git: the experiment would run without it", file=sys.stderr)
+            print(Problem(path, None, None, ERROR, "not in git: the experiment would run without it"), file=sys.stderr)
         log(
             f"NOT OK: dvc exp run --temp runs on a copy of what git holds, and {len(missing)} input file(s) are "
             "not in it. Add them first (git add … && git commit), or move them away; nothing was run"
