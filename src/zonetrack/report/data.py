@@ -120,8 +120,8 @@ def target_text(target) -> tuple[str, str]:
     """The threshold as this run assesses it, in words (≥ 20.0%/年; ≥ 2 × 2016; ≤ 30 位): the
     rule's words (its model's `words`) with this run's numbers."""
     sign = "≤" if target.better == "lower" else "≥"
-    bound = target.zone_view().bound if target.counts_zones else target.bound
-    zone_sign = "≤" if target.zone_view().better == "lower" else "≥"
+    zone = target.zone_view()  # what each zone must reach (the target itself but for zones_reaching)
+    zone_sign = "≤" if zone.better == "lower" else "≥"
     level = getattr(target, "level", "")
     fields = {
         "sign": sign,
@@ -137,7 +137,7 @@ def target_text(target) -> tuple[str, str]:
         "level": level,
         "zones": f"{target.bound:g}",
         "share": fmt.number(target.bound, share=True),
-        "each": f"{zone_sign} {fmt.with_unit(bound, target)}",
+        "each": f"{zone_sign} {fmt.with_unit(zone.bound, target)}",
     }
     zh, en = target.words.get(target.parameter) or target.words[None]
     return zh.format(**fields), en.format(**fields)
