@@ -208,6 +208,8 @@ class ParsedCells:
     numbers: np.ndarray
     units: np.ndarray
     bad: np.ndarray
+    # Cells refused because their commas do not group digits by three (1,23; 12,34,567).
+    misplaced_comma: np.ndarray | None = None
 
 
 def _fast_numbers(text: pd.Series, missing: np.ndarray) -> np.ndarray:
@@ -227,12 +229,6 @@ def _fast_numbers(text: pd.Series, missing: np.ndarray) -> np.ndarray:
 GROUPED = r"^\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*\D*$"
 
 
-def misplaced_comma(text: str) -> bool:
-    """Whether a cell's commas do not group its digits by three (1,23; 12,34,567)."""
-    normalised = unicodedata.normalize("NFKC", str(text))
-    return "," in normalised and re.match(GROUPED, normalised) is None
-
-
 def parse_cells(raw: pd.Series) -> ParsedCells:
     """Parse cells written ``1,234.5``, ``１２３``, ``1.2万``, ``34.0亿元``, ``3.2%`` or plain.
 
@@ -249,6 +245,7 @@ def parse_cells(raw: pd.Series) -> ParsedCells:
     numbers = _fast_numbers(text, missing)
     numbers[~np.isfinite(numbers)] = np.nan  # 'inf' and 'nan' parse; they go on to be judged below
     needs_work = np.isnan(numbers) & ~missing
+    comma = np.zeros(size, dtype=bool)
     if needs_work.any():
         normalised = text[needs_work].str.normalize("NFKC")
         # A comma stands between groups of three digits (1,234.5); "1,23" is neither 123 nor 1.23.
@@ -259,10 +256,11 @@ def parse_cells(raw: pd.Series) -> ParsedCells:
         unit = parts["unit"].fillna("").to_numpy(dtype=object)
         known = np.array([u == "" or u in UNITS or u in MULTIPLIERS for u in unit], dtype=bool)
         parsed[~known | ~np.isfinite(parsed) | misplaced_comma] = np.nan
+        comma[needs_work] = misplaced_comma
         numbers[needs_work] = parsed
         units[needs_work] = np.where(known, unit, "")
     bad = np.isnan(numbers) & ~missing
-    return ParsedCells(numbers, units, bad)
+    return ParsedCells(numbers, units, bad, comma)
 
 
 def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

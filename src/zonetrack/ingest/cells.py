@@ -21,7 +21,6 @@ from zonetrack.indicators import (
     UNITS,
     WHOLE_NUMBER_KINDS,
     cell_unit_factor,
-    misplaced_comma,
     normalise,
     parse_cells,
     parse_numbers,
@@ -398,7 +397,7 @@ def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple
     footnote = (zone_text.str.match(_FOOTNOTE) | first_text.str.match(_FOOTNOTE)).to_numpy()
     # A total's label merged across 序号 and the name column (合计 in A, merged A:B) stands left of
     # the zone column, which is empty on that row: it labels the row all the same.
-    left_text = _first_texts(frame.iloc[:, :zone_col]) if zone_col > 0 else zone_text.where(zone_text == "", "")
+    left_text = _first_texts(frame.iloc[:, :zone_col]) if zone_col > 0 else pd.Series("", index=frame.index)
     zone_text = zone_text.where(zone_text != "", left_text.where(left_text.map(_total_kind) != "", ""))
     codes, distinct = pd.factorize(zone_text)
     kinds = np.array([_total_kind(t) for t in distinct] + [""], dtype=object)[codes]
@@ -601,10 +600,10 @@ def _rounding(raw: pd.Series, numbers: np.ndarray, values: np.ndarray) -> np.nda
     return np.nan_to_num(0.5 * 10.0**-decimals * scale)
 
 
-def _unparseable_reason(value: object) -> str:
+def _unparseable_reason(value: object, misplaced_comma: bool) -> str:
     """Why a cell is no number, with a hint where the slip is a usual one."""
     text = unicodedata_nfkc(str(value)).strip()
-    if misplaced_comma(text):
+    if misplaced_comma:
         return "unparseable number (a comma stands between groups of three digits, as in 1,234.5):"
     place = re.fullmatch(r"第?\s*(\d+)\s*[位名]", text)
     if place:
@@ -626,7 +625,7 @@ def convert(
     bad = cells.bad.copy()
     reasons = np.where(bad, "unparseable number", "").astype(object)
     for position in np.flatnonzero(bad):
-        reasons[position] = _unparseable_reason(raw.iloc[position])
+        reasons[position] = _unparseable_reason(raw.iloc[position], bool(cells.misplaced_comma[position]))
     with_unit = np.flatnonzero(cells.units != "")
     if len(with_unit):
         target = vocab.stored(indicator)

@@ -56,8 +56,8 @@ def duplicate_problems(dups: pd.DataFrame, keys: list[str]) -> list[Problem]:
     location = (
         dups["source_file"].astype(str) + ":" + dups["source_row"].astype(str) + ":" + dups["source_column"].astype(str)
     )
-    group = dups.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
-    within = dups.groupby(keys, observed=True, sort=False).cumcount().to_numpy()
+    grouped = dups.groupby(keys, observed=True, sort=False)
+    group, within = grouped.ngroup().to_numpy(), grouped.cumcount().to_numpy()
     counts = np.bincount(group)
     first = location[within < SHOWN_PLACES].groupby(group[within < SHOWN_PLACES]).agg(", ".join)
     last = ~dups.duplicated(keys, keep="last").to_numpy()
