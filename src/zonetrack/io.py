@@ -166,13 +166,13 @@ def stated_precision(values) -> np.ndarray:
     # log10 may be off by one at a power of ten on some machines: settle the exponent on the
     # mantissa itself, 10^11 ≤ |q| < 10^12, which every machine computes alike.
     for _ in range(2):
-        q = _mantissa(x, digits - exponent)
+        q = np.round(_scaled(x, digits - exponent))
         exponent = exponent + (np.abs(q) >= 10.0 ** (digits + 1)) - (np.abs(q) < 10.0**digits)
     shift = digits - exponent
-    q = _mantissa(x, shift)
+    scaled = _scaled(x, shift)
+    q = np.round(scaled)
     # Where the scaled value lies within rounding of a half (…5 in the thirteenth digit), the scaling
     # itself may have rounded it onto the half: those few take Python's exact decimal rounding.
-    scaled = _scaled(x, shift)
     exact = (np.abs(shift) <= _EXACT_POWERS) & ~(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-3)
     power = 10.0 ** np.minimum(np.abs(shift), _EXACT_POWERS)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -187,10 +187,6 @@ def _scaled(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
     power = 10.0 ** np.minimum(np.abs(shift), _EXACT_POWERS)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.where(shift >= 0, x * power, x / power)
-
-
-def _mantissa(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    return np.round(_scaled(x, shift))
 
 
 def _stated(data: object) -> object:
