@@ -35,10 +35,10 @@ def dictionary(vocab_bundle):
 
 @pytest.fixture
 def raw_copy(tmp_path):
-    """An empty raw folder with the repository's zones.csv and indicators.csv."""
+    """An empty raw folder with the repository's zones.csv, indicators.csv and layout.csv."""
     raw = tmp_path / "raw"
     (raw / "stats").mkdir(parents=True)
-    for name in ("zones.csv", "indicators.csv"):
+    for name in ("zones.csv", "indicators.csv", "layout.csv"):
         (raw / name).write_bytes((RAW / name).read_bytes())
     return raw
 

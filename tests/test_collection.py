@@ -61,7 +61,7 @@ def test_a_filled_template_ingests_to_the_values_typed(template, tmp_path):
     book.save(filled)
     raw = tmp_path / "raw"
     (raw / "stats").mkdir(parents=True)
-    for name in ("zones.csv", "indicators.csv"):
+    for name in ("zones.csv", "indicators.csv", "layout.csv"):
         shutil.copy(RAW / name, raw / name)
     shutil.copy(filled, raw / "stats" / "2020.xlsx")
     assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 0

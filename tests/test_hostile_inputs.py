@@ -165,6 +165,7 @@ def _raw_with_zones(tmp_path, text: str, encoding: str = "utf-8"):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "indicators.csv").write_bytes((RAW / "indicators.csv").read_bytes())
+    (raw / "layout.csv").write_bytes((RAW / "layout.csv").read_bytes())
     (raw / "zones.csv").write_bytes(text.encode(encoding))
     return raw
 

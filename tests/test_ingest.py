@@ -189,6 +189,7 @@ def test_ingest_writes_outputs_and_never_touches_raw(raw_copy, tmp_path):
         "source_row",
         "source_column",
         "illustrative",
+        "remark",
     ]
     quality = json.loads((out / "data_quality.json").read_text(encoding="utf-8"))
     assert quality["values"] == 6

@@ -30,7 +30,7 @@ def raw_with(tmp_path: Path, *files: Path) -> Path:
     """A raw folder with the repository's registry and dictionary and only the given statistics."""
     raw = tmp_path / "raw"
     (raw / "stats").mkdir(parents=True)
-    for name in ("zones.csv", "indicators.csv"):
+    for name in ("zones.csv", "indicators.csv", "layout.csv"):
         shutil.copy(RAW / name, raw / name)
     for file in files:
         if file.is_dir():

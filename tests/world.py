@@ -57,6 +57,7 @@ def build(root: Path) -> dict[str, Path]:
     raw = root / "raw"
     (raw / "stats").mkdir(parents=True)
     shutil.copy(RAW / "indicators.csv", raw)
+    shutil.copy(RAW / "layout.csv", raw)
     shutil.copy(RAW / "facilities.csv", raw)
     shutil.copytree(RAW / "reference", raw / "reference")
     registry = pd.read_csv(RAW / "zones.csv", dtype=str, keep_default_na=False)

@@ -18,7 +18,7 @@ from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
 from zonetrack.plans import Run, load_params, load_run
-from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, sort_problems
+from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, shown, sort_problems
 from zonetrack.registry import (
     YEAR_RANGE,
     load_coverage,
@@ -79,7 +79,7 @@ def ingest_files(
     tables, problems, skipped = [], [], []
     for path in stats_files:
         label = _label(path, root)
-        found, read_problems, skipped_sheets = ingest.read_tables(path, label)
+        found, read_problems, skipped_sheets = ingest.read_tables(path, label, vocab.layout)
         log(f"read {label}: {sum(len(t.frame) for t in found)} rows in {len(found)} table(s)")
         tables += found
         problems += read_problems
@@ -91,7 +91,7 @@ def ingest_files(
     cluster_frames = []
     for path in cluster_files:
         label = _label(path, root)
-        found, read_problems, _ = ingest.read_tables(path, label)
+        found, read_problems, _ = ingest.read_tables(path, label, vocab.layout)
         problems += read_problems
         for table in found:
             rows, cluster_problems = ingest.cluster_rows(table, vocab)
@@ -102,7 +102,7 @@ def ingest_files(
     clusters = clusters.sort_values(["zone_id", "year", "cluster"], ignore_index=True)
     frame = cells.frame
     blank = frame[frame["valid"] & frame["value"].isna()][
-        ["zone_id", "year", "indicator", "source_file", "source_row", "source_column"]
+        ["zone_id", "year", "indicator", "source_file", "source_row", "source_column", "remark"]
     ]
     return IngestResult(
         panel,
@@ -120,7 +120,8 @@ def load_vocabulary(raw: Path, indicators: Path | None = None) -> tuple[ingest.V
     """The registry, the indicator dictionary and the lookups built from them."""
     registry = load_registry(raw / "zones.csv")
     dictionary = load_dictionary(indicators or raw / "indicators.csv")
-    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), short_names(registry))
+    layout = ingest.load_layout(raw / ingest.LAYOUT_FILE)
+    vocab = ingest.vocabulary(dictionary, zone_lookup(registry), name_lookup(dictionary), layout, short_names(registry))
     return vocab, registry, dictionary
 
 
@@ -193,6 +194,8 @@ def quality_problems(result: IngestResult, details) -> list[tuple[Problem, str |
             else (first_file.get(int(r.year), "-"), None, None)
         )
         message = f"{r.indicator} of {r.zone_id} in {int(r.year)}: no value" + ("" if cell is not None else " (no row)")
+        if cell is not None and str(cell.remark):
+            message += f"; the row's remark (备注): '{shown(str(cell.remark), 60)}'"
         found.append((Problem(*where, WARNING, message, "missing_value", key[0], key[1]), key[2]))
     for r in details.zone_years_without_data.itertuples():
         message = f"{r.zone_id}: no data at all in {int(r.year)}, a year the zone exists"

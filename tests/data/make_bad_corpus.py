@@ -69,7 +69,7 @@ def main() -> None:
     (BAD / "unreadable_binary.csv").write_bytes(b"PK\x03\x04\x00\x00\xff\xfe\x00garbage")
     (BAD / "unreadable_corrupt.xlsx").write_bytes(b"this is not a workbook")
     (BAD / "old_format.xls").write_bytes(b"not really excel")
-    text("unknown_indicator.csv", "zone,year,GDP增速\nchangsha,2017,7.5\n")
+    text("unknown_indicator.csv", "zone,year,土地出让金(万元)\nchangsha,2017,7.5\n")
     text(
         "clusters_negative/clusters.csv",
         "zone,year,cluster,revenue\nchangsha,2017,工程机械,1100\nchangsha,2017,电子信息,-20\n",

@@ -120,6 +120,22 @@ def merged_totals_2027() -> None:
     book.save(GOOD / "merged_totals_2027.xlsx")
 
 
+def descriptive_columns_2027() -> None:
+    """Issue 17: columns that are no indicator (所在市州; a hidden growth column 营业收入增速（%）), set aside
+    with a note at their cells; a 备注 that explains a blank figure."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2027年"
+    sheet.append(["2027年湖南省高新区主要指标"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["单位：万元"])
+    sheet.append(["序号", "高新区", "所在市州", "营业收入", "营业收入增速（%）", "税收总额", "备注"])
+    sheet.append([1, "长沙高新区", "长沙市", 98186815.7, 12.5, 3456789, None])
+    sheet.append([2, "株洲高新区", "株洲市", 48965330.4, 8.1, None, "税收数据未报送"])
+    sheet.column_dimensions["E"].hidden = True
+    book.save(GOOD / "descriptive_columns_2027.xlsx")
+
+
 def main() -> None:
     GOOD.mkdir(parents=True, exist_ok=True)
     office_2020()
@@ -128,6 +144,7 @@ def main() -> None:
     long_units()
     unit_beside_reporter_2027()
     merged_totals_2027()
+    descriptive_columns_2027()
 
 
 if __name__ == "__main__":

@@ -28,28 +28,12 @@ from zonetrack.indicators import (
     stored_unit,
     unit_factor,
 )
-from zonetrack.ingest.tables import RawTable, rows_of
+from zonetrack.ingest.layout import Layout
+from zonetrack.ingest.tables import RawTable, column_letter, rows_of
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, plain_number, shown
 from zonetrack.registry import YEAR_RANGE
 
-ZONE_HEADERS = frozenset({"zone", "zone_id", "高新区", "园区", "高新区名称", "园区名称", "单位名称"})
-YEAR_HEADERS = frozenset({"year", "年份", "年度"})
-INDICATOR_HEADERS = frozenset({"indicator", "指标", "指标名称"})
-VALUE_HEADERS = frozenset({"value", "数值", "值"})
-UNIT_HEADERS = frozenset({"unit", "单位", "计量单位"})
-NOTE_HEADERS = frozenset({"note", "notes", "备注", "说明"})
-SOURCE_HEADERS = frozenset({"source", "来源", "数据来源"})
-ROW_NUMBER_HEADERS = frozenset({"序号", "编号", "序", "no", "no.", "#", "number"})
-CLUSTER_HEADERS = frozenset({"cluster", "产业集群", "集群", "集群名称"})
-CLUSTER_REVENUE_HEADERS = frozenset({"revenue", "营业收入", "集群营业收入"})
 CLUSTER_REVENUE_UNIT = "亿元"
-ILLUSTRATIVE_MARKERS = ("illustrative", "示例")
-TOTAL_WORDS = frozenset({"合计", "总计", "共计", "全省", "全市", "全州", "total", "grandtotal", "sum"})
-SUBTOTAL_WORDS = frozenset({"小计", "subtotal"})
-_TOTAL_PHRASE = re.compile(r"^(全省|全市|全州)\S{0,10}(合计|总计)$")
-_FOOTNOTE = re.compile(
-    r"^(注|说明|备注|数据来源|资料来源|来源|填表说明|note|notes|source)\s*\d*\s*[:：.、]", re.IGNORECASE
-)
 _BRACKETS = re.compile(r"\([^)]*\)")
 _YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A unit statement anywhere on a line above the table (单位：万元; 金额单位:万元; 计量单位：万元、家),
@@ -57,52 +41,6 @@ _YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # 报送单位, 制表单位, 填表单位 and 编制单位 name an organisation, not a unit.
 _UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!制表)(?<!填表)(?<!编制)(?:金额|计量)?单位[:：](?P<units>[^\s…]+)")
 _ORGANISATION = re.compile(r"(?:填报|报送|制表|填表|编制)单位[:：]")
-# Words a zone's name may carry or drop: 长沙国家高新区, 湘潭高新技术开发区, Changsha Hi-tech Zone.
-_ZONE_MARKERS = ("高新", "开发区", "园区", "zone", "park")
-_ZONE_WORDS = sorted(
-    [
-        "湖南省",
-        "湖南",
-        "国家级",
-        "国家",
-        "省级",
-        "高新技术产业开发区",
-        "高新技术开发区",
-        "高新技术产业园区",
-        "高新技术园区",
-        "高新区",
-        "开发区",
-        "产业园区",
-        "园区",
-        "hi-techindustrialdevelopmentzone",
-        "high-techindustrialdevelopmentzone",
-        "industrialdevelopmentzone",
-        "developmentzone",
-        "hi-tech",
-        "high-tech",
-        "hitech",
-        "hightech",
-        "national",
-        "industrial",
-        "zone",
-        "park",
-        "hunan",
-    ],
-    key=len,
-    reverse=True,
-)
-
-CELL_COLUMNS = [
-    "zone_id",
-    "year",
-    "indicator",
-    "value",
-    "source_file",
-    "source_row",
-    "source_column",
-    "illustrative",
-    "valid",
-]
 
 
 @dataclass
@@ -113,6 +51,7 @@ class Vocabulary:
     zones: dict[str, str]
     units: dict[str, str]
     kinds: dict[str, str]
+    layout: Layout
     zone_labels: dict[str, str] = field(default_factory=dict)
     may_be_negative: frozenset[str] = frozenset()
     part_of: dict[str, str] = field(default_factory=dict)  # part indicator → its whole
@@ -132,7 +71,7 @@ class Vocabulary:
         """Each zone's name stripped of the words analysts add or drop (长沙高新技术产业开发区 → 长沙)."""
         cores: dict[str, set[str]] = {}
         for spelling, zone_id in self.zones.items():
-            core = zone_core(spelling)
+            core = self.layout.zone_core(spelling)
             if core:
                 cores.setdefault(core, set()).add(zone_id)
         return cores
@@ -168,7 +107,11 @@ class Cells:
 
 
 def vocabulary(
-    dictionary: pd.DataFrame, zone_lookup: dict[str, str], indicator_lookup: dict[str, str], zone_labels=None
+    dictionary: pd.DataFrame,
+    zone_lookup: dict[str, str],
+    indicator_lookup: dict[str, str],
+    layout: Layout,
+    zone_labels=None,
 ) -> Vocabulary:
     """Bundle the lookups that resolving a table needs."""
     negative = dictionary.get("may_be_negative", pd.Series("", index=dictionary.index))
@@ -177,49 +120,27 @@ def vocabulary(
         zones=zone_lookup,
         units=dict(zip(dictionary["id"], dictionary["unit"], strict=True)),
         kinds=dict(zip(dictionary["id"], dictionary["kind"], strict=True)),
+        layout=layout,
         zone_labels=zone_labels or {},
         may_be_negative=frozenset(dictionary.loc[negative.eq("yes"), "id"]),
         part_of={i: w for i, w in zip(dictionary["id"], dictionary.get("part_of", ""), strict=False) if w},
     )
 
 
-def zone_core(text: str) -> str:
-    """A zone name without brackets and without the words analysts add or drop."""
-    core = _BRACKETS.sub("", normalise(text))
-    for word in _ZONE_WORDS:
-        core = core.replace(word, "")
-    return core
-
-
-def _role(name: str) -> str | None:
-    key = normalise(name)
-    for role, names in (
-        ("zone", ZONE_HEADERS),
-        ("year", YEAR_HEADERS),
-        ("indicator", INDICATOR_HEADERS),
-        ("value", VALUE_HEADERS),
-        ("unit", UNIT_HEADERS),
-        ("note", NOTE_HEADERS),
-        ("source", SOURCE_HEADERS),
-        ("row_number", ROW_NUMBER_HEADERS),
-    ):
-        if key in names:
-            return role
-    return None
-
-
-def zone_column(fields: list[str]) -> int | None:
-    """The column of a header row that names the zone, if any."""
-    for index, name in enumerate(fields):
-        if _role(name) == "zone":
-            return index
-    return None
-
-
-def column_roles(table: RawTable) -> list[str | None]:
-    """Each column's role (zone, year, indicator, value, unit, note, source, row_number) or None."""
+def column_roles(table: RawTable, vocab: Vocabulary) -> list[str | None]:
+    """Each column's role (zone, year, indicator, value, unit, note, source, row_number, descriptive,
+    derived) or None for an indicator's column. A header over two rows takes its group's role where it
+    has none; a column is derived (营业收入增速) when a `derived` word is in its header and no
+    indicator's spelling matches it."""
+    layout = vocab.layout
     groups = table.groups or [""] * len(table.header)
-    return [_role(h) or (_role(g) if not h or h == g else None) for h, g in zip(table.header, groups, strict=True)]
+    roles = []
+    for title, group in zip(table.header, groups, strict=True):
+        role = layout.header_role(title) or (layout.header_role(group) if not title or title == group else None)
+        if role is None and layout.derived(group + title) and _header_indicator(title, group, vocab)[0] is None:
+            role = "derived"
+        roles.append(role)
+    return roles
 
 
 def _first(roles: list[str | None], role: str) -> int | None:
@@ -236,9 +157,9 @@ def _resolve_zone(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
     found = vocab.zones.get(key) or vocab.zones.get(_BRACKETS.sub("", key))
     if found:
         return found, ""
-    core = zone_core(text)
+    core = vocab.layout.zone_core(text)
     candidates = vocab.zone_cores.get(core, set()) if core else set()
-    if len(candidates) == 1 and any(marker in key for marker in _ZONE_MARKERS):
+    if len(candidates) == 1 and vocab.layout.marks_zone(key):
         return next(iter(candidates)), ""
     if len(candidates) > 1:
         names = ", ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for z in sorted(candidates))
@@ -377,30 +298,23 @@ def unit_line(table: RawTable) -> tuple[dict[str, str], list[Problem]]:
     return units, problems
 
 
-def _total_kind(text: str) -> str:
-    """'total' for a row totalling the table (合计, 全省), 'subtotal' for part of it (小计,
-    国家级高新区合计), '' for anything else."""
-    key = _BRACKETS.sub("", normalise(text))
-    if key in TOTAL_WORDS or _TOTAL_PHRASE.match(key):
-        return "total"
-    if key in SUBTOTAL_WORDS or key.endswith(("小计", "合计", "总计")):
-        return "subtotal"
-    return ""
-
-
-def _row_kinds(table: RawTable, zone_col: int, roles: list[str | None]) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+def _row_kinds(table: RawTable, zone_col: int, layout: Layout) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Which rows are footnotes and which are totals ('total', 'subtotal' or ''), with a note for each
     footnote set aside."""
     frame = table.frame
     zone_text = _text(frame.iloc[:, zone_col]).fillna("")
     first_text = _first_texts(frame)  # a merged note starts in column A, under 序号
-    footnote = (zone_text.str.match(_FOOTNOTE) | first_text.str.match(_FOOTNOTE)).to_numpy()
+    footnote = (zone_text.str.match(layout.footnote) | first_text.str.match(layout.footnote)).to_numpy()
     # A total's label merged across 序号 and the name column (合计 in A, merged A:B) stands left of
     # the zone column, which is empty on that row: it labels the row all the same.
     left_text = _first_texts(frame.iloc[:, :zone_col]) if zone_col > 0 else pd.Series("", index=frame.index)
-    zone_text = zone_text.where(zone_text != "", left_text.where(left_text.map(_total_kind) != "", ""))
+
+    def kind(text: str) -> str:
+        return layout.total_kind(_BRACKETS.sub("", normalise(text)))
+
+    zone_text = zone_text.where(zone_text != "", left_text.where(left_text.map(kind) != "", ""))
     codes, distinct = pd.factorize(zone_text)
-    kinds = np.array([_total_kind(t) for t in distinct] + [""], dtype=object)[codes]
+    kinds = np.array([kind(t) for t in distinct] + [""], dtype=object)[codes]
     kinds[footnote] = ""
     notes = [
         Problem(table.label, int(r), None, NOTE, f"footnote row set aside: '{shown(t or z, 50)}'")
@@ -426,7 +340,8 @@ def _first_texts(frame: pd.DataFrame) -> pd.Series:
 def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
     """Rows that hold a name but no value in any other column (a section heading such as
     一、国家级高新区): nothing in them is data."""
-    other = [i for i, r in enumerate(roles) if r not in ("zone", "row_number", "note", "source")]
+    no_value = ("zone", "row_number", "note", "source", "descriptive", "derived")
+    other = [i for i, r in enumerate(roles) if r not in no_value]
     if not other:
         return np.zeros(len(table.frame), dtype=bool)
     filled = np.zeros(len(table.frame), dtype=bool)
@@ -452,7 +367,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     problems: list[Problem] = []
     if len(unresolved):
         part = rows_of(table, unresolved)
-        footnote[unresolved], totals[unresolved], problems = _row_kinds(part, zone_col, roles)
+        footnote[unresolved], totals[unresolved], problems = _row_kinds(part, zone_col, vocab.layout)
         label[unresolved] = _label_rows(part, roles) & ~footnote[unresolved] & (totals[unresolved] == "")
     if label.any():
         labels = _first_texts(rows_of(table, np.flatnonzero(label)).frame)
@@ -489,11 +404,13 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
             problems.append(Problem(table.label, table.header_row, "year", NOTE, f"year {year} taken from the {place}"))
     # A table whose title (or sheet name) says it is illustrative marks every row.
     titles = " ".join([t for _, t in table.preamble] + [table.sheet or ""]).casefold()
-    illustrative = np.full(len(frame), any(marker in titles for marker in ILLUSTRATIVE_MARKERS), dtype=bool)
+    illustrative = np.full(len(frame), vocab.layout.illustrative(titles), dtype=bool)
+    # A remark (备注: 税收数据未报送) stays with the row's values and is shown where one is missing.
+    remark = pd.Series("", index=frame.index, dtype="string")
     for col in [i for i, r in enumerate(roles) if r == "note"]:
-        text = _text(frame.iloc[:, col]).fillna("").str.casefold()
-        for marker in ILLUSTRATIVE_MARKERS:
-            illustrative |= text.str.contains(marker, regex=False).to_numpy()
+        text = _text(frame.iloc[:, col]).fillna("")
+        illustrative |= text.map(vocab.layout.illustrative).to_numpy(dtype=bool)
+        remark = remark.where(text == "", remark.where(remark == "", remark + "; ") + text)
     keys = pd.DataFrame(
         {
             "zone_id": zone_codes,
@@ -502,6 +419,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
             "illustrative": illustrative,
             "valid": data_row & ~unknown_zone & ~bad_year,
             "total": np.where(footnote | label, "footnote", totals),
+            "remark": pd.Categorical(remark.fillna("")),
         }
     )
     return keys, problems
@@ -529,22 +447,15 @@ def _indicator_columns(
             continue
         if not title and not group:
             continue  # an empty column (a styled cell, a spacer): no header and no data to read
-        indicator, name, unit, shown_title = None, title, None, title
-        for candidate in _header_candidates(title, group):
-            indicator = vocab.indicators.get(normalise(candidate))
-            name, unit = candidate, None
-            if indicator is None:
-                name, unit = split_header_unit(candidate)
-                indicator = vocab.indicators.get(normalise(name))
-            if indicator is not None:
-                shown_title = candidate
-                break
+        indicator, unit, shown_title = _header_indicator(title, group, vocab)
         location = shown_title or f"column {index + 1}"
         factor = None
         if indicator is None:
             message = (
-                f"unknown indicator '{shown(split_header_unit(title or group)[0])}' "
-                "(add the spelling as an alias in indicators.csv)"
+                f"unknown indicator '{shown(split_header_unit(title or group)[0])}' at {_cell(table, index)}: "
+                "an indicator spelled a new way is an alias in data/raw/indicators.csv; a column that is no "
+                "indicator (a city, a type, a growth rate) is a `descriptive` or `derived` row in "
+                "data/raw/layout.csv"
             )
         elif indicator in seen:
             message = f"second column for {indicator} (also '{seen[indicator]}')"
@@ -561,6 +472,46 @@ def _indicator_columns(
             continue
         columns.append(Column(index, indicator, shown_title, factor, named))
     return columns, problems
+
+
+def _header_indicator(title: str, group: str, vocab: Vocabulary) -> tuple[str | None, str | None, str]:
+    """The indicator a column's header names, the unit it names (None if none) and the header text that
+    matched (the header itself where none did)."""
+    for candidate in _header_candidates(title, group):
+        indicator = vocab.indicators.get(normalise(candidate))
+        if indicator is not None:
+            return indicator, None, candidate
+        name, unit = split_header_unit(candidate)
+        indicator = vocab.indicators.get(normalise(name))
+        if indicator is not None:
+            return indicator, unit, candidate
+    return None, None, title
+
+
+def _cell(table: RawTable, index: int) -> str:
+    """A header cell's address (L4), and whether its column is hidden."""
+    address = f"cell {column_letter(index)}{table.header_row}"
+    return f"{address}, a hidden column" if index in table.hidden else address
+
+
+def set_aside_notes(table: RawTable, roles: list[str | None]) -> list[Problem]:
+    """A note for each column set aside as no indicator: what it is, at its cell."""
+    why = {
+        "descriptive": "it describes the zone (a `descriptive` spelling of data/raw/layout.csv)",
+        "derived": "it is derived from other figures (a `derived` word of data/raw/layout.csv), not read",
+    }
+    groups = table.groups or [""] * len(table.header)
+    return [
+        Problem(
+            table.label,
+            table.header_row,
+            title or group,
+            NOTE,
+            f"column '{shown(title or group, 40)}' ({_cell(table, index)}) set aside: {why[role]}",
+        )
+        for index, (title, group, role) in enumerate(zip(table.header, groups, roles, strict=True))
+        if role in why
+    ]
 
 
 def _header_candidates(title: str, group: str) -> list[str]:
@@ -701,6 +652,9 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
                 np.repeat(np.arange(repeat), n), categories=[c.title for c in columns]
             ),
             "illustrative": np.tile(keys["illustrative"].to_numpy(), repeat),
+            "remark": pd.Categorical.from_codes(
+                np.tile(keys["remark"].cat.codes, repeat), categories=keys["remark"].cat.categories
+            ),
             "valid": np.tile(zone_rows, repeat) & ~np.concatenate(bad),
         }
     )
@@ -860,6 +814,7 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
             "source_row": table.rows,
             "source_column": _constant(header[value_col], len(frame)),
             "illustrative": keys["illustrative"].to_numpy(),
+            "remark": keys["remark"],
             "valid": data_row & ~(unknown | bad_unit | bad),
         }
     )
@@ -883,6 +838,7 @@ def empty_cells() -> pd.DataFrame:
             "source_row": pd.Series(dtype="int64"),
             "source_column": pd.Series(dtype=object),
             "illustrative": pd.Series(dtype=bool),
+            "remark": pd.Series(dtype=object),
             "valid": pd.Series(dtype=bool),
         }
     )
@@ -890,7 +846,7 @@ def empty_cells() -> pd.DataFrame:
 
 def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     """Resolve one statistics table (wide or long) into cells with zone ids and stored units."""
-    roles = column_roles(table)
+    roles = column_roles(table, vocab)
     keys, problems = _row_keys(table, vocab, roles)
     has_indicator, has_value = "indicator" in roles, "value" in roles
     if has_indicator and not has_value:
@@ -905,7 +861,7 @@ def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
         )
         return Cells(empty_cells(), problems)
     cells = _long_cells(table, keys, vocab, roles) if has_indicator else _wide_cells(table, keys, vocab, roles)
-    cells.problems[:0] = problems
+    cells.problems[:0] = problems + set_aside_notes(table, roles)
     return cells
 
 

@@ -8,8 +8,6 @@ import pandas as pd
 
 from zonetrack.indicators import normalise, split_header_unit, unit_factor
 from zonetrack.ingest.cells import (
-    CLUSTER_HEADERS,
-    CLUSTER_REVENUE_HEADERS,
     CLUSTER_REVENUE_UNIT,
     Vocabulary,
     _constant,
@@ -31,6 +29,7 @@ PANEL_COLUMNS = [
     "source_row",
     "source_column",
     "illustrative",
+    "remark",
 ]
 CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
 
@@ -101,6 +100,9 @@ def build_panel(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[pd.DataFrame, l
             if len(present)
             else pd.Categorical([]),
             "illustrative": present["illustrative"].to_numpy(dtype=bool)[keep][order],
+            "remark": pd.Categorical(present["remark"]).take(np.flatnonzero(keep)[order])
+            if len(present)
+            else pd.Categorical([]),
         }
     )
     return panel, problems
@@ -110,14 +112,14 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     """Resolve the clusters table: zone, year, cluster name, revenue in 亿元."""
     from zonetrack.indicators import parse_numbers
 
-    roles = column_roles(table)
+    roles = column_roles(table, vocab)
     keys, problems = _row_keys(table, vocab, roles)
     header = table.header
-    cluster_cols = [i for i, h in enumerate(header) if normalise(h) in CLUSTER_HEADERS]
+    cluster_cols = [i for i, h in enumerate(header) if normalise(h) in vocab.layout.words("cluster")]
     revenue_cols = [
         i
         for i, h in enumerate(header)
-        if roles[i] is None and normalise(split_header_unit(h)[0]) in CLUSTER_REVENUE_HEADERS
+        if roles[i] is None and normalise(split_header_unit(h)[0]) in vocab.layout.words("cluster_revenue")
     ]
     for names, found in (("cluster", cluster_cols), ("revenue", revenue_cols)):
         if not found:

@@ -55,6 +55,7 @@ class Sheet:
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    hidden: frozenset[int] = frozenset()  # 0-based indices of the columns the workbook hides
     body: Callable[[int, int], tuple[pd.DataFrame, np.ndarray, list[Problem]]] | None = None
 
 
@@ -75,6 +76,7 @@ class RawTable:
     groups: list[str] | None = None
     preamble: list[tuple[int, str]] = field(default_factory=list)
     sheet: str | None = None
+    hidden: frozenset[int] = frozenset()  # 0-based indices of the columns the workbook hides
 
 
 @dataclass
@@ -408,6 +410,7 @@ def _read_sheet(reader, part: str, name: str, label: str, parser_class) -> Sheet
                 (r.min_row, r.min_col, r.max_row, r.max_col)
                 for r in (parser.merged_cells.mergeCell if parser.merged_cells is not None else [])
             ]
+            hidden = _hidden_columns(parser.column_dimensions.values())
     except (ParseError, zipfile.BadZipFile, EOFError, ValueError) as error:
         where = f"after row {last}" if last else "before its first row"
         problems.append(
@@ -420,7 +423,17 @@ def _read_sheet(reader, part: str, name: str, label: str, parser_class) -> Sheet
             )
         )
         return Sheet(label, name, [], [], [], problems)
-    return Sheet(label, name, numbers, rows, merges, problems)
+    return Sheet(label, name, numbers, rows, merges, problems, hidden)
+
+
+def _hidden_columns(dimensions) -> frozenset[int]:
+    """The 0-based indices of the columns a sheet's <col min max hidden> elements hide."""
+    hidden = set()
+    for attributes in dimensions:
+        if str(attributes.get("hidden", "")).lower() in ("1", "true"):
+            first, last = int(attributes.get("min", 0)), int(attributes.get("max", 0))
+            hidden.update(range(first - 1, min(last, MAX_COLUMNS)))
+    return frozenset(hidden)
 
 
 def _row_values(cells: list[dict], number: int, label: str, problems: list[Problem]) -> list[object] | None:
@@ -592,7 +605,7 @@ def sheet_table(
         if frame.empty:
             frame = pd.DataFrame({i: pd.Series(dtype=object) for i in range(width)})
     frame.columns = [header[i] or f"column {column_letter(i)}" for i in range(width)]
-    table = RawTable(sheet.label, header, header_row, frame, numbers, groups, preamble, sheet.name)
+    table = RawTable(sheet.label, header, header_row, frame, numbers, groups, preamble, sheet.name, sheet.hidden)
     return _drop_empty_rows(table), problems
 
 
