@@ -39,8 +39,17 @@ def test_one_row_per_zone_of_the_year_and_a_column_per_indicator(template, regis
         for cells in validation.sqref.ranges:
             kinds[cells.coord.split(":")[0].rstrip("0123456789")] = (validation.type, validation.formula1)
     column = {h: sheet.cell(row=2, column=i + 1).column_letter for i, h in enumerate(headers)}
-    assert kinds[column["高新技术企业数(家)"]] == ("whole", "0")  # counts are whole numbers ≥ 0
-    assert kinds[column["营业收入(亿元)"]] == ("decimal", "0")
+    # Counts are whole numbers ≥ 0, amounts numbers ≥ 0; both also as the instructions say to type a
+    # figure in another unit, with 万 or 亿 (1.2万): written out by hand for the counts' column.
+    hte = column["高新技术企业数(家)"]
+    assert kinds[hte] == (
+        "custom",
+        f"IF(ISNUMBER({hte}3),AND({hte}3>=0,{hte}3=INT({hte}3)),"
+        f'IF(OR(RIGHT({hte}3,1)="万",RIGHT({hte}3,1)="亿"),IFERROR(VALUE(LEFT({hte}3,LEN({hte}3)-1))>=0,FALSE),FALSE))',
+    )
+    revenue = column["营业收入(亿元)"]
+    assert kinds[revenue][1].startswith(f"IF(ISNUMBER({revenue}3),{revenue}3>=0,IF(")
+    assert any("1.2万" in str(c.value) for row in book["说明 Instructions"].iter_rows() for c in row)
 
 
 def test_a_filled_template_ingests_to_the_values_typed(template, tmp_path):

@@ -51,6 +51,16 @@ def indicator_header(row) -> str:
     return f"{row.name_zh}({row.unit})"
 
 
+def figure_rule(cell: str, minimum: int, whole: bool) -> str:
+    """Excel's data validation for a figure cell: a number ≥ minimum (whole for counts), or what the
+    instructions tell people to type, a number with 万 or 亿 (1.2万, 34.0亿). IF, not AND, so that Excel
+    never evaluates the text branch of a number (AND evaluates every argument; an error fails the cell)."""
+    number = f"AND({cell}>={minimum},{cell}=INT({cell}))" if whole else f"{cell}>={minimum}"
+    stem = f"VALUE(LEFT({cell},LEN({cell})-1))"
+    with_unit = f'IF(OR(RIGHT({cell},1)="万",RIGHT({cell},1)="亿"),IFERROR({stem}>={minimum},FALSE),FALSE)'
+    return f"IF(ISNUMBER({cell}),{number},{with_unit})"
+
+
 def template_workbook(year: int, registry: pd.DataFrame, dictionary: pd.DataFrame, indicators: list[str]) -> bytes:
     """The workbook for `year` with the given indicators (dictionary ids, in this order)."""
     from openpyxl import Workbook
@@ -94,15 +104,14 @@ def template_workbook(year: int, registry: pd.DataFrame, dictionary: pd.DataFram
         whole = entry.kind in WHOLE_NUMBER_KINDS
         minimum = 1 if entry.kind == "rank" else 0
         check = DataValidation(
-            type="whole" if whole else "decimal",
-            operator="greaterThanOrEqual",
-            formula1=str(minimum),
+            type="custom",
+            formula1=figure_rule(f"{letter}{first}", minimum, whole),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="数值有误 Not a valid figure",
             error=(
-                f"{entry.name_zh}: {'整数' if whole else '数值'} ≥ {minimum}, 或留空 "
-                f"(a {'whole ' if whole else ''}number ≥ {minimum}, or blank)"
+                f"{entry.name_zh}: {'整数' if whole else '数值'} ≥ {minimum}, 如 1.2万 或 34.0亿, 或留空 "
+                f"(a {'whole ' if whole else ''}number ≥ {minimum}, or one with 万/亿 such as 1.2万, or blank)"
             ),
         )
         check.add(f"{letter}{first}:{letter}{last}")

@@ -89,6 +89,7 @@ def main() -> None:
     text("unit_in_cell_mismatch.csv", "zone,year,revenue\nchangsha,2017,12万人\n")
     # Issue 17: cells a program or Excel itself got wrong; a part above its whole.
     broken_cells()
+    office_slips()
     text("slips_with_hints.csv", "zone,year,national_rank,revenue\nchangsha,2026,第97位,6l8\n")
     text(
         "part_above_whole.csv",
@@ -113,6 +114,27 @@ def broken_cells() -> None:
         "date_in_figure.xlsx",
         {"2027年": [["高新区", "营业收入"], ["长沙高新区", datetime.datetime(2019, 5, 1)], ["株洲高新区", 4896.5]]},
     )
+
+
+def office_slips() -> None:
+    """A zone's name with its county written out (江华瑶族自治县); a zone merged over two rows (two
+    parts of one zone, each with its figures)."""
+    text("county_in_zone_name.csv", "高新区,年份,营业收入(亿元)\n江华瑶族自治县高新区,2027,35.2\n")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2027年"
+    for row in (
+        ["序号", "高新区", "营业收入(亿元)"],
+        [1, "长沙高新区", 9000.5],
+        [None, None, 818.2],
+        [2, "株洲高新区", 4896.5],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("B2:B3")
+    sheet.merge_cells("A2:A3")
+    book.save(BAD / "zone_merged_over_two_rows.xlsx")
 
 
 if __name__ == "__main__":

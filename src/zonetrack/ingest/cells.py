@@ -189,6 +189,12 @@ def _closest_cores(core: str, vocab: Vocabulary) -> list[str]:
     sounds_alike = sorted(c for c, sound in vocab.core_sounds.items() if sound == _sound(core))
     if sounds_alike:
         return sounds_alike
+    # A name with its county written out (江华瑶族自治县高新区 for 江华高新区): the longest zone name it
+    # starts with.
+    starts = [c for c in vocab.zone_cores if len(c) >= 2 and not c.isascii() and core.startswith(c)]
+    if starts:
+        longest = max(len(c) for c in starts)
+        return sorted(c for c in starts if len(c) == longest)
     weight = vocab.character_weights
     rarest = max(weight.values(), default=1.0)
     scores = {}
@@ -350,6 +356,19 @@ def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
     return ~filled
 
 
+def _merged_zone(table: RawTable, zone_col: int, row: int) -> str | None:
+    """Why a row has no zone name when its zone cell is merged with the one above (a zone over two
+    rows), or None."""
+    for first_row, first_col, last_row, last_col in table.merges:
+        if first_col <= zone_col + 1 <= last_col and first_row < row <= last_row:
+            return (
+                f"the zone's cell is merged over rows {first_row}-{last_row} ({column_letter(zone_col)}{first_row}:"
+                f"{column_letter(zone_col)}{last_row}): a zone has one row a year; sum those rows' figures into "
+                "one row (or give each row its own zone)"
+            )
+    return None
+
+
 def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tuple[pd.DataFrame, list[Problem]]:
     """Each data row's zone, year, illustrative flag and kind (zone row, total, footnote), with errors
     for unknown zones and bad years."""
@@ -378,7 +397,9 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     data_row = ~footnote & (totals == "") & ~label
     unknown_zone = (zone_codes.codes < 0) & data_row
     problems += [
-        Problem(table.label, int(r), table.header[zone_col] or "zone", ERROR, m)
+        Problem(
+            table.label, int(r), table.header[zone_col] or "zone", ERROR, _merged_zone(table, zone_col, int(r)) or m
+        )
         for r, m in zip(table.rows[unknown_zone], reasons[unknown_zone], strict=True)
     ]
     if year_col is not None:

@@ -77,6 +77,7 @@ class RawTable:
     preamble: list[tuple[int, str]] = field(default_factory=list)
     sheet: str | None = None
     hidden: frozenset[int] = frozenset()  # 0-based indices of the columns the workbook hides
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # as Sheet.merges
 
 
 @dataclass
@@ -605,7 +606,9 @@ def sheet_table(
         if frame.empty:
             frame = pd.DataFrame({i: pd.Series(dtype=object) for i in range(width)})
     frame.columns = [header[i] or f"column {column_letter(i)}" for i in range(width)]
-    table = RawTable(sheet.label, header, header_row, frame, numbers, groups, preamble, sheet.name, sheet.hidden)
+    table = RawTable(
+        sheet.label, header, header_row, frame, numbers, groups, preamble, sheet.name, sheet.hidden, sheet.merges
+    )
     return _drop_empty_rows(table), problems
 
 
