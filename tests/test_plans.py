@@ -264,6 +264,19 @@ def test_a_top_30_rank_written_as_min_is_an_error_that_names_max(tmp_path, capsy
     assert "targets.top_30" not in err
 
 
+def test_a_plan_unit_other_than_its_indicators_is_an_error_with_the_conversion(tmp_path, capsys):
+    # high_tech_enterprises is kept in 家; the plan's `unit: 家` of hte_7800 becomes 万元 (money, not a
+    # count); and a 亿元 indicator written in 万元: 1 亿元 = 10^8 / 10^4 = 10,000 万元.
+    wrong = PLAN_2026.replace("    min: 7801\n    unit: 家", "    min: 7801\n    unit: 万元")
+    assert wrong != PLAN_2026
+    status, err = _validate_2026(tmp_path, capsys, wrong)
+    assert status == 1
+    assert "unit '万元' is not a unit of high_tech_enterprises, which is kept in 家: write the target in 家" in err
+    revenue = TOP_30.format(bound="min").replace("national_rank", "revenue").replace("unit: 位", "unit: 万元")
+    status, err = _validate_2026(tmp_path, capsys, PLAN_2026.replace("targets:\n", "targets:\n" + revenue, 1))
+    assert "targets.top_30.unit: error: unit '万元' but revenue is kept in 亿元 (1 亿元 = 10,000 万元)" in err
+
+
 def test_min_and_max_together_is_an_error(tmp_path):
     text = PLAN_TEXT.replace("    min: 0.03\n", "    min: 0.03\n    max: 0.05\n")
     assert any(

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
 
     validate = commands.add_parser("validate", help="check params.yaml and the plans before anything runs")
-    validate.add_argument("plans", nargs="*", type=Path, help="plan files (default: every plans/*.yaml)")
+    validate.add_argument("plans", nargs="*", type=Path, help="plan files or folders of them (default: plans/)")
     validate.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
     validate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv, indicators.csv")
 
@@ -145,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             experiment = args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", "")
             return stages.run_evaluate(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
         if args.command == "validate":
-            plans = args.plans or sorted(Path("plans").glob("*.yaml"))
+            # A folder stands for its plans (zonetrack validate my-plans/).
+            given = args.plans or [Path("plans")]
+            plans = [p for g in given for p in (sorted(g.glob("*.yaml")) if g.is_dir() else [g])]
             return stages.run_validate(plans, args.params, args.raw)
         if args.command == "report":
             from zonetrack.report.render import ReportInputs, render_reports

@@ -39,6 +39,7 @@ def reference_problems(
     registry = in_region(registry, plan.region)
     indicators = sorted(dictionary["id"])
     kinds = dict(zip(dictionary["id"], dictionary["kind"], strict=True))
+    units = dict(zip(dictionary["id"], dictionary["unit"], strict=True))
     zones = sorted(registry["zone_id"])
     cities = sorted({c for c in registry["city"] if c})
     problems = []
@@ -65,10 +66,39 @@ def reference_problems(
                 )
         if getattr(target, "kind", None) and target.kind not in set(facilities["kind"]):
             add(("targets", target_id, "kind"), f"facilities.csv lists no facility of kind '{target.kind}'")
+        mismatch = _unit_mismatch(target, units)
+        if mismatch:
+            add(("targets", target_id, "unit"), mismatch)
         backwards = _backwards_rank(target, kinds)
         if backwards:
             add(("targets", target_id, backwards[0]), backwards[1])
     return problems
+
+
+def _unit_mismatch(target, units: dict[str, str]) -> str | None:
+    """Why a target's `unit` contradicts its indicator's (万元 on an indicator kept in 亿元 would show
+    thresholds 10,000 times off), or None. Only where the target's value is the indicator's own: a
+    count of zones reaching a level is counted in 家."""
+    from zonetrack.indicators import UNITS
+
+    indicator = getattr(target, "indicator", None)
+    unit = getattr(target, "unit", None)
+    if not indicator or not unit or target.counts_zones or indicator not in units:
+        return None
+    own = units[indicator]
+    if unit == own or unit not in UNITS or own not in UNITS:
+        return None
+    (dimension, factor), (own_dimension, own_factor) = UNITS[unit], UNITS[own]
+    if dimension == own_dimension and factor == own_factor:
+        return None  # 家 and 个 both count items
+    if dimension != own_dimension:
+        return f"unit '{unit}' is not a unit of {indicator}, which is kept in {own}: write the target in {own}"
+    ratio = own_factor / factor
+    times = f"1 {own} = {ratio:,g} {unit}" if ratio >= 1 else f"1 {unit} = {1 / ratio:,g} {own}"
+    return (
+        f"unit '{unit}' but {indicator} is kept in {own} ({times}): the plan's thresholds are read in {own}; "
+        f"convert them and write `unit: {own}`"
+    )
 
 
 def _backwards_rank(target, kinds: dict[str, str]) -> tuple[str, str] | None:
