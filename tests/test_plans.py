@@ -285,6 +285,25 @@ def test_min_and_max_together_is_an_error(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("scenario", "key"),
+    [
+        ("{targets: {rd_intensity: {unit: 万元}}}", "targets.rd_intensity.unit"),
+        ("{targets: {rd_intensity: {source: elsewhere}}}", "targets.rd_intensity.source"),
+        ("{name_zh: 另一个方案}", "name_zh"),
+    ],
+)
+def test_a_scenario_cannot_change_what_the_plan_says(tmp_path, scenario, key):
+    text = with_scenario(PARAMS_TEXT, "hunan-2017-2019", scenario)
+    (tmp_path / "params.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_run(PLAN, tmp_path / "params.yaml")
+    assert (
+        f"plans.hunan-2017-2019.scenario.{key}: error: a scenario changes how the plan is assessed, not what it says"
+        in str(caught.value)
+    )
+
+
 def test_a_scenario_whose_targets_is_not_a_mapping_is_named(tmp_path):
     text = with_scenario(PARAMS_TEXT, "hunan-2017-2019", "{targets: 5}")
     (tmp_path / "params.yaml").write_text(text, encoding="utf-8")

@@ -216,6 +216,17 @@ def scenario_changes(published: Plan, assessed: Plan, status: StatusSettings) ->
     return changes
 
 
+def _descriptive_keys(scenario: dict, prefix: tuple) -> list[tuple]:
+    """Where a scenario sets a key that describes the plan or a target (name_zh, unit, source…)."""
+    found = [(*prefix, key) for key in scenario if key in DESCRIPTIVE_KEYS]
+    targets = scenario.get("targets")
+    if isinstance(targets, dict):
+        for target_id, changes in targets.items():
+            if isinstance(changes, dict):
+                found += [(*prefix, "targets", target_id, key) for key in changes if key in DESCRIPTIVE_KEYS]
+    return found
+
+
 def load_run(plan_file: Path, params_file: Path) -> Run:
     """The plan as published, its scenario from params.yaml applied and checked, and the run's settings."""
     published, _ = load_plan(plan_file)
@@ -244,6 +255,17 @@ def load_run(plan_file: Path, params_file: Path) -> Run:
         where = (*prefix, "targets")
         message = "`targets` is a mapping of target ids to the keys a scenario changes, e.g. {hte_doubling: {k: 1.8}}"
         raise ProblemsError([Problem(label, params_document.line_of(where), ".".join(where), ERROR, message)])
+    for where in _descriptive_keys(run.scenario, prefix):
+        problems.append(
+            Problem(
+                label,
+                params_document.line_of(where),
+                ".".join(map(str, where)),
+                ERROR,
+                f"a scenario changes how the plan is assessed, not what it says: `{where[-1]}` is the plan's own "
+                "words (a name, a unit, a source); if the plan says otherwise, correct plans/ in git",
+            )
+        )
     unknown = set(targets) - set(published.targets)
     for target_id in sorted(unknown):
         close = difflib.get_close_matches(target_id, list(published.targets), n=1, cutoff=0.6)
