@@ -306,3 +306,23 @@ def test_the_stage_and_the_published_page_on_the_default(tmp_path):
     assert "Illustrative data" in html and "Illustrative weights" in html
     assert 'id="national"' in html and 'id="provincial"' in html
     assert "5-95% 区间 Interval" in html and "Sobol" in html and "Cronbach" in html
+
+
+def test_two_frameworks_for_one_class_is_an_error_at_the_second(tmp_path):
+    import shutil
+
+    from tests.conftest import RAW, REPO
+
+    from zonetrack.stages import load_frameworks
+
+    folder = tmp_path / "frameworks"
+    shutil.copytree(REPO / "frameworks", folder)
+    text = (folder / "national.yaml").read_text(encoding="utf-8").replace("id: national\n", "id: national_copy\n")
+    (folder / "national_copy.yaml").write_text(text, encoding="utf-8")
+    frameworks, problems = load_frameworks(folder, RAW)
+    assert sorted(f.id for f in frameworks) == ["national", "provincial"]
+    line = text.splitlines().index("class: national") + 1
+    assert [str(p) for p in problems] == [
+        f"{(folder / 'national_copy.yaml').as_posix()}:{line}:class: error: a second framework for the class national (also "
+        f"{(folder / 'national.yaml').as_posix()}): one framework a class; remove or rename one's class"
+    ]

@@ -530,13 +530,22 @@ def load_frameworks(folder: Path, raw: Path) -> tuple[list, list[Problem]]:
     from zonetrack.evaluation.framework import framework_problems, load_framework
 
     known = set(load_dictionary(raw / "indicators.csv")["id"])
-    frameworks, problems = [], []
+    frameworks, problems, of_class = [], [], {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         try:
             framework, document = load_framework(path)
         except ProblemsError as error:
             problems += error.problems
             continue
+        if framework.zone_class in of_class:
+            # Each zone would be ranked twice in its class, every count doubled.
+            message = (
+                f"a second framework for the class {framework.zone_class} (also {of_class[framework.zone_class]}): "
+                "one framework a class; remove or rename one's class"
+            )
+            problems.append(Problem(path.as_posix(), document.line_of(("class",)), "class", ERROR, message))
+            continue
+        of_class[framework.zone_class] = path.as_posix()
         frameworks.append(framework)
         problems += framework_problems(framework, document, known)
     return frameworks, problems
