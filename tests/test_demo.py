@@ -20,7 +20,7 @@ def test_default_covers_every_existing_zone_year_and_indicator(vocab_bundle):
     from zonetrack.plans import load_plan
 
     vocab, registry, _ = vocab_bundle
-    stats, clusters = stages.raw_files(RAW)
+    stats, clusters, _ = stages.raw_files(RAW)
     result = stages.ingest_files(stats, clusters, vocab, RAW)
     assert not [p for p in result.problems if p.severity == "error"]
     for plan_id, years in (("hunan-2017-2019", [2016, 2017, 2018, 2019]), ("hunan-2026-2028", [2025, 2026])):
@@ -59,7 +59,7 @@ def test_zone_totals_stay_below_the_province(vocab_bundle):
     from zonetrack import stages
 
     vocab, _, _ = vocab_bundle
-    stats, clusters = stages.raw_files(RAW)
+    stats, clusters, _ = stages.raw_files(RAW)
     panel = stages.ingest_files(stats, clusters, vocab, RAW).panel
     totals = panel.pivot_table(index="year", columns="indicator", values="value", aggfunc="sum")
     official = pd.read_csv(RAW / "reference" / "province_official.csv")

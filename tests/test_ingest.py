@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from tests.conftest import RAW
 
 from zonetrack import stages
 from zonetrack.cli import main
@@ -48,7 +49,7 @@ EXPECTED = {
 
 def _panel(raw, capsys=None):
     vocab, _, _ = stages.load_vocabulary(raw)
-    stats, clusters = stages.raw_files(raw)
+    stats, clusters, _ = stages.raw_files(raw)
     return stages.ingest_files(stats, clusters, vocab, raw)
 
 
@@ -225,3 +226,39 @@ def test_a_cell_unit_that_reads_the_same_either_way_is_not_a_warning(raw_copy):
     result = _panel(raw_copy)
     assert [str(p) for p in result.problems if p.kind == "cell_unit"] == []
     assert _values(result.panel) == {("changsha", 2016, "population"): pytest.approx(52.3)}
+
+
+def test_every_entry_of_stats_not_read_is_named(raw_copy, tmp_path, capsys):
+    import os
+
+    stats = raw_copy / "stats"
+    (stats / "long.csv").write_text(LONG_TEXT, encoding="utf-8")
+    (stats / ".draft.csv").write_text(LONG_TEXT, encoding="utf-8")
+    (stats / "~$book.xlsx").write_bytes(b"lock")
+    (tmp_path / "elsewhere.csv").write_text(LONG_TEXT, encoding="utf-8")
+    (stats / "linked.csv").symlink_to(tmp_path / "elsewhere.csv")
+    os.mkfifo(stats / "pipe.csv")
+    # A file name in GBK bytes on a UTF-8 file system: 数据 = b"\xca\xfd\xbe\xdd".
+    (stats / os.fsdecode(b"\xca\xfd\xbe\xdd.csv")).write_text("zone,year,revenue\nzhuzhou,2018,5\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw_copy), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "stats/linked.csv:-:-: warning: not read: a symbolic link; copy the file in" in err
+    assert "stats/pipe.csv:-:-: warning: not read: not a regular file (a pipe, socket or device)" in err
+    assert "stats/\\xca\\xfd\\xbe\\xdd.csv:-:-: warning: the file name is not valid UTF-8 (shown with escapes)" in err
+    quality = json.loads((tmp_path / "out" / "data_quality.json").read_text(encoding="utf-8"))
+    assert sum("not read: a symbolic link" in w["message"] for w in quality["warnings"]) == 1
+    # check names the hidden and lock files too (notes, which ingest does not print).
+    assert main(["check", str(stats), "--raw", str(raw_copy), "--alone"]) == 0
+    err = capsys.readouterr().err
+    assert f"{(stats / '.draft.csv').as_posix()}:-:-: note: not read: a hidden file or an Excel lock file" in err
+    assert f"{(stats / '~$book.xlsx').as_posix()}:-:-: note: not read: a hidden file or an Excel lock file" in err
+    # The long file's 6 values and the GBK-named file's one (zhuzhou 2018 revenue 5 亿元) are read.
+    panel = pd.read_parquet(tmp_path / "out" / "panel.parquet")
+    assert len(panel) == 7
+
+
+def test_a_bracket_in_a_file_name_hides_none_of_its_errors_from_check(tmp_path, capsys):
+    path = tmp_path / "统计[修订].csv"
+    path.write_text("zone,year,revenue\natlantis,2018,5\n", encoding="utf-8")
+    assert main(["check", str(path), "--raw", str(RAW), "--alone"]) == 1
+    assert f"{path.as_posix()}:2:zone: error: unknown zone 'atlantis'" in capsys.readouterr().err

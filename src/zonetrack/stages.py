@@ -57,10 +57,10 @@ class IngestResult:
 def _label(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return _escaped(path.resolve().relative_to(root.resolve()).as_posix())
         except ValueError:
             pass
-    return path.as_posix()
+    return _escaped(path.as_posix())
 
 
 def _is_clusters_file(path: Path) -> bool:
@@ -139,16 +139,54 @@ def load_verified(raw: Path, vocab: ingest.Vocabulary) -> set[tuple[str, int, st
     return verified
 
 
-def raw_files(raw: Path) -> tuple[list[Path], list[Path]]:
-    """The statistics files under raw/stats and the clusters file, in a stable order."""
-    stats_dir = raw / STATS_DIR
-    stats = (
-        sorted(p for p in stats_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
-        if stats_dir.is_dir()
-        else []
-    )
+def raw_files(raw: Path) -> tuple[list[Path], list[Path], list[Problem]]:
+    """The statistics files under raw/stats and the clusters file, in a stable order, and a word on
+    every entry not read (hidden and lock files, links, pipes), never a silent skip."""
+    stats, problems = data_files(raw / STATS_DIR) if (raw / STATS_DIR).is_dir() else ([], [])
     clusters = [raw / CLUSTERS_FILE] if (raw / CLUSTERS_FILE).is_file() else []
-    return stats, clusters
+    return stats, clusters, problems
+
+
+def data_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The regular files under a folder, sorted; a note or warning for each entry set aside."""
+    import os
+    import stat
+
+    files, problems = [], []
+
+    def aside(path: Path, severity: str, why: str) -> None:
+        problems.append(Problem(_label(path, None), None, None, severity, f"not read: {why}"))
+
+    for top, directories, names in os.walk(folder, followlinks=False):
+        here = Path(top)
+        for name in sorted(directories):
+            path = here / name
+            if path.is_symlink():
+                aside(path, WARNING, "a link to a folder; copy the files in (DVC tracks the folder's own files)")
+            elif name.startswith("."):
+                aside(path, NOTE, "a hidden folder")
+        directories[:] = sorted(d for d in directories if not d.startswith(".") and not (here / d).is_symlink())
+        for name in sorted(names):
+            path = here / name
+            mode = path.lstat().st_mode
+            if name.startswith((".", "~$")):
+                aside(path, NOTE, "a hidden file or an Excel lock file (~$…)")
+            elif stat.S_ISLNK(mode):
+                aside(path, WARNING, "a symbolic link; copy the file in (DVC tracks the folder's own files)")
+            elif not stat.S_ISREG(mode):
+                aside(path, WARNING, "not a regular file (a pipe, socket or device)")
+            else:
+                files.append(path)
+    for path in files:
+        if _escaped(path.as_posix()) != path.as_posix():
+            message = "the file name is not valid UTF-8 (shown with escapes): read, but rename it"
+            problems.append(Problem(_label(path, None), None, None, WARNING, message))
+    return sorted(files), problems
+
+
+def _escaped(name: str) -> str:
+    """A file name whose bytes are not UTF-8 (held by Python as surrogates), with those bytes escaped."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _warning(kind: str, message: str, zone_id=None, year=None, indicator=None, file=None, row=None) -> dict:
@@ -266,11 +304,12 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
     # load
     vocab, registry, dictionary = load_vocabulary(raw, indicators)
     verified = load_verified(raw, vocab)
-    stats, clusters = raw_files(raw)
+    stats, clusters, set_aside = raw_files(raw)
     if not stats:
         log(f"no statistics files under {raw / STATS_DIR}")
     # process
     result = ingest_files(stats, clusters, vocab, raw, verified)
+    result.problems += set_aside
     if has_errors(result.problems):
         report_problems(result.problems)
         log("ingest stopped: fix the errors above (zonetrack check shows them too); no output was written")
@@ -296,11 +335,11 @@ def run_ingest(raw: Path, out: Path, indicators: Path | None = None) -> int:
     return 0
 
 
-def _files_under(path: Path) -> tuple[list[Path], list[Path]]:
+def _files_under(path: Path) -> tuple[list[Path], list[Path], list[Problem]]:
     if (path / STATS_DIR).is_dir():
         return raw_files(path)
-    found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
-    return [p for p in found if not _is_clusters_file(p)], [p for p in found if _is_clusters_file(p)]
+    found, problems = data_files(path)
+    return [p for p in found if not _is_clusters_file(p)], [p for p in found if _is_clusters_file(p)], problems
 
 
 def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with_raw: bool = True) -> int:
@@ -312,21 +351,22 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with
     """
     vocab, registry, dictionary = load_vocabulary(raw, indicators)
     verified = load_verified(raw, vocab)
-    stats, clusters = [], []
+    stats, clusters, set_aside = [], [], []
     for path in paths:
         if not path.exists():
             print(Problem(path.as_posix(), None, None, ERROR, "unreadable file: no such file"), file=sys.stderr)
             return 1
         if path.is_dir():
-            found_stats, found_clusters = _files_under(path)
+            found_stats, found_clusters, found_aside = _files_under(path)
             stats += found_stats
             clusters += found_clusters
+            set_aside += found_aside
         elif _is_clusters_file(path):
             clusters.append(path)
         else:
             stats.append(path)
     checked = {p.resolve() for p in stats + clusters}
-    raw_stats, raw_clusters = raw_files(raw) if with_raw else ([], [])
+    raw_stats, raw_clusters, _ = raw_files(raw) if with_raw else ([], [], [])
     existing_stats = [p for p in raw_stats if p.resolve() not in checked]
     # A clusters.csv being checked stands in for the one in data/raw (it lists every cluster of its years).
     existing_clusters = [] if clusters else [p for p in raw_clusters if p.resolve() not in checked]
@@ -335,23 +375,29 @@ def run_check(paths: list[Path], raw: Path, indicators: Path | None = None, with
     # The data's warnings too, as ingest writes them (missing values, zones without data), at their places.
     details = ingest.quality(result.panel, registry, dictionary)
     problems = result.problems + [p for p, _ in quality_problems(result, details)]
+
+    def checked_here(file: str) -> bool:  # a file's label, or one of its sheets' (file[sheet])
+        return file in labels or any(file.startswith(f"{label}[") for label in labels)
+
     for year, group in details.not_collected.groupby("year"):
         names = ", ".join(sorted(str(i) for i in group["indicator"]))
-        where = next((p.file for p in problems if p.year == int(year) and p.file.split("[")[0] in labels), None)
+        where = next((p.file for p in problems if p.year == int(year) and checked_here(p.file)), None)
         if where:
             message = (
                 f"{len(group)} indicator(s) have no value in any zone in {int(year)} (not collected then): {names}"
             )
             problems.append(Problem(where, None, None, NOTE, message))
-    mine = [p for p in problems if p.file.split("[")[0] in labels]
-    others = [p for p in result.problems if p.file.split("[")[0] not in labels and p.severity == ERROR]
+    mine = [p for p in problems if checked_here(p.file)] + set_aside
+    others = [p for p in result.problems if not checked_here(p.file) and p.severity == ERROR]
     report_problems(mine)
     if others:
         log(f"{len(others)} error(s) in files already in {raw} (zonetrack check {raw / STATS_DIR} lists them)")
     if result.skipped:
         log(f"sheets without a zone table, not read: {', '.join(result.skipped)}")
     ok = not has_errors(mine) and not others
-    new_values = int(result.panel["source_file"].astype(str).str.split("[").str[0].isin(labels).sum())
+    sources = result.panel["source_file"].astype("category")
+    mine_sources = [c for c in sources.cat.categories if checked_here(str(c))]
+    new_values = int(sources.isin(mine_sources).sum())
     log(
         f"OK: {new_values} values and {len(result.clusters)} cluster rows would be ingested from the files checked"
         + (f", with the {len(existing_stats)} file(s) already in {raw / STATS_DIR}" if existing_stats else "")
