@@ -311,6 +311,21 @@ def test_status_changes_between_the_plan_and_a_scenario():
     ]
 
 
+def test_an_experiment_whose_outputs_cannot_be_read_is_never_nothing_changes(tmp_path, monkeypatch):
+    from zonetrack.report import compare
+
+    card = "year,target_id,zone_id,status\n2019,t,ALL,met\n"
+    (tmp_path / "data/processed/p").mkdir(parents=True)
+    (tmp_path / "data/processed/p/scorecard.csv").write_text(card, encoding="utf-8")
+    monkeypatch.setattr(compare, "_read", lambda path, rev, repo: card if rev is None else None)
+    gone = compare.Experiment("gone", "abcdef123", "base")
+    compared = compare.changes(["p"], [gone], tmp_path)
+    text = compare.as_text(compared)
+    assert "not compared: the scorecard of p could not be read at abcdef1" in text
+    assert "0 target verdict(s) and 0 zone status(es) change among the plans compared" in text
+    assert "未比较 Not compared" in compare.as_html(compared, {})
+
+
 def test_the_stylesheet_reaches_the_page_unescaped(report):
     # Quotes in CSS stay quotes: as &#34; the font stack and attribute selectors would be dropped
     # (a <style> element does not decode entities). Data in the same section is still escaped.

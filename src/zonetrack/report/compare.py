@@ -84,10 +84,11 @@ def changes(plan_ids: list[str], chosen: list[Experiment], repo: Path, processed
         if text is not None:
             base_cards[plan_id] = read_output_csv(io.StringIO(text))
     for experiment in chosen:
-        rows, settings = [], []
+        rows, settings, unread = [], [], []
         for plan_id, base in base_cards.items():
             text = _read(f"{processed}/{plan_id}/scorecard.csv", experiment.rev, repo)
-            if text is None:
+            if text is None:  # never read as "nothing changes"
+                unread.append(plan_id)
                 continue
             card = read_output_csv(io.StringIO(text))
             summary = _read(f"{processed}/{plan_id}/run.json", experiment.rev, repo)
@@ -97,7 +98,7 @@ def changes(plan_ids: list[str], chosen: list[Experiment], repo: Path, processed
                 ]
             rows += [row | {"plan": plan_id} for row in status_changes(base, card)]
         rows.sort(key=lambda r: (r["plan"], r["year"], r["target"], not r["all"], r["zone"]))
-        result[experiment.name] = {"experiment": experiment, "settings": settings, "rows": rows}
+        result[experiment.name] = {"experiment": experiment, "settings": settings, "rows": rows, "unread": unread}
     return result
 
 
@@ -110,11 +111,31 @@ def as_text(compared: dict) -> str:
         zones = [r for r in entry["rows"] if not r["all"]]
         for row in targets:
             lines.append(f"  {row['plan']} {row['year']} {row['target']}: {row['before']} → {row['after']}")
-        lines.append(f"  {len(targets)} target verdict(s) and {len(zones)} zone status(es) change")
+        if entry.get("unread"):
+            lines.append(f"  not compared: {unread_text(entry)}")
+        lines.append(
+            f"  {len(targets)} target verdict(s) and {len(zones)} zone status(es) change"
+            + (" among the plans compared" if entry.get("unread") else "")
+        )
     return "\n".join(lines) if lines else "no experiments (run one with dvc exp run -S ...)"
+
+
+def unread_text(entry: dict) -> str:
+    """Why some plans of an experiment were not compared."""
+    return (
+        f"the scorecard of {', '.join(entry['unread'])} could not be read at {entry['experiment'].rev[:7]} (its "
+        "outputs are in no DVC cache here: run the experiment again with zonetrack scenario)"
+    )
 
 
 def as_html(compared: dict, zone_names: dict[str, str]) -> str:
     from zonetrack.report.html import css, render
 
-    return render("compare.html.j2", css=css(), compared=compared, zone_names=zone_names, label=fmt.status_label)
+    return render(
+        "compare.html.j2",
+        css=css(),
+        compared=compared,
+        zone_names=zone_names,
+        label=fmt.status_label,
+        unread_text=unread_text,
+    )
