@@ -323,6 +323,7 @@ def test_two_frameworks_for_one_class_is_an_error_at_the_second(tmp_path):
     assert sorted(f.id for f in frameworks) == ["national", "provincial"]
     line = text.splitlines().index("class: national") + 1
     assert [str(p) for p in problems] == [
-        f"{(folder / 'national_copy.yaml').as_posix()}:{line}:class: error: a second framework for the class national (also "
+        f"{(folder / 'national_copy.yaml').as_posix()}:{line}:class: error: "
+        "a second framework for the class national (also "
         f"{(folder / 'national.yaml').as_posix()}): one framework a class; remove or rename one's class"
     ]

@@ -178,3 +178,13 @@ def test_check_shows_the_warnings_ingest_writes_at_their_cells(tmp_path, capsys)
     quality = __import__("json").loads((tmp_path / "out" / "data_quality.json").read_text(encoding="utf-8"))
     located = [w for w in quality["warnings"] if w["kind"] == "missing_value" and w["zone_id"] == "zhuzhou"]
     assert [(w["file"], w["row"], w["indicator"]) for w in located] == [("stats/2027.csv", 3, "revenue")]
+
+
+def test_an_amount_that_falls_to_zero_is_a_warning_at_the_zero(capsys):
+    # changsha's tech contracts: 400 亿元 in 2026, 0 in 2027 (row 3 of the file).
+    assert main(["check", str(BAD / "unit_mixups_beyond_wan.csv"), "--raw", str(RAW), "--alone"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{(BAD / 'unit_mixups_beyond_wan.csv').as_posix()}:3:tech_contract_value: warning: tech_contract_value of "
+        "changsha is 0 in 2027, after 400 in 2026" in err
+    )

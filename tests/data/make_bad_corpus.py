@@ -90,6 +90,13 @@ def main() -> None:
     # Issue 17: cells a program or Excel itself got wrong; a part above its whole.
     broken_cells()
     office_slips()
+    text(
+        "unit_mixups_beyond_wan.csv",
+        # 营业收入 in 亿元: changsha's 2027 written in 元 (9,818.7 × 10^8), zhuzhou's in 千元 (4,896.5 × 10^5);
+        # changsha's tech contracts fall from 400 to 0.
+        "zone,year,revenue,tech_contract_value\n"
+        "changsha,2026,9818.7,400\nchangsha,2027,981870000000,0\nzhuzhou,2026,4896.5,120\nzhuzhou,2027,489650000,130\n",
+    )
     text("slips_with_hints.csv", "zone,year,national_rank,revenue\nchangsha,2026,第97位,6l8\n")
     text(
         "part_above_whole.csv",

@@ -13,8 +13,10 @@ from zonetrack.problems import ERROR, WARNING, Problem, plain_number
 from zonetrack.registry import make_grid, zone_levels
 
 JUMP_FACTOR = 10.0
-# A step of about 10^4 (10^3.5 to 10^4.5) is what 万元 read as 亿元 (or 人 as 万人) does.
-MIXUP_LOG10 = (3.5, 4.5)
+# A step of 10^3.5 or more is a unit mix-up, never a year's growth: about 10^4 is what 万元 read as 亿元
+# (or 人 as 万人) does; for amounts about 10^5 is 千元 read as 亿元, 10^8 元 read as 亿元.
+MIXUP_LOG10 = 3.5
+MIXUP_BY_POWER = {("amount", 5): "千元 vs 亿元", ("amount", 8): "元 vs 亿元"}
 MIXUP_NAMES = {
     "amount": "万元 vs 亿元 (or 元 vs 万元)",
     "population": "人 vs 万人",
@@ -23,6 +25,8 @@ MIXUP_NAMES = {
     "energy": "吨标准煤 vs 万吨标准煤",
 }
 VERIFIED_FILE = "verified_jumps.csv"
+# Kinds of which a zone that had some cannot have none the next year (a count can: a lost accreditation).
+ZERO_IMPLAUSIBLE_KINDS = frozenset({"amount", "population", "area", "energy"})
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ def plausibility(
         step = np.log10(frame["value"] / previous)
     step = step.where(consecutive & (frame["value"] > 0) & (previous > 0))
     size = step.abs()
-    mixup = size.between(*MIXUP_LOG10)
+    mixup = size >= MIXUP_LOG10
     jump = (size > np.log10(JUMP_FACTOR)) & ~mixup
     opposite = np.sign(step) != np.sign(step.shift(-1))
     followed = (mixup & mixup.shift(-1, fill_value=False) & opposite).to_numpy()
@@ -180,7 +184,7 @@ def plausibility(
             continue
         location = (str(row["source_file"]), int(row["source_row"]), str(row["source_column"]))
         if mixup.iloc[index]:
-            mixed = MIXUP_NAMES.get(kinds.get(row["indicator"], ""), "a unit mix-up")
+            mixed = _mixup_name(kinds.get(row["indicator"], ""), int(np.round(size.iloc[index])))
             text = (
                 f"{message}: likely {mixed}. Correct the unit; if the value is right, list it with a reason "
                 f"in data/raw/{VERIFIED_FILE}"
@@ -189,7 +193,42 @@ def plausibility(
         else:
             text = f"{message}: more than tenfold; if it is right, list it with a reason in data/raw/{VERIFIED_FILE}"
             problems.append(Problem(*location, WARNING, text, "jump", *key[:2]))
-    return problems, listed
+    return problems + _falls_to_zero(frame, consecutive, previous, kinds, verified), listed
+
+
+def _mixup_name(kind: str, power: int) -> str:
+    """The unit mix-up a step of about 10^power suggests for an indicator of this kind."""
+    if power == 4:
+        return MIXUP_NAMES.get(kind, "a unit mix-up")
+    return MIXUP_BY_POWER.get((kind, power), f"a unit mix-up (about 10^{power} times)")
+
+
+def _falls_to_zero(
+    frame: pd.DataFrame,
+    consecutive: pd.Series,
+    previous: pd.Series,
+    kinds: dict[str, str],
+    verified: set[tuple[str, int, str]],
+) -> list[Problem]:
+    """An amount, a population, an area or an energy use of 0 after a positive value the year before:
+    a warning at the 0, since a clerk may have typed 0 for a figure not yet known (blank is missing; 0
+    says there was none). Counts may fall to 0 (an incubator that lost its accreditation)."""
+    flows = frame["indicator"].map(lambda i: kinds.get(str(i)) in ZERO_IMPLAUSIBLE_KINDS).to_numpy(dtype=bool)
+    fell = (consecutive & (frame["value"] == 0) & (previous > 0)).to_numpy() & flows
+    problems = []
+    for index in np.flatnonzero(fell):
+        row, before = frame.iloc[index], frame.iloc[index - 1]
+        key = (str(row["zone_id"]), int(row["year"]), str(row["indicator"]))
+        if key in verified:
+            continue
+        message = (
+            f"{row['indicator']} of {row['zone_id']} is 0 in {int(row['year'])}, after {plain_number(before['value'])} "
+            f"in {int(before['year'])} (at {before['source_file']}:{before['source_row']}): a figure not known is "
+            f"left blank (missing), never 0; if 0 is right, list it with a reason in data/raw/{VERIFIED_FILE}"
+        )
+        location = (str(row["source_file"]), int(row["source_row"]), str(row["source_column"]))
+        problems.append(Problem(*location, WARNING, message, "fall_to_zero", *key[:2]))
+    return problems
 
 
 def parts_above_wholes(panel: pd.DataFrame, part_of: dict[str, str]) -> list[Problem]:
