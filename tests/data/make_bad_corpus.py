@@ -91,6 +91,10 @@ def main() -> None:
     broken_cells()
     office_slips()
     text(
+        "year_column_against_title.csv",
+        "2027年高新区主要指标\n高新区,年份,营业收入(亿元)\n长沙高新区,2026,9818.7\n株洲高新区,2027,4896.5\n",
+    )
+    text(
         "unit_mixups_beyond_wan.csv",
         # 营业收入 in 亿元: changsha's 2027 written in 元 (9,818.7 × 10^8), zhuzhou's in 千元 (4,896.5 × 10^5);
         # changsha's tech contracts fall from 400 to 0.

@@ -266,6 +266,23 @@ def named_year(table: RawTable) -> tuple[int | None, str, list[Problem]]:
     return None, "", [Problem(table.label, table.header_row, "year", ERROR, message)]
 
 
+def _years_against_title(table: RawTable, years: np.ndarray, rows: np.ndarray, column: str) -> list[Problem]:
+    """An error at each row whose year column contradicts the one year the title or sheet name names
+    (a 2027 table whose rows say 2026): which is right, only the office knows."""
+    named, place, _ = named_year(table)
+    wrong = rows & (years != named) if named is not None else np.zeros(len(years), dtype=bool)
+    return [
+        Problem(
+            table.label,
+            int(r),
+            column,
+            ERROR,
+            f"year {int(y)} in the year column, but the {place} names {named}: correct the one that is wrong",
+        )
+        for r, y in zip(table.rows[wrong], years[wrong], strict=True)
+    ]
+
+
 def unicodedata_nfkc(text: str) -> str:
     import unicodedata
 
@@ -416,6 +433,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
             )
             for r, y in zip(table.rows[bad_year], year_text, strict=True)
         ]
+        problems += _years_against_title(table, years, data_row & ~bad_year, table.header[year_col])
     else:
         year, place, year_problems = named_year(table)
         problems += year_problems
