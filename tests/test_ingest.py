@@ -81,7 +81,7 @@ def test_xlsx_with_title_rows_and_a_notes_sheet(raw_copy):
     book.active.title = "说明"
     book.active.append(["only a note"])
     sheet = book.create_sheet("数据")
-    sheet.append(["2016年高新区统计 (示例)"])
+    sheet.append(["2016-2017年高新区统计 (示例)"])  # two years named: the year column decides
     sheet.append([])
     sheet.append(["园区", "年份", "技术合同成交额(万元)", "常住人口(人)", "高新技术企业数", "备注"])
     sheet.append(["长沙高新技术产业开发区", 2016, 12345, 523000, 10, "示例数据"])
