@@ -16,6 +16,12 @@ export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(VENV)/state/jupyter-runtime
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
+# dvc repro; without a DVC remote, its closing "Use `dvc push` …" is noise: there is nowhere to push.
+# The outputs stay in this clone's .dvc/cache, from which make back restores them.
+REPRO = @echo "dvc repro"; set -o pipefail; if [ -n "$$(dvc remote list)" ]; then dvc repro; else \
+	dvc repro | sed -u '/^Use `dvc push` to send your updates to remote storage\.$$/d' && \
+	echo "(no DVC remote: the outputs are kept in .dvc/cache of this clone, which make back restores from)"; fi
+
 .PHONY: help setup assess back test lint bench lock lab clean
 
 help: ## list the targets
@@ -34,7 +40,8 @@ assess: setup ## check params.yaml and the plans, run the whole pipeline (dvc re
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make assess needs a git checkout (DVC tracks the pipeline in git)" >&2; exit 1; }
 	@# Before DVC reads params.yaml: a broken or hostile file stops here, with its line, not in DVC.
 	zonetrack validate
-	dvc repro
+	zonetrack tidy
+	$(REPRO)
 	@echo
 	@for plan in plans/*.yaml; do id=$$(basename $$plan .yaml); echo "Scorecard:  $(CURDIR)/data/processed/$$id/scorecard.csv"; done
 	@if [ -f reports/index.html ]; then echo "Reports:    $(CURDIR)/reports/index.html"; fi
@@ -43,7 +50,8 @@ back: setup ## the way back: params.yaml, dvc.lock and metrics as committed, the
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make back needs a git checkout" >&2; exit 1; }
 	git checkout HEAD -- params.yaml dvc.lock metrics
 	zonetrack validate
-	dvc repro
+	zonetrack tidy
+	$(REPRO)
 	@echo; echo "Back to the committed plans and settings; data/raw/ is as you left it (git status shows what is not committed)."
 
 test: setup ## run the whole test suite

@@ -167,3 +167,31 @@ def test_json_floats_are_stated_and_nan_is_null(tmp_path):
     assert (tmp_path / "a.json").read_text(encoding="utf-8") == (
         '{\n  "alpha": null,\n  "list": [\n    0.3\n  ],\n  "n": 3,\n  "share": 0.666666666667\n}\n'
     )
+
+
+def test_tidy_finishes_journalled_commits_and_removes_every_leftover(tmp_path, capsys):
+    import json as json_module
+
+    from zonetrack.cli import main
+    from zonetrack.io import JOURNAL, TEMPORARY, TRASH
+
+    reports = tmp_path / "reports"
+    staging = reports / f".hunan-2017-2019{TEMPORARY}abc"  # a report stage killed while rendering
+    (staging / "2019").mkdir(parents=True)
+    (reports / f"{TRASH}hunan-2017-2019.4242").mkdir()  # an old folder moved aside, never removed
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    # A commit killed after its journal: the new scorecard is still a temporary.
+    new = processed / f".scorecard.csv{TEMPORARY}x"
+    new.write_text("new\n", encoding="utf-8")
+    (processed / "scorecard.csv").write_text("old\n", encoding="utf-8")
+    journal = processed / f"{JOURNAL}0123.json"
+    journal.write_text(json_module.dumps([[str(new), str(processed / "scorecard.csv")]]), encoding="utf-8")
+    kept = reports / "index.html"
+    kept.write_text("<html>", encoding="utf-8")
+    assert main(["tidy", str(reports), str(processed), str(tmp_path / "absent")]) == 0
+    assert (processed / "scorecard.csv").read_text(encoding="utf-8") == "new\n"  # finished, not undone
+    assert sorted(p.name for p in reports.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in processed.iterdir()) == ["scorecard.csv"]
+    err = capsys.readouterr().err
+    assert err.count("left by a run that was stopped") == 2  # the staging folder and the old folder

@@ -115,6 +115,17 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--all", action="store_true", help="ask for every indicator of the dictionary")
     template.add_argument("--force", action="store_true", help="replace the file at --out if it exists")
 
+    tidy = commands.add_parser(
+        "tidy", help="remove what killed runs left (staging folders, temporaries); make assess runs it first"
+    )
+    tidy.add_argument(
+        "folders",
+        nargs="*",
+        type=Path,
+        default=[Path("data/processed"), Path("reports"), Path("metrics")],
+        help="output folders (default: data/processed reports metrics)",
+    )
+
     demo = commands.add_parser("demo", help="write the illustrative embedded dataset (seeded, byte-stable)")
     demo.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw data folder with zones.csv")
     demo.add_argument("--seed", type=int, default=2017, help="random seed")
@@ -183,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
             return stages.run_scenario(args.name, args.settings)
         if args.command == "compare":
             return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
+        if args.command == "tidy":
+            from zonetrack.io import tidy
+
+            removed = tidy(args.folders)
+            for path in removed:
+                stages.log(f"removed {printable(path)}, left by a run that was stopped")
+            return 0
         if args.command == "template":
             return stages.run_template(args.year, args.out, args.raw, args.plans, args.all, args.force)
         if args.command == "demo":

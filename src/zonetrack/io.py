@@ -82,6 +82,24 @@ def recover_outputs(folder: Path) -> None:
             _replay(journal)
 
 
+def tidy(folders: list[Path]) -> list[Path]:
+    """What killed runs left under these folders, when no stage runs: journalled commits finished,
+    then every temporary and old folder removed (DVC may restore a stage from its cache without
+    running it, so a stage's own clean-up would never see them). The paths removed, sorted."""
+    removed = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for journal in sorted(folder.rglob(f"{JOURNAL}*.json")):
+            _replay(journal)
+        leftovers = [p for p in folder.rglob("*") if TEMPORARY in p.name or p.name.startswith(TRASH)]
+        for leftover in sorted(leftovers, key=lambda p: len(p.parts)):
+            if leftover.exists() or leftover.is_symlink():
+                _remove(leftover)
+                removed.append(leftover)
+    return sorted(removed)
+
+
 @contextmanager
 def atomic_outputs(*paths: Path, folders: bool = False) -> Iterator[list[Path]]:
     """Yield temporary paths (files, or empty folders with `folders`) to write; when the block

@@ -448,7 +448,10 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     remark = pd.Series("", index=frame.index, dtype="string")
     for col in [i for i, r in enumerate(roles) if r == "note"]:
         text = _text(frame.iloc[:, col]).fillna("")
-        illustrative |= text.map(vocab.layout.illustrative).to_numpy(dtype=bool)
+        marks = text.map(vocab.layout.illustrative).to_numpy(dtype=bool)
+        illustrative |= marks
+        # A remark that only marks the figures illustrative is the `illustrative` flag, not a remark.
+        text = text.where(~marks, "")
         remark = remark.where(text == "", remark.where(remark == "", remark + "; ") + text)
     keys = pd.DataFrame(
         {
