@@ -327,3 +327,22 @@ def test_two_frameworks_for_one_class_is_an_error_at_the_second(tmp_path):
         "a second framework for the class national (also "
         f"{(folder / 'national.yaml').as_posix()}): one framework a class; remove or rename one's class"
     ]
+
+
+def test_an_uncertainty_analysis_beyond_the_cap_is_refused_before_it_runs(tmp_path, monkeypatch, capsys):
+    from tests.conftest import RAW, REPO
+
+    from zonetrack import evaluation
+    from zonetrack.cli import main
+
+    processed = tmp_path / "processed"
+    assert main(["ingest", "--raw", str(RAW), "--out", str(processed)]) == 0
+    monkeypatch.setattr(evaluation, "MAX_ZONE_REPLICATIONS", 1000.0)
+    out = tmp_path / "evaluation"
+    args = ["evaluation", "--frameworks", str(REPO / "frameworks"), "--params", str(REPO / "params.yaml")]
+    args += ["--processed", str(processed), "--raw", str(RAW), "--out", str(out), "--metrics", str(tmp_path / "m.json")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "evaluation.uncertainty.base_samples: error: the uncertainty analysis would compute" in err
+    assert "lower evaluation.uncertainty.base_samples (1024)" in err
+    assert not out.exists()

@@ -743,6 +743,16 @@ def run_evaluation(
     panel = pd.read_parquet(processed / "panel.parquet")
     quality = json.loads((processed / "data_quality.json").read_text(encoding="utf-8"))
     registry = load_registry(raw / "zones.csv")
+    work = evaluation.planned_work(panel, registry, frameworks, settings)
+    if work > evaluation.MAX_ZONE_REPLICATIONS:
+        message = (
+            f"the uncertainty analysis would compute {work:,.0f} zone-replications (at most "
+            f"{evaluation.MAX_ZONE_REPLICATIONS:,.0f}, about 3 minutes on 2 cores): lower "
+            f"evaluation.uncertainty.base_samples ({settings.uncertainty.base_samples})"
+        )
+        raise ProblemsError(
+            [Problem(params_file.as_posix(), None, "evaluation.uncertainty.base_samples", ERROR, message)]
+        )
     # process
     result = evaluation.evaluate(panel, registry, frameworks, settings)
     for note in result.notes:
