@@ -161,9 +161,11 @@ def test_a_zone_with_too_little_data_is_not_ranked_and_the_note_says_so():
     evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
     assert "w" not in set(evaluation.results["zone_id"])  # 1 of 2 indicators < 90 %
     assert any(n.get("zone_id") == "w" and "not ranked: 50%" in n["note"] for n in evaluation.notes)
-    lenient = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"min_share": 0.5})).results
-    w = lenient.set_index("zone_id").loc["w"]
-    assert w["indicators_missing"] == 1 and w["missing"] == "e"  # what is left out is listed
+    # At 50 % overall w passes, but its dimension b (exports alone) is empty: 0 of 1 < 50 % of a
+    # dimension's indicators, so it is still not ranked (never ranked with a whole dimension missing).
+    lenient = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"min_share": 0.5}))
+    assert "w" not in set(lenient.results["zone_id"])
+    assert any(n.get("zone_id") == "w" and "too few indicators in b" in n["note"] for n in lenient.notes)
 
 
 def test_a_zone_that_leads_everywhere_is_first_in_every_replication():
@@ -299,8 +301,11 @@ def test_the_stage_and_the_published_page_on_the_default(tmp_path):
         assert sorted(rows["rank"]) == list(range(1, len(rows) + 1))
         assert ((rows["rank_p05"] <= rows["rank_median"]) & (rows["rank_median"] <= rows["rank_p95"])).all()
     stored = pd.read_parquet(out / "evaluation.parquet")
-    pd.testing.assert_frame_equal(stored.drop(columns="missing"), results.drop(columns="missing"), check_dtype=False)
-    assert stored["missing"].tolist() == results["missing"].fillna("").tolist()  # CSV reads "" as missing
+    text = ["missing", "split_by", "strengths", "weaknesses", "strength_dimension", "weakness_dimension"]
+    text += ["thin_dimensions"]
+    pd.testing.assert_frame_equal(stored.drop(columns=text), results.drop(columns=text), check_dtype=False)
+    for column in text:  # CSV reads "" as missing
+        assert stored[column].tolist() == results[column].fillna("").tolist()
     report = evaluation_page.load_evaluation(2019, out, RAW)
     html = evaluation_page.page(report)
     assert "Illustrative data" in html and "Illustrative weights" in html
@@ -346,3 +351,117 @@ def test_an_uncertainty_analysis_beyond_the_cap_is_refused_before_it_runs(tmp_pa
     assert "evaluation.uncertainty.base_samples: error: the uncertainty analysis would compute" in err
     assert "lower evaluation.uncertainty.base_samples (1024)" in err
     assert not out.exists()
+
+
+def test_tiers_are_drawn_only_where_the_intervals_separate():
+    from zonetrack.evaluation.results import tier_boundaries, tier_labels
+
+    rank = np.array([1.0, 2.0, 3.0, 4.0])
+    p05, p95 = np.array([1.0, 1.0, 3.0, 4.0]), np.array([2.0, 2.0, 3.0, 4.0])
+    # After place 1: zone 1's p95 (2) is not above zone 2's p05 (1): no boundary. After 2: max p95 of
+    # the first two is 2 < min p05 of the rest, 3 (gap 1). After 3: 3 < 4 (gap 1).
+    assert tier_boundaries(rank, p05, p95, tiers=3) == [2, 3]
+    assert tier_boundaries(rank, p05, p95, tiers=2) == [2]  # equal gaps: the earlier
+    assert tier_labels(rank, [2, 3]).tolist() == ["A", "A", "B", "C"]
+    assert tier_boundaries(rank, p05, p95, tiers=1) == []
+    # Two zones of the same rank are never split.
+    assert tier_boundaries(np.array([1.0, 1.0, 3.0]), np.array([1.0, 1.0, 3.0]), np.array([1.0, 1.0, 3.0]), 3) == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 10)), min_size=2, max_size=12), st.integers(1, 6))
+def test_no_tier_boundary_cuts_through_overlapping_intervals(zones, tiers):
+    from zonetrack.evaluation.results import tier_boundaries
+
+    rank = np.arange(1, len(zones) + 1, dtype=float)
+    p05 = np.array([max(1, r - a) for r, (a, _) in zip(rank, zones, strict=True)], dtype=float)
+    p95 = np.array([r + b for r, (b, _) in zip(rank, zones, strict=True)], dtype=float)
+    found = tier_boundaries(rank, p05, p95, tiers)
+    assert len(found) <= tiers - 1
+    for place in found:
+        assert p95[:place].max() < p05[place:].min()
+
+
+def test_strengths_and_weaknesses_against_the_class():
+    from zonetrack.evaluation.results import strengths_weaknesses
+
+    # Six zones, two indicators. Zone 0 is best in p (rank 1 ≤ ceil(6/3) = 2) and worst in q (rank 6 >
+    # 6 − 2 = 4); zone 2 is third in both (neither top nor bottom third).
+    scores = np.array([[90, 1], [80, 50], [70, 40], [60, 30], [50, 20], [40, 60.0]])
+    strengths, weaknesses = strengths_weaknesses(scores, ["p", "q"])
+    assert (strengths[0], weaknesses[0]) == (["p"], ["q"])
+    assert (strengths[2], weaknesses[2]) == ([], [])
+    assert (strengths[5], weaknesses[5]) == (["q"], ["p"])
+
+
+def test_the_like_for_like_rank_change_with_an_indicator_gone_and_a_zone_entering():
+    # 2018: revenue x 10, y 20, z 40; exports (lower is better) x 5, y 5, z 1 → index (3a + b)/4 =
+    # x 0, y 25, z 100: z 1st, y 2nd, x 3rd (w has no data: not ranked).
+    # 2019: no exports at all; revenue x 50, y 30, z 40, w 60 → min-max x 66.7, y 0, z 33.3, w 100:
+    # w 1st, x 2nd, z 3rd, y 4th. Published change: x 3 − 2 = +1, y 2 − 4 = −2, z 1 − 3 = −2.
+    # Like for like (revenue only, among x, y, z): 2018 z 1, y 2, x 3; 2019 x 1, z 2, y 3:
+    # x 3 − 1 = +2, y 2 − 3 = −1, z 1 − 2 = −1.
+    rows = [("x", 2018, "revenue", 10), ("y", 2018, "revenue", 20), ("z", 2018, "revenue", 40)]
+    rows += [("x", 2018, "exports", 5), ("y", 2018, "exports", 5), ("z", 2018, "exports", 1)]
+    rows += [(z, 2019, "revenue", v) for z, v in (("x", 50), ("y", 30), ("z", 40), ("w", 60))]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    got = evaluation.results[evaluation.results["year"] == 2019].set_index("zone_id")
+    assert got.loc[["x", "y", "z"], "rank_change"].tolist() == [1, -2, -2]
+    assert got.loc[["x", "y", "z"], "rank_change_lfl"].tolist() == [2, -1, -1]
+    assert np.isnan(got.loc["w", "rank_change_lfl"]) and np.isnan(got.loc["w", "rank_change"])
+    notes = [n["note"] for n in evaluation.notes if n["year"] == 2019]
+    assert any("the indicators differ from 2018's (e)" in n for n in notes)
+    assert any("the class differs from 2018's (entered: w; left: none)" in n for n in notes)
+
+
+def test_a_geometric_index_is_reproduced_from_its_published_dimension_scores():
+    # Indicators rescaled to [1, 100] once; the index is the weighted geometric mean of the dimension
+    # scores as published: revenue 10, 20, 40 → min-max 0, 33.3, 100 → [1, 100]: 1, 34, 100; exports
+    # (lower better) 5, 5, 1 → 0, 0, 100 → 1, 1, 100. Index = (a³·b)^(1/4): x 1, y 34^0.75 = 14.08, z 100.
+    rows = [("x", 2019, "revenue", 10), ("y", 2019, "revenue", 20), ("z", 2019, "revenue", 40)]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", aggregation="geometric", uncertainty=Uncertainty(base_samples=8))
+    got = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast).results.set_index("zone_id")
+    assert got.loc[["x", "y", "z"], "a"].tolist() == pytest.approx([1.0, 34.0, 100.0])
+    assert got.loc[["x", "y", "z"], "index"].tolist() == pytest.approx([1.0, 34**0.75, 100.0])
+    recomputed = np.exp((3 * np.log(got["a"]) + np.log(got["b"])) / 4)
+    assert got["index"].tolist() == pytest.approx(recomputed.tolist())
+
+
+def test_distance_to_best_scores_a_lower_is_better_zero_as_the_best():
+    # best positive = 2: 100 × 2 / 2 = 100, 100 × 2 / 4 = 50; a 0 (none at all, less is better) is 100.
+    assert normalise(np.array([0.0, 2.0, 4.0]), "distance_to_best", True).tolist() == [100.0, 100.0, 50.0]
+
+
+def test_the_audit_tests_skewness_after_the_treatment_and_alpha_only_with_ten_zones():
+    from zonetrack.evaluation.compute import ClassYear, Scores
+    from zonetrack.evaluation.audit import audit as run_audit
+
+    raw = np.array([[1.0, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7], [100, 8]])
+    treated = raw.copy()
+    treated[7, 0] = 1.0  # winsorised: now constant, not skewed
+    data = ClassYear(np.arange(8), raw, ["s", "t"], ["d", "d"], np.ones(2), np.zeros(2, bool), np.zeros(2, bool))
+    normalised = np.column_stack([np.full(8, 50.0), np.linspace(0, 100, 8)[::-1]])
+    scored = Scores(normalised, normalised.mean(axis=1, keepdims=True), np.array([1, 0]), treated)
+    result = run_audit(data, scored, ["d"])
+    assert not [f for f in result["flags"] if f["kind"] == "skewed"]  # raw s is skewed; treated s is not
+    assert not [f for f in result["flags"] if f["kind"] == "low_alpha"]  # 8 zones < 10: α not judged
+
+
+def test_a_zone_whose_intervals_under_two_options_are_apart_is_split_by_that_choice():
+    from zonetrack.evaluation.uncertainty import RankUncertainty
+
+    # Zone 0: ranks 1-5 under arithmetic, 9-11 under geometric: 5 < 9, split. Zone 1: 2-6 and 4-8 overlap.
+    spread = RankUncertainty(*(np.zeros(2),) * 3, [], *(np.zeros(0),) * 4, 0)
+    spread.conditional = {
+        "aggregation": {
+            "arithmetic": (np.array([1.0, 2]), np.array([5.0, 6])),
+            "geometric": (np.array([9.0, 4]), np.array([11.0, 8])),
+        },
+        "treatment": {
+            "winsorise": (np.array([1.0, 2]), np.array([11.0, 8])),
+            "none": (np.array([1.0, 2]), np.array([11.0, 8])),
+        },
+    }
+    assert spread.split_by() == [["aggregation"], []]

@@ -15,6 +15,7 @@ import pandas as pd
 from zonetrack.evaluation.audit import audit
 from zonetrack.evaluation.compute import class_year, dimension_weights, indicator_table, ranks
 from zonetrack.evaluation.framework import EvaluationSettings, Framework
+from zonetrack.evaluation.results import change_among, strengths_weaknesses, tier_boundaries, tier_labels
 from zonetrack.evaluation.uncertainty import analyse, nominal_index
 from zonetrack.registry import zone_levels
 
@@ -61,79 +62,15 @@ def evaluate(
     tables = {f.id: indicator_table(panel, f) for f in frameworks}
     parts, sensitivity, audits, notes = [], [], {}, []
     for framework in frameworks:
-        dims = list(framework.dimensions)
-        ranked_in: dict[int, pd.Series] = {}
+        ranked_in: dict[int, _Ranked] = {}
         for year in years:
             zones = levels.loc[(levels["year"] == year) & (levels["level"] == framework.zone_class), "zone_id"].tolist()
-            if len(zones) < 3:
-                notes.append(
-                    {"year": year, "class": framework.zone_class, "note": f"{len(zones)} zone(s): too few to rank"}
-                )
+            found = _class_year(tables[framework.id], zones, year, framework, settings, notes)
+            if found is None:
                 continue
-            data = class_year(tables[framework.id], zones, year, framework, settings.weighting)
-            collected = ~np.isnan(data.raw).all(axis=0)
-            for indicator in np.array(data.indicator_ids)[~collected]:
-                notes.append(
-                    {
-                        "year": year,
-                        "class": framework.zone_class,
-                        "note": f"{indicator}: no zone has a value; left out this year",
-                    }
-                )
-            if not collected.any():
-                continue
-            data = _keep_indicators(data, collected)
-            share = (~np.isnan(data.raw)).mean(axis=1)
-            ranked = share >= settings.min_share - 1e-12
-            missing = [
-                "; ".join(i for i, v in zip(data.indicator_ids, row, strict=True) if np.isnan(v)) for row in data.raw
-            ]
-            for zone, fraction in zip(data.zones[~ranked], share[~ranked], strict=True):
-                notes.append(
-                    {
-                        "year": year,
-                        "class": framework.zone_class,
-                        "zone_id": str(zone),
-                        "note": f"not ranked: {fraction:.0%} of the indicators have a value "
-                        f"(at least {settings.min_share:.0%} needed)",
-                    }
-                )
-            if ranked.sum() < 3:
-                continue
-            chosen = _rows(data, ranked)
-            weights = dimension_weights(framework, settings.weighting)
-            index, scored = nominal_index(
-                chosen, framework, settings.treatment, settings.normalisation, settings.aggregation, weights
-            )
-            nominal = ranks(index)
-            spread = analyse(
-                chosen,
-                framework,
-                nominal,
-                weights,
-                settings.uncertainty.weight_spread,
-                settings.uncertainty.base_samples,
-                settings.uncertainty.seed,
-            )
-            frame = pd.DataFrame(
-                {
-                    "year": year,
-                    "class": framework.zone_class,
-                    "zone_id": chosen.zones.astype(str),
-                    "index": index,
-                    "rank": nominal,
-                    "rank_median": spread.median,
-                    "rank_p05": spread.p05,
-                    "rank_p95": spread.p95,
-                    **{d: scored.dimensions[:, k] for k, d in enumerate(dims)},
-                    "indicators_missing": (np.isnan(chosen.raw)).sum(axis=1),
-                    "missing": np.array(missing, dtype=object)[ranked],
-                }
-            )
-            # Places moved up since the year before (positive = up); none when that year was not ranked.
-            before = ranked_in.get(year - 1, pd.Series(dtype="float64"))
-            frame["rank_change"] = before.reindex(frame["zone_id"]).to_numpy() - frame["rank"].to_numpy()
-            ranked_in[year] = frame.set_index("zone_id")["rank"]
+            frame, spread, scored, chosen = found
+            _add_rank_changes(frame, chosen, ranked_in, tables[framework.id], year, framework, settings, notes)
+            ranked_in[year] = _Ranked(frame.set_index("zone_id")["rank"], chosen)
             parts.append(frame)
             sensitivity.append(
                 pd.DataFrame(
@@ -149,7 +86,8 @@ def evaluate(
                     }
                 )
             )
-            audits[f"{year}/{framework.zone_class}"] = audit(chosen, scored.normalised, scored.dimensions, dims) | {
+            dims = list(framework.dimensions)
+            audits[f"{year}/{framework.zone_class}"] = audit(chosen, scored, dims) | {
                 "treated": dict(zip(chosen.indicator_ids, scored.treated.tolist(), strict=True))
             }
     results = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=BASE_COLUMNS)
@@ -157,6 +95,164 @@ def evaluate(
     results = results[order].sort_values(["year", "class", "rank", "zone_id"], ignore_index=True)
     sens = pd.concat(sensitivity, ignore_index=True) if sensitivity else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     return Evaluation(results, sens, audits, notes)
+
+
+@dataclass
+class _Ranked:
+    """A class-year as ranked: the ranks, and the data they were computed on."""
+
+    ranks: pd.Series
+    data: object  # ClassYear of the zones ranked, on the indicators collected that year
+
+
+def _note(notes: list, year: int, framework: Framework, text: str, zone: str | None = None) -> None:
+    entry = {"year": year, "class": framework.zone_class, "note": text}
+    if zone is not None:
+        entry["zone_id"] = zone
+    notes.append(entry)
+
+
+def _class_year(table, zones, year, framework, settings, notes):
+    """One class-year ranked: its results frame, the uncertainty, the nominal scores, the data; or
+    None (with a note) when there is nothing to rank."""
+    if len(zones) < 3:
+        _note(notes, year, framework, f"{len(zones)} zone(s): too few to rank")
+        return None
+    data = class_year(table, zones, year, framework, settings.weighting)
+    collected = ~np.isnan(data.raw).all(axis=0)
+    for indicator in np.array(data.indicator_ids)[~collected]:
+        _note(notes, year, framework, f"{indicator}: no zone has a value; left out this year")
+    if not collected.any():
+        return None
+    data = _keep_indicators(data, collected)
+    dims = list(framework.dimensions)
+    present = ~np.isnan(data.raw)
+    share = present.mean(axis=1)
+    of_dimension = {d: [i for i, x in enumerate(data.dimension_of) if x == d] for d in dims}
+    # Each dimension's share of its indicators (collected this year) that the zone has.
+    dimension_share = np.column_stack(
+        [present[:, cols].mean(axis=1) if cols else np.ones(len(present)) for cols in of_dimension.values()]
+    )
+    ranked = (share >= settings.min_share - 1e-12) & (dimension_share >= settings.min_dimension_share - 1e-12).all(
+        axis=1
+    )
+    for z in np.flatnonzero(~ranked):
+        short = [d for k, d in enumerate(dims) if dimension_share[z, k] < settings.min_dimension_share - 1e-12]
+        why = (
+            f"{share[z]:.0%} of the indicators have a value (at least {settings.min_share:.0%} needed)"
+            if share[z] < settings.min_share - 1e-12
+            else f"too few indicators in {', '.join(short)} (at least {settings.min_dimension_share:.0%} of a "
+            "dimension's needed)"
+        )
+        _note(notes, year, framework, f"not ranked: {why}", str(data.zones[z]))
+    if ranked.sum() < 3:
+        return None
+    chosen = _rows(data, ranked)
+    weights = dimension_weights(framework, settings.weighting)
+    index, scored = nominal_index(
+        chosen, framework, settings.treatment, settings.normalisation, settings.aggregation, weights
+    )
+    nominal = ranks(index)
+    by_aggregation = {
+        a: ranks(nominal_index(chosen, framework, settings.treatment, settings.normalisation, a, weights)[0])
+        for a in ("arithmetic", "geometric")
+    }
+    spread = analyse(
+        chosen,
+        framework,
+        nominal,
+        weights,
+        settings.uncertainty.weight_spread,
+        settings.uncertainty.base_samples,
+        settings.uncertainty.seed,
+    )
+    split_by = spread.split_by()
+    tiers = tier_labels(nominal, tier_boundaries(nominal, spread.p05, spread.p95, framework.tiers))
+    strengths, weaknesses = strengths_weaknesses(scored.normalised, chosen.indicator_ids)
+    strong_dims, weak_dims = strengths_weaknesses(scored.dimensions, dims, shown=1)
+    missing = [
+        "; ".join(i for i, v in zip(chosen.indicator_ids, row, strict=True) if np.isnan(v)) for row in chosen.raw
+    ]
+    thin = [
+        "|".join(d for k, d in enumerate(dims) if row[k] < settings.min_share - 1e-12)
+        for row in dimension_share[ranked]
+    ]
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "class": framework.zone_class,
+            "zone_id": chosen.zones.astype(str),
+            "index": index,
+            "rank": nominal,
+            "rank_median": spread.median,
+            "rank_p05": spread.p05,
+            "rank_p95": spread.p95,
+            **{d: scored.dimensions[:, k] for k, d in enumerate(dims)},
+            "indicators_missing": (np.isnan(chosen.raw)).sum(axis=1),
+            "missing": missing,
+            "rank_arithmetic": by_aggregation["arithmetic"],
+            "rank_geometric": by_aggregation["geometric"],
+            "split": [bool(s) for s in split_by],
+            "split_by": ["|".join(s) for s in split_by],
+            "tier": tiers,
+            "strengths": ["|".join(s) for s in strengths],
+            "weaknesses": ["|".join(w) for w in weaknesses],
+            "strength_dimension": ["|".join(s) for s in strong_dims],
+            "weakness_dimension": ["|".join(w) for w in weak_dims],
+            "thin_dimensions": thin,
+        }
+    )
+    return frame, spread, scored, chosen
+
+
+def _add_rank_changes(frame, chosen, ranked_in, table, year, framework, settings, notes) -> None:
+    """The published change (places since the year before, positive = up) and the like-for-like one:
+    both years' indices recomputed on the indicators collected in both years, among the zones ranked
+    in both, each re-ranked among them; a note where the two rankings do not rest on the same basis."""
+    before = ranked_in.get(year - 1)
+    frame["rank_change"] = (
+        before.ranks.reindex(frame["zone_id"]).to_numpy() - frame["rank"].to_numpy() if before else np.nan
+    )
+    frame["rank_change_lfl"] = np.nan
+    if before is None:
+        return
+    this = frame.set_index("zone_id")["rank"]
+    common = sorted(set(this.index) & set(before.ranks.index))
+    this_ids = list(chosen.indicator_ids)
+    before_ids = list(before.data.indicator_ids)
+    shared = [i for i in this_ids if i in before_ids]
+    entered = sorted(set(this.index) - set(before.ranks.index))
+    left = sorted(set(before.ranks.index) - set(this.index))
+    if set(this_ids) != set(before_ids):
+        differ = sorted(set(this_ids) ^ set(before_ids))
+        _note(
+            notes,
+            year,
+            framework,
+            f"rank change: the indicators differ from {year - 1}'s ({', '.join(differ)}); the like-for-like "
+            "change compares both years on the indicators they share",
+        )
+    if entered or left:
+        _note(
+            notes,
+            year,
+            framework,
+            f"rank change: the class differs from {year - 1}'s (entered: {', '.join(entered) or 'none'}; left: "
+            f"{', '.join(left) or 'none'}); the like-for-like change compares the zones ranked in both years",
+        )
+    if len(common) < 3 or not shared:
+        return
+    weights = dimension_weights(framework, settings.weighting)
+    recomputed = {}
+    for y in (year - 1, year):
+        data = class_year(table, common, y, framework, settings.weighting)
+        data = _keep_indicators(data, np.isin(data.indicator_ids, shared))
+        index, _ = nominal_index(
+            data, framework, settings.treatment, settings.normalisation, settings.aggregation, weights
+        )
+        recomputed[y] = pd.Series(ranks(index), index=data.zones.astype(str))
+    change = change_among(recomputed[year - 1].dropna(), recomputed[year].dropna())
+    frame["rank_change_lfl"] = change.reindex(frame["zone_id"]).to_numpy()
 
 
 def _keep_indicators(data, keep: np.ndarray):

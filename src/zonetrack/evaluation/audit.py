@@ -8,11 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zonetrack.evaluation.compute import ClassYear, needs_treatment
+from zonetrack.evaluation.compute import ClassYear, Scores, needs_treatment
 
 NEGATIVE = -0.3  # a correlation below this, within a dimension, pulls the dimension two ways
 DOMINANT = 0.95  # an indicator this correlated with its dimension, when another is not, is the dimension
 LOW_ALPHA = 0.5
+# Below this many zones with every item of a dimension, α says nothing (with 6-9 national zones it is
+# below 0.5 almost every year): it is reported, never flagged.
+MIN_ZONES_FOR_ALPHA = 10
 
 
 def cronbach_alpha(items: np.ndarray) -> float:
@@ -37,8 +40,10 @@ def first_component_share(matrix: np.ndarray) -> float:
     return float(eigenvalues[-1] / eigenvalues.sum())
 
 
-def audit(data: ClassYear, normalised: np.ndarray, dimension_scores: np.ndarray, dimension_ids: list[str]) -> dict:
-    """Correlations, alphas, the first component's share, and flags, for one class-year."""
+def audit(data: ClassYear, scored: Scores, dimension_ids: list[str]) -> dict:
+    """Correlations, alphas, the first component's share, and flags, for one class-year: on the
+    indicators as normalised, and the skewness test on the values after the outlier treatment."""
+    normalised, dimension_scores = scored.normalised, scored.dimensions
     ids = data.indicator_ids
     frame = pd.DataFrame(normalised, columns=ids)
     correlations = frame.corr(min_periods=4)
@@ -76,7 +81,13 @@ def audit(data: ClassYear, normalised: np.ndarray, dimension_scores: np.ndarray,
                         "value": round(float(with_dimension[strongest]), 3),
                     }
                 )
-        if np.isfinite(alphas[dimension]) and alphas[dimension] < LOW_ALPHA and len(members) >= 2:
+        complete = int((~np.isnan(normalised[:, columns])).all(axis=1).sum())
+        if (
+            np.isfinite(alphas[dimension])
+            and alphas[dimension] < LOW_ALPHA
+            and len(members) >= 2
+            and complete >= MIN_ZONES_FOR_ALPHA
+        ):
             flags.append(
                 {
                     "kind": "low_alpha",
@@ -86,7 +97,8 @@ def audit(data: ClassYear, normalised: np.ndarray, dimension_scores: np.ndarray,
                 }
             )
     for column, indicator in enumerate(ids):
-        if needs_treatment(data.raw[:, column]) and np.count_nonzero(~np.isnan(data.raw[:, column])) >= 4:
+        values = scored.treated_values[:, column]
+        if needs_treatment(values) and np.count_nonzero(~np.isnan(values)) >= 4:
             flags.append(
                 {"kind": "skewed", "dimension": data.dimension_of[column], "indicators": [indicator], "value": None}
             )

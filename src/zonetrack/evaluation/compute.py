@@ -92,10 +92,12 @@ def normalise(x: np.ndarray, method: str, lower_is_better: bool, is_rate: bool =
     elif method == "distance_to_best":
         factor = 1 + v / 100 if is_rate else v
         factor = np.where(factor > 0, factor, 0.0)
-        best = factor.min(initial=np.inf, where=factor > 0) if lower_is_better else factor.max()
         if lower_is_better:
-            out[present] = np.where(factor > 0, 100 * best / np.where(factor > 0, factor, 1.0), 0.0)
+            # 100 × best / value; a value of 0 (none at all, where less is better) is the best: 100.
+            best = factor.min(initial=np.inf, where=factor > 0)
+            out[present] = np.where(factor > 0, 100 * best / np.where(factor > 0, factor, 1.0), 100.0)
         else:
+            best = factor.max()
             out[present] = 100 * factor / best if best > 0 else 0.0
     else:
         raise ValueError(f"unknown normalisation {method}")
@@ -115,9 +117,12 @@ def to_positive(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def aggregate(scores: np.ndarray, weights: np.ndarray, method: str) -> np.ndarray:
+def aggregate(scores: np.ndarray, weights: np.ndarray, method: str, rescale: bool = True) -> np.ndarray:
     """Weighted mean of each row over the columns it has (weights re-normalised over them):
-    arithmetic, or geometric on scores rescaled to [1, 100]."""
+    arithmetic, or geometric. A geometric mean needs positive scores: the indicators' scores are
+    rescaled to [1, 100] once (`rescale`), and the dimension scores made of them are aggregated as they
+    are (as COINr does: a second rescale would make the published dimension scores unable to
+    reproduce the index)."""
     present = ~np.isnan(scores)
     w = np.where(present, weights[None, :], 0.0)
     total = w.sum(axis=1)
@@ -125,7 +130,7 @@ def aggregate(scores: np.ndarray, weights: np.ndarray, method: str) -> np.ndarra
         value = np.where(present, scores, 0.0) * w
         result = value.sum(axis=1) / np.where(total > 0, total, np.nan)
     elif method == "geometric":
-        positive = to_positive(scores)
+        positive = to_positive(scores) if rescale else scores
         logs = np.where(present, np.log(np.where(present, positive, 1.0)), 0.0) * w
         result = np.exp(logs.sum(axis=1) / np.where(total > 0, total, np.nan))
     else:
@@ -215,6 +220,7 @@ class Scores:
     normalised: np.ndarray  # zones × indicators
     dimensions: np.ndarray  # zones × dimensions
     treated: np.ndarray  # points winsorised per indicator
+    treated_values: np.ndarray  # zones × indicators after the outlier treatment (what was normalised)
 
 
 def treat(raw: np.ndarray, treatment: str) -> tuple[np.ndarray, np.ndarray]:
@@ -260,4 +266,4 @@ def score(
             for dim in dims
         ]
     )
-    return Scores(normalised, dimension_scores, treated)
+    return Scores(normalised, dimension_scores, treated, values)

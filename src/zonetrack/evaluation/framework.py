@@ -66,6 +66,8 @@ class Framework(BaseModel):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     weights: Literal["illustrative", "official"]
+    # At most this many tiers (梯队 A, B, C…), drawn only where the rank intervals separate.
+    tiers: Annotated[int, Field(ge=1, le=6)] = 3
     dimensions: dict[Slug, Dimension] = Field(min_length=1, max_length=20)
 
     @model_validator(mode="after")

@@ -9,11 +9,11 @@ the variance of the mean absolute shift of the zones' ranks from the nominal ran
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from zonetrack.evaluation.compute import ClassYear, aggregate, score, to_positive, treat
+from zonetrack.evaluation.compute import ClassYear, aggregate, score, treat
 from zonetrack.evaluation.framework import AGGREGATIONS, NORMALISATIONS, Framework
 
 TREATMENTS = ("winsorise", "none")
@@ -32,6 +32,23 @@ class RankUncertainty:
     total: np.ndarray
     total_conf: np.ndarray
     replications: int
+    # Per discrete choice and option (aggregation: geometric), each zone's 5 % and 95 % rank over the
+    # replications made with that option.
+    conditional: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+    def split_by(self) -> list[list[str]]:
+        """Per zone, the choices whose options give it separate rank intervals (one option's 95 %
+        rank above another's 5 %): its ranks split into ranges by that choice."""
+        zones = len(self.median)
+        found: list[list[str]] = [[] for _ in range(zones)]
+        for choice, options in self.conditional.items():
+            intervals = list(options.values())
+            for z in range(zones):
+                lows = [low[z] for low, _ in intervals if np.isfinite(low[z])]
+                highs = [high[z] for _, high in intervals if np.isfinite(high[z])]
+                if lows and highs and min(highs) < max(lows):
+                    found[z].append(choice)
+        return found
 
 
 def problem(dimension_ids: list[str], spread: float) -> dict:
@@ -56,11 +73,11 @@ def _choice(column: np.ndarray, options: tuple) -> np.ndarray:
 
 def aggregation_terms(scores: np.ndarray, aggregation: str) -> tuple[np.ndarray, np.ndarray]:
     """What a weighted mean over the dimensions each zone has needs of its dimension scores: which
-    are present (as 0/1) and the values to weight (log scores rescaled to [1, 100] for a geometric
-    mean), 0 where missing."""
+    are present (as 0/1) and the values to weight (log scores for a geometric mean: the dimension
+    scores are geometric means of indicator scores in [1, 100], positive already), 0 where missing."""
     present = ~np.isnan(scores)
     if aggregation == "geometric":
-        values = np.where(present, np.log(np.where(present, to_positive(scores), 1.0)), 0.0)
+        values = np.where(present, np.log(np.where(present, scores, 1.0)), 0.0)
     else:
         values = np.where(present, scores, 0.0)
     return present.astype("float64"), values
@@ -178,11 +195,16 @@ def analyse(
     }
     zones = len(nominal_ranks)
     counts = np.zeros((zones, zones + 1), dtype=np.int64)
+    choices = {"treatment": TREATMENTS, "normalisation": NORMALISATIONS, "aggregation": AGGREGATIONS}
+    chosen = {name: _choice(rows[:, k], options) for k, (name, options) in enumerate(choices.items())}
+    by_option = {(name, o): np.zeros_like(counts) for name, options in choices.items() for o in range(len(options))}
     shift = np.full(len(rows), np.nan)  # each replication's mean absolute shift from the nominal ranks
     step = max(1, BLOCK_CELLS // max(zones, 1))
     for start in range(0, len(rows), step):
         ranked = rank_rows(index_matrix(terms, rows[start : start + step], weights))
         counts += rank_histogram(ranked)
+        for (name, option), option_counts in by_option.items():
+            option_counts += rank_histogram(ranked[chosen[name][start : start + step] == option])
         moved = np.abs(ranked - nominal_ranks[None, :])
         ranked_zones = (~np.isnan(moved)).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -198,7 +220,13 @@ def analyse(
             warnings.filterwarnings("ignore", message="Constant values encountered", category=UserWarning)
             result = sobol.analyze(spec, np.nan_to_num(shift), calc_second_order=False, seed=seed)
         first, first_conf, total, total_conf = (result[k] for k in ("S1", "S1_conf", "ST", "ST_conf"))
-    return RankUncertainty(median, p05, p95, spec["names"], first, first_conf, total, total_conf, len(rows))
+    conditional: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for (name, option), option_counts in by_option.items():
+        low, high = histogram_quantiles(option_counts, (0.05, 0.95))
+        conditional.setdefault(name, {})[choices[name][option]] = (low, high)
+    return RankUncertainty(
+        median, p05, p95, spec["names"], first, first_conf, total, total_conf, len(rows), conditional
+    )
 
 
 def nominal_index(
@@ -206,4 +234,4 @@ def nominal_index(
 ):
     """The index with the nominal choices, and the dimension scores it aggregates."""
     scored = score(data, framework, treatment, normalisation, aggregation)
-    return aggregate(scored.dimensions, weights, aggregation), scored
+    return aggregate(scored.dimensions, weights, aggregation, rescale=False), scored

@@ -689,6 +689,9 @@ class EvaluationSettings(BaseModel):
     weighting: Literal["given", "equal"] = "given"
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
     min_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.7
+    # A zone is ranked only when every dimension has at least this share of its indicators (COINr
+    # applies its data threshold per aggregation group): never with a whole dimension missing.
+    min_dimension_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.5
     uncertainty: Uncertainty = Uncertainty()
 
 
