@@ -311,6 +311,31 @@ def test_the_stage_and_the_published_page_on_the_default(tmp_path):
     assert "Illustrative data" in html and "Illustrative weights" in html
     assert 'id="national"' in html and 'id="provincial"' in html
     assert "5-95% 区间 Interval" in html and "Sobol" in html and "Cronbach" in html
+    assert "区间怎么读" in html and "梯队 Tier" in html and "同口径" in html
+    # Every tier boundary the results hold separates the intervals (the rule of issue 18).
+    for (_, _), rows in results.groupby(["year", "class"]):
+        rows = rows.sort_values("rank")
+        for place in np.flatnonzero(rows["tier"].to_numpy()[1:] != rows["tier"].to_numpy()[:-1]) + 1:
+            assert rows["rank_p95"].iloc[:place].max() < rows["rank_p05"].iloc[place:].min()
+    # The Word document: the same bytes twice, a ranking table whose header repeats on every page.
+    import io
+
+    from docx import Document
+
+    from zonetrack.report.evaluation_document import HEADERS, document
+
+    first = document(report)
+    assert first == document(report)
+    doc = Document(io.BytesIO(first))
+    assert doc.paragraphs[0].text == "2019年高新区创新驱动发展绩效评价"
+    tables = doc.tables
+    assert len(tables) == 2  # national and provincial
+    assert [c.text for c in tables[0].rows[0].cells] == HEADERS
+    assert "w:tblHeader" in tables[0].rows[0]._tr.xml
+    national = results[(results["year"] == 2019) & (results["class"] == "national")]
+    assert len(tables[0].rows) == 1 + len(national)
+    assert tables[0].rows[1].cells[0].text == "1" and tables[0].rows[1].cells[1].text == "A"
+    assert any("示例数据" in p.text for p in doc.paragraphs)
 
 
 def test_two_frameworks_for_one_class_is_an_error_at_the_second(tmp_path):
@@ -435,8 +460,8 @@ def test_distance_to_best_scores_a_lower_is_better_zero_as_the_best():
 
 
 def test_the_audit_tests_skewness_after_the_treatment_and_alpha_only_with_ten_zones():
-    from zonetrack.evaluation.compute import ClassYear, Scores
     from zonetrack.evaluation.audit import audit as run_audit
+    from zonetrack.evaluation.compute import ClassYear, Scores
 
     raw = np.array([[1.0, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7], [100, 8]])
     treated = raw.copy()

@@ -230,8 +230,8 @@ _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 def stable_xlsx(data: bytes) -> bytes:
-    """Rewrite a workbook with fixed timestamps (zip entries, document properties), so that the
-    same content always gives the same bytes."""
+    """Rewrite an Office Open XML file (a workbook, a Word document) with fixed timestamps (zip
+    entries, document properties), so that the same content always gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

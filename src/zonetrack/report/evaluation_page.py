@@ -24,6 +24,7 @@ FLAG_TEXT = {
     "low_alpha": ("内部一致性低", "low Cronbach's alpha: the dimension's indicators do not measure one thing"),
     "skewed": ("偏态未消除", "still skewed after treatment: outliers shape its scores"),
 }
+FACTOR_SHORT = {"treatment": "异常值处理", "normalisation": "标准化方法", "aggregation": "加总方法"}
 FACTOR_TEXT = {
     "treatment": "异常值处理 outlier treatment (on/off)",
     "normalisation": "标准化方法 normalisation",
@@ -82,6 +83,20 @@ def _colour(score: float) -> str:
     return f"#{shade:02x}{min(255, shade + 40):02x}ff"
 
 
+def _change(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    return f"▲{value:.0f}" if value > 0 else (f"▼{-value:.0f}" if value < 0 else "=")
+
+
+def _text(value: object) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+def _names(ids: object, names: dict[str, str]) -> str:
+    return "、".join(names.get(i, i) for i in _text(ids).split("|") if i)
+
+
 def _dimension_name(framework: dict, factor: str) -> str:
     return framework["dimensions"].get(factor.split(":", 1)[-1], {}).get("name_zh", factor)
 
@@ -94,6 +109,8 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
     # The framework's order of dimensions is that of the result's columns (audit.json sorts its keys).
     dims = [c for c in report.results.columns if c in framework["dimensions"]]
     audit = report.audit["audits"].get(f"{report.year}/{zone_class}", {})
+    indicator_names = {i: x["name_zh"] for d in framework["dimensions"].values() for i, x in d["indicators"].items()}
+    dimension_names = {d: x["name_zh"] for d, x in framework["dimensions"].items()}
     normalisation = report.audit["settings"]["normalisation"]
     profile_scale = normalisation in ("minmax", "rank", "distance_to_best")
     table = [
@@ -104,13 +121,16 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
             "index": f"{r.index:.2f}",
             "median": f"{r.rank_median:.0f}",
             "interval": f"{r.rank_p05:.0f}–{r.rank_p95:.0f}",
-            "change": ""
-            if pd.isna(r.rank_change)
-            else (
-                f"▲{r.rank_change:.0f}"
-                if r.rank_change > 0
-                else (f"▼{-r.rank_change:.0f}" if r.rank_change < 0 else "=")
-            ),
+            "change": _change(r.rank_change),
+            "change_lfl": _change(getattr(r, "rank_change_lfl", np.nan)),
+            "tier": _text(getattr(r, "tier", "")),
+            "split": bool(getattr(r, "split", False)),
+            "split_by": _names(getattr(r, "split_by", ""), FACTOR_SHORT),
+            "rank_arithmetic": _text(getattr(r, "rank_arithmetic", "")).removesuffix(".0"),
+            "rank_geometric": _text(getattr(r, "rank_geometric", "")).removesuffix(".0"),
+            "strengths": _names(getattr(r, "strengths", ""), indicator_names),
+            "weaknesses": _names(getattr(r, "weaknesses", ""), indicator_names),
+            "thin": _names(getattr(r, "thin_dimensions", ""), dimension_names),
             "dims": [
                 {
                     "value": "—" if pd.isna(getattr(r, d)) else f"{getattr(r, d):.1f}",
@@ -133,6 +153,9 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         for s in sens.sort_values("ST", ascending=False).itertuples()
     ]
     label = CLASS_LABELS[zone_class]
+    tiers = [t for t in dict.fromkeys(r["tier"] for r in table) if t]
+    # Where a tier ends: the last rank of each tier but the last.
+    boundaries = [max(r["rank"] for r in table if r["tier"] == t) for t in tiers[:-1]]
     correlations = audit.get("correlations", {})
     indicators = list(correlations)
     return {
@@ -141,6 +164,9 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         "framework": framework,
         "dims": [(d, framework["dimensions"][d]) for d in dims],
         "table": table,
+        "tiers": tiers,
+        "boundaries": boundaries,
+        "tier_limit": framework.get("tiers", 3),
         "plot": rank_plot(rows, report.names, f"{report.year} {label[0]} 排名及其不确定性 ranks and their uncertainty"),
         "sensitivity": sensitivity,
         "replications": int(sens["replications"].iloc[0]) if len(sens) else 0,

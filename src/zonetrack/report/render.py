@@ -203,13 +203,14 @@ def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path) -> Pa
 def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
     import nbformat
 
-    from zonetrack.report import evaluation_page, publish
+    from zonetrack.report import evaluation_document, evaluation_page, publish
 
     notebook = publish.strip_volatile(nbformat.read(executed, as_version=4))
     report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
     nbformat.write(notebook, folder / f"{year}.ipynb")
     write_text(publish.notebook_html(notebook, f"{year} 高新区绩效评价"), folder / f"{year}.html")
     (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
+    (folder / f"{year}.docx").write_bytes(evaluation_document.document(report))
     executed.unlink(missing_ok=True)
     return folder / f"{year}.html"
 

@@ -1,0 +1,105 @@
+"""The year's evaluation as a Word document a department can edit and issue (评价结果向社会公布):
+title, the data's status, the method in brief, per class the ranking with intervals, tiers, the
+published and like-for-like change and each zone's strengths and weaknesses, the rank chart, and the
+notes on the data. Built from the same section data as the page (python-docx)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from zonetrack.io import stable_xlsx
+from zonetrack.report.evaluation_page import EvaluationReport, class_section
+
+ILLUSTRATIVE_DATA = (
+    "示例数据：分园区数据为示例，排名不代表任何真实园区。Illustrative data: these ranks rank nothing real."
+)
+ILLUSTRATIVE_WEIGHTS = "示例权重：五个维度沿用省级评价，指标与权重为示例。Illustrative weights."
+HEADERS = ["排名", "梯队", "高新区", "指数", "名次区间", "变化（公布/同口径）", "优势", "短板"]
+
+
+def _repeat_header(row) -> None:
+    """Mark a table's first row as a header row, repeated on every printed page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def document(report: EvaluationReport) -> bytes:
+    """The .docx of a year's evaluation, the same bytes for the same results."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    from zonetrack.report import plots
+
+    plots.theme()  # the chart's Chinese labels need the bundled font, whoever calls
+    doc = Document()
+    doc.core_properties.title = f"{report.year}年高新区创新驱动发展绩效评价"
+    doc.core_properties.author = "zonetrack"
+    style = doc.styles["Normal"]
+    style.font.size = Pt(10)
+    doc.add_heading(f"{report.year}年高新区创新驱动发展绩效评价", level=0)
+    doc.add_paragraph(f"Performance evaluation of the high-tech zones, {report.year}")
+    if report.audit.get("illustrative_data"):
+        doc.add_paragraph().add_run(
+            "示例数据：分园区数据为示例，排名不代表任何真实园区。Illustrative data."
+        ).bold = True
+    if any(f["weights"] == "illustrative" for f in report.audit["frameworks"].values()):
+        doc.add_paragraph().add_run("示例权重：各维度沿用省级评价，指标与权重为示例。Illustrative weights.").bold = True
+    settings = report.audit["settings"]
+    doc.add_heading("评价方法", level=1)
+    doc.add_paragraph(
+        f"按国家级、省级高新区分类评价。指标经异常值处理（{settings['treatment']}）、标准化（{settings['normalisation']}）"
+        f"后按维度权重{'' if settings['weighting'] == 'given' else '（等权）'}"
+        f"以{settings['aggregation']}方式加总为综合指数，"
+        "名次1为最优。名次区间：用多种同样合理的方法重算排名，该园区九成结果所在的名次范围；区间重叠的园区不能说谁确定在前。"
+        "梯队只在名次区间互不重叠处划分。同口径变化只用两年都有数据的指标、在两年都参评的园区中比较。"
+        f"一个园区至少{settings['min_share']:.0%}的指标、每个维度至少{settings['min_dimension_share']:.0%}的指标有数据才参与排名。"
+    )
+    for zone_class in ("national", "provincial"):
+        section = class_section(report, zone_class)
+        if section is None:
+            continue
+        doc.add_heading(f"{section['label'][0]}（{section['label'][1]}）", level=1)
+        tiers = section["boundaries"]
+        doc.add_paragraph(
+            f"梯队划分：第 {'、'.join(map(str, tiers))} 名之后。" if tiers else "各园区名次区间相互重叠，未划分梯队。"
+        )
+        table = doc.add_table(rows=1, cols=len(HEADERS))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
+            cell.text = text
+            cell.paragraphs[0].runs[0].bold = True
+        _repeat_header(table.rows[0])
+        for r in section["table"]:
+            cells = table.add_row().cells
+            change = r["change"] + (f" / {r['change_lfl']}" if r["change_lfl"] else "")
+            zone = r["zone"] + (
+                f"（⚑ {r['split_by']}：算术 {r['rank_arithmetic']} / 几何 {r['rank_geometric']}）" if r["split"] else ""
+            )
+            values = [
+                str(r["rank"]),
+                r["tier"],
+                zone,
+                r["index"],
+                r["interval"],
+                change,
+                r["strengths"],
+                r["weaknesses"],
+            ]
+            for cell, text in zip(cells, values, strict=True):
+                cell.text = text
+        doc.add_picture(io.BytesIO(base64.b64decode(section["plot"])), width=Cm(15))
+        if section["notes"]:
+            doc.add_heading("数据说明", level=2)
+            for note in section["notes"]:
+                zone = note.get("zone_id")
+                prefix = f"{report.names.get(zone, zone)}：" if zone else ""
+                doc.add_paragraph(prefix + note["note"], style="List Bullet")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return stable_xlsx(buffer.getvalue())
