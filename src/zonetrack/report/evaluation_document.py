@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 
 from zonetrack.io import stable_xlsx
 from zonetrack.report.evaluation_page import EvaluationReport, class_section
@@ -16,28 +17,41 @@ ILLUSTRATIVE_DATA = (
 )
 ILLUSTRATIVE_WEIGHTS = "示例权重：五个维度沿用省级评价，指标与权重为示例。Illustrative weights."
 HEADERS = ["排名", "梯队", "高新区", "指数", "名次区间", "变化（公布/同口径）", "优势", "短板"]
+WIDTHS_CM = [1.2, 1.2, 4.2, 1.6, 1.8, 2.6, 6.9, 6.9]  # A4 landscape, 1.5 cm margins: 26.7 cm of text
 
 
-def _repeat_header(row) -> None:
-    """Mark a table's first row as a header row, repeated on every printed page."""
+def _row_property(row, name: str) -> None:
+    """Set a row property: w:tblHeader (repeated on every printed page), w:cantSplit (kept whole)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    element = OxmlElement(f"w:{name}")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+
+
+def _widths(row) -> None:
+    from docx.shared import Cm
+
+    for cell, width in zip(row.cells, WIDTHS_CM, strict=True):
+        cell.width = Cm(width)
 
 
 def document(report: EvaluationReport) -> bytes:
     """The .docx of a year's evaluation, the same bytes for the same results."""
     from docx import Document
+    from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
 
     from zonetrack.report import plots
 
     plots.theme()  # the chart's Chinese labels need the bundled font, whoever calls
     doc = Document()
+    paper = doc.sections[0]
+    paper.orientation = WD_ORIENT.LANDSCAPE
+    paper.page_width, paper.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(paper, side, Cm(1.5))
     doc.core_properties.title = f"{report.year}年高新区创新驱动发展绩效评价"
     doc.core_properties.author = "zonetrack"
     style = doc.styles["Normal"]
@@ -45,11 +59,9 @@ def document(report: EvaluationReport) -> bytes:
     doc.add_heading(f"{report.year}年高新区创新驱动发展绩效评价", level=0)
     doc.add_paragraph(f"Performance evaluation of the high-tech zones, {report.year}")
     if report.audit.get("illustrative_data"):
-        doc.add_paragraph().add_run(
-            "示例数据：分园区数据为示例，排名不代表任何真实园区。Illustrative data."
-        ).bold = True
+        doc.add_paragraph().add_run(ILLUSTRATIVE_DATA).bold = True
     if any(f["weights"] == "illustrative" for f in report.audit["frameworks"].values()):
-        doc.add_paragraph().add_run("示例权重：各维度沿用省级评价，指标与权重为示例。Illustrative weights.").bold = True
+        doc.add_paragraph().add_run(ILLUSTRATIVE_WEIGHTS).bold = True
     settings = report.audit["settings"]
     doc.add_heading("评价方法", level=1)
     doc.add_paragraph(
@@ -71,12 +83,19 @@ def document(report: EvaluationReport) -> bytes:
         )
         table = doc.add_table(rows=1, cols=len(HEADERS))
         table.style = "Table Grid"
+        table.autofit = False
+        for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+            column.width = Cm(width)  # the grid LibreOffice and Word lay out by
         for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
-        _repeat_header(table.rows[0])
+        _row_property(table.rows[0], "tblHeader")
+        _widths(table.rows[0])
         for r in section["table"]:
-            cells = table.add_row().cells
+            row = table.add_row()
+            _row_property(row, "cantSplit")
+            _widths(row)
+            cells = row.cells
             change = r["change"] + (f" / {r['change_lfl']}" if r["change_lfl"] else "")
             zone = r["zone"] + (
                 f"（⚑ {r['split_by']}：算术 {r['rank_arithmetic']} / 几何 {r['rank_geometric']}）" if r["split"] else ""
@@ -93,7 +112,9 @@ def document(report: EvaluationReport) -> bytes:
             ]
             for cell, text in zip(cells, values, strict=True):
                 cell.text = text
-        doc.add_picture(io.BytesIO(base64.b64decode(section["plot"])), width=Cm(15))
+        picture = base64.b64decode(section["plot"])
+        width, height = struct.unpack(">II", picture[16:24])  # the PNG's IHDR: pixels wide and high
+        doc.add_picture(io.BytesIO(picture), width=Cm(min(16.0, 17.0 * width / height)))
         if section["notes"]:
             doc.add_heading("数据说明", level=2)
             for note in section["notes"]:
