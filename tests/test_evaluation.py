@@ -490,3 +490,24 @@ def test_a_zone_whose_intervals_under_two_options_are_apart_is_split_by_that_cho
         },
     }
     assert spread.split_by() == [["aggregation"], []]
+
+
+def test_the_comparable_index_keeps_the_base_year_goalposts():
+    # Goalposts of 2018: revenue 10-40, exports 1-5 (lower is better). 2018: revenue x 0, y 33.3,
+    # z 100; exports x 0, y 0, z 100; index (3a + b)/4 = x 0, y 25, z 100.
+    # 2019 on the same goalposts: revenue 25, 40, 55 → 50, 100, 150; exports 3, 5, 1 → 50, 0, 100;
+    # index x (150 + 50)/4 = 50, y (300 + 0)/4 = 75, z (450 + 100)/4 = 137.5.
+    # Growth since 2018: x from 0 (none: no base to grow from), y 75/25 − 1 = 2, z 137.5/100 − 1 = 0.375.
+    rows = [("x", 2018, "revenue", 10), ("y", 2018, "revenue", 20), ("z", 2018, "revenue", 40)]
+    rows += [("x", 2018, "exports", 5), ("y", 2018, "exports", 5), ("z", 2018, "exports", 1)]
+    rows += [("x", 2019, "revenue", 25), ("y", 2019, "revenue", 40), ("z", 2019, "revenue", 55)]
+    rows += [("x", 2019, "exports", 3), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", comparable_from=2018, uncertainty=Uncertainty(base_samples=8))
+    got = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast).results.set_index(["year", "zone_id"])
+    assert got.loc[2018, "index_comparable"].loc[["x", "y", "z"]].tolist() == pytest.approx([0.0, 25.0, 100.0])
+    assert got.loc[2019, "index_comparable"].loc[["x", "y", "z"]].tolist() == pytest.approx([50.0, 75.0, 137.5])
+    growth = got.loc[2019, "index_growth"].loc[["x", "y", "z"]].tolist()
+    assert np.isnan(growth[0]) and growth[1:] == pytest.approx([2.0, 0.375])
+    # Without the setting, no comparable index.
+    plain = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"comparable_from": None}))
+    assert "index_comparable" not in plain.results.columns

@@ -91,6 +91,8 @@ def evaluate(
                 "treated": dict(zip(chosen.indicator_ids, scored.treated.tolist(), strict=True))
             }
     results = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=BASE_COLUMNS)
+    if settings.comparable_from is not None and len(results):
+        results = _comparable(results, tables, frameworks, settings, notes)
     order = BASE_COLUMNS + [c for c in results.columns if c not in BASE_COLUMNS]
     results = results[order].sort_values(["year", "class", "rank", "zone_id"], ignore_index=True)
     sens = pd.concat(sensitivity, ignore_index=True) if sensitivity else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
@@ -253,6 +255,63 @@ def _add_rank_changes(frame, chosen, ranked_in, table, year, framework, settings
         recomputed[y] = pd.Series(ranks(index), index=data.zones.astype(str))
     change = change_among(recomputed[year - 1].dropna(), recomputed[year].dropna())
     frame["rank_change_lfl"] = change.reindex(frame["zone_id"]).to_numpy()
+
+
+def _comparable(results, tables, frameworks, settings, notes) -> pd.DataFrame:
+    """index_comparable: each ranked zone's index with its indicators min-max normalised by the
+    goalposts of the base year (the class's minimum and maximum of each indicator then; scores may
+    leave 0-100), arithmetic with the framework's weights, no outlier treatment, on the indicators
+    collected in the base year; index_growth: its change since the base year (a share). A year whose
+    indicators differ from the base year's is compared on those they share, and a note says so."""
+    from zonetrack.evaluation.compute import aggregate
+
+    base = settings.comparable_from
+    parts = []
+    for framework in frameworks:
+        rows = results[results["class"] == framework.zone_class]
+        if rows.empty:
+            continue
+        table = tables[framework.id]
+        ids = [i for _, i, _ in framework.indicators]
+        lower = {i: x.direction == "lower" for _, i, x in framework.indicators}
+        dimension_of = {i: d for d, i, _ in framework.indicators}
+        reference = table[(table["year"] == base) & table["zone_id"].isin(rows.loc[rows["year"] == base, "zone_id"])]
+        posts = {i: (reference[i].min(), reference[i].max()) for i in ids if reference[i].notna().any()}
+        if not posts:
+            _note(notes, base, framework, f"comparable index: {base} has no ranked zones with data; none computed")
+            continue
+        weights = dimension_weights(framework, settings.weighting)
+        for year, ranked in rows.groupby("year"):
+            data = table[(table["year"] == year)].set_index("zone_id").reindex(ranked["zone_id"])
+            used = [i for i in ids if i in posts and data[i].notna().any()]
+            if set(used) != set(posts):
+                gone = sorted(set(posts) - set(used))
+                _note(notes, int(year), framework, f"comparable index: without {', '.join(gone)} (no data this year)")
+            dims = list(framework.dimensions)
+            scores = np.full((len(ranked), len(dims)), np.nan)
+            for k, dim in enumerate(dims):
+                members = [i for i in used if dimension_of[i] == dim]
+                if not members:
+                    continue
+                normalised = []
+                for i in members:
+                    low, high = posts[i]
+                    score = np.full(len(data), 50.0) if high == low else 100 * (data[i].to_numpy() - low) / (high - low)
+                    normalised.append(100 - score if lower[i] else score)
+                member_weights = np.array([framework.dimensions[dim].indicators[i].weight for i in members])
+                scores[:, k] = aggregate(np.column_stack(normalised), member_weights, "arithmetic")
+            frame = ranked[["year", "class", "zone_id"]].copy()
+            frame["index_comparable"] = aggregate(scores, weights, "arithmetic")
+            parts.append(frame)
+    if not parts:
+        return results
+    comparable = pd.concat(parts, ignore_index=True)
+    at_base = comparable[comparable["year"] == base].set_index(["class", "zone_id"])["index_comparable"]
+    start = at_base.reindex(pd.MultiIndex.from_frame(comparable[["class", "zone_id"]])).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = comparable["index_comparable"].to_numpy() / start - 1
+    comparable["index_growth"] = np.where(start > 0, growth, np.nan)
+    return results.merge(comparable, on=["year", "class", "zone_id"], how="left")
 
 
 def _keep_indicators(data, keep: np.ndarray):

@@ -158,7 +158,8 @@ class ClassYear:
 
 def indicator_table(panel: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     """Every framework indicator for every zone and year of the panel (NaN where it cannot be
-    computed): ratios of the dictionary's indicators, growth over the previous year in %."""
+    computed): ratios of the dictionary's indicators, growth over the previous year in %, increments
+    (the absolute change over the previous year)."""
     wide = panel.pivot_table(index=["zone_id", "year"], columns="indicator", values="value", observed=True)
     wide.columns = wide.columns.astype(str)
     previous = wide.copy()
@@ -177,9 +178,11 @@ def indicator_table(panel: pd.DataFrame, framework: Framework) -> pd.DataFrame:
         elif indicator.ratio:
             numerator, denominator = (column(n) for n in indicator.ratio)
             value = numerator / denominator.where(denominator > 0) * indicator.scale
-        else:
+        elif indicator.growth:
             now, before = column(indicator.growth), column(indicator.growth, previous)
             value = (now / before.where(before > 0) - 1) * 100
+        else:  # an increment: this year's value less last year's, in the indicator's unit
+            value = (column(indicator.increment) - column(indicator.increment, previous)) * indicator.scale
         out[indicator_id] = value.where(np.isfinite(value))
     return out.reset_index()
 

@@ -20,8 +20,9 @@ AGGREGATIONS = ("arithmetic", "geometric")
 
 
 class Indicator(BaseModel):
-    """An indicator of the framework: a dictionary indicator, a ratio of two, or the growth of one
-    over the previous year; its direction and weight within its dimension."""
+    """An indicator of the framework: a dictionary indicator (a total, a level), a ratio of two, the
+    growth of one over the previous year (%) or its increment (the absolute change); its direction
+    and weight within its dimension; its definition and source as the page shows them."""
 
     model_config = STRICT
     name_zh: str = Field(min_length=1)
@@ -29,6 +30,9 @@ class Indicator(BaseModel):
     indicator: Slug | None = None
     ratio: Annotated[list[Slug], Field(min_length=2, max_length=2)] | None = None
     growth: Slug | None = None
+    increment: Slug | None = None
+    definition: str = ""  # blank: the page describes it from the dictionary's names
+    source: str = ""  # blank: the zones' statistics (data/raw/stats)
     scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
     unit: str = ""
     direction: Literal["higher", "lower"] = "higher"
@@ -36,15 +40,15 @@ class Indicator(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self):
-        given = [x for x in (self.indicator, self.ratio, self.growth) if x]
+        given = [x for x in (self.indicator, self.ratio, self.growth, self.increment) if x]
         if len(given) != 1:
-            raise ValueError("give exactly one of indicator, ratio [numerator, denominator], growth")
+            raise ValueError("give exactly one of indicator, ratio [numerator, denominator], growth, increment")
         return self
 
     @property
     def sources(self) -> list[str]:
         """The dictionary indicators it reads."""
-        return self.ratio or [self.indicator or self.growth]
+        return self.ratio or [self.indicator or self.growth or self.increment]
 
 
 class Dimension(BaseModel):

@@ -692,6 +692,10 @@ class EvaluationSettings(BaseModel):
     # A zone is ranked only when every dimension has at least this share of its indicators (COINr
     # applies its data threshold per aggregation group): never with a whole dimension missing.
     min_dimension_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.5
+    # An index comparable over years: every year's indicators min-max normalised with the goalposts
+    # (each indicator's minimum and maximum within the class) of this year, so that "the index grew by
+    # x %" compares like with like. None: no comparable index.
+    comparable_from: Annotated[int, Field(ge=1949, le=2100)] | None = None
     uncertainty: Uncertainty = Uncertainty()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ FLAG_TEXT = {
     "low_alpha": ("内部一致性低", "low Cronbach's alpha: the dimension's indicators do not measure one thing"),
     "skewed": ("偏态未消除", "still skewed after treatment: outliers shape its scores"),
 }
+DIRECTION_TEXT = {"higher": "越高越好 higher is better", "lower": "越低越好 lower is better"}
 FACTOR_SHORT = {"treatment": "异常值处理", "normalisation": "标准化方法", "aggregation": "加总方法"}
 FACTOR_TEXT = {
     "treatment": "异常值处理 outlier treatment (on/off)",
@@ -42,18 +43,44 @@ class EvaluationReport:
     audit: dict
     names: dict[str, str]
     years: list[int]
+    indicator_names: dict[str, str] = field(default_factory=dict)  # the dictionary's Chinese names
 
 
 def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationReport:
     results = pd.read_csv(evaluation_dir / "evaluation.csv", dtype={"zone_id": str, "class": str, "missing": str})
     sensitivity = pd.read_csv(evaluation_dir / "sensitivity.csv", dtype={"class": str, "factor": str})
     audit = json.loads((evaluation_dir / "audit.json").read_text(encoding="utf-8"))
+    from zonetrack.indicators import load_dictionary
+
     registry = load_registry(raw / "zones.csv")
     names = short_names(registry)
+    dictionary = load_dictionary(raw / "indicators.csv")
     years = sorted(int(y) for y in results["year"].unique())
     return EvaluationReport(
-        year, results[results["year"] == year], sensitivity[sensitivity["year"] == year], audit, names, years
+        year,
+        results[results["year"] == year],
+        sensitivity[sensitivity["year"] == year],
+        audit,
+        names,
+        years,
+        dict(zip(dictionary["id"], dictionary["name_zh"], strict=True)),
     )
+
+
+def definition(indicator: dict, names: dict[str, str]) -> str:
+    """What an indicator of a framework measures, in the words of the dictionary (or its own)."""
+    if indicator.get("definition"):
+        return indicator["definition"]
+    scale = indicator.get("scale", 1.0)
+    times = f" × {scale:g}" if scale != 1 else ""
+    if indicator.get("ratio"):
+        numerator, denominator = (names.get(n, n) for n in indicator["ratio"])
+        return f"{numerator} ÷ {denominator}{times}"
+    if indicator.get("growth"):
+        return f"{names.get(indicator['growth'], indicator['growth'])}比上年增长（%）"
+    if indicator.get("increment"):
+        return f"{names.get(indicator['increment'], indicator['increment'])}比上年增加量{times}"
+    return f"{names.get(indicator['indicator'], indicator['indicator'])}{times}"
 
 
 def rank_plot(rows: pd.DataFrame, names: dict[str, str], title: str) -> str:
@@ -87,6 +114,10 @@ def _change(value: float) -> str:
     if pd.isna(value):
         return ""
     return f"▲{value:.0f}" if value > 0 else (f"▼{-value:.0f}" if value < 0 else "=")
+
+
+def _number(value: float, form: str) -> str:
+    return "" if pd.isna(value) else form.format(value)
 
 
 def _text(value: object) -> str:
@@ -131,6 +162,8 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
             "strengths": _names(getattr(r, "strengths", ""), indicator_names),
             "weaknesses": _names(getattr(r, "weaknesses", ""), indicator_names),
             "thin": _names(getattr(r, "thin_dimensions", ""), dimension_names),
+            "comparable": _number(getattr(r, "index_comparable", np.nan), "{:.1f}"),
+            "growth": _number(getattr(r, "index_growth", np.nan), "{:+.1%}"),
             "dims": [
                 {
                     "value": "—" if pd.isna(getattr(r, d)) else f"{getattr(r, d):.1f}",
@@ -164,6 +197,23 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         "framework": framework,
         "dims": [(d, framework["dimensions"][d]) for d in dims],
         "table": table,
+        "indicator_table": [
+            {
+                "dimension": dimension_names[d],
+                "name_zh": x["name_zh"],
+                "name_en": x["name_en"],
+                "definition": definition(x, report.indicator_names),
+                "unit": x.get("unit", ""),
+                "direction": "越高越好 higher is better"
+                if x.get("direction", "higher") == "higher"
+                else "越低越好 lower is better",
+                "weight": x["weight"],
+                "source": x.get("source") or "园区统计 the zones' statistics (data/raw/stats)",
+            }
+            for d in dims
+            for x in framework["dimensions"][d]["indicators"].values()
+        ],
+        "comparable_from": report.audit["settings"].get("comparable_from"),
         "tiers": tiers,
         "boundaries": boundaries,
         "tier_limit": framework.get("tiers", 3),
