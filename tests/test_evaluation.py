@@ -511,3 +511,21 @@ def test_the_comparable_index_keeps_the_base_year_goalposts():
     # Without the setting, no comparable index.
     plain = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"comparable_from": None}))
     assert "index_comparable" not in plain.results.columns
+
+
+def test_an_increment_is_this_years_value_less_last_years():
+    from zonetrack.evaluation.compute import indicator_table
+
+    spec = FRAMEWORK.model_dump(by_alias=True)
+    spec["dimensions"]["a"]["indicators"]["r"] = {
+        "name_zh": "增量",
+        "name_en": "i",
+        "increment": "revenue",
+        "weight": 1,
+    }
+    framework = Framework.model_validate(spec)
+    rows = [("x", 2018, "revenue", 10.0), ("x", 2019, "revenue", 25.0), ("x", 2021, "revenue", 30.0)]
+    table = indicator_table(panel(rows), framework).set_index("year")
+    # 2019: 25 − 10 = 15; 2018 and 2021 have no previous year: none.
+    assert table.loc[2019, "r"] == 15.0
+    assert np.isnan(table.loc[2018, "r"]) and np.isnan(table.loc[2021, "r"])
