@@ -12,6 +12,32 @@ REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 
 
+def fresh_copy(root: Path, link_venv: bool = False) -> Path:
+    """The repository's files as a fresh clone would have them (tracked and untracked, not ignored),
+    committed in a new git repository at root; with link_venv, the project's .venv linked in (and
+    excluded from git)."""
+    import shutil
+    import subprocess
+
+    # -z: names as they are (git would quote the Chinese file names otherwise).
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (REPO / name).is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, root / name)
+    if link_venv:
+        (root / ".venv").symlink_to(REPO / ".venv")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    if link_venv:
+        (root / ".git/info/exclude").write_text(".venv\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]
+    subprocess.run(commit, cwd=root, check=True, capture_output=True)
+    return root
+
+
 @pytest.fixture(scope="session")
 def vocab_bundle():
     """(vocabulary, registry, dictionary) built from data/raw."""

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_copy
 
 # The plans the repository holds: adding one the README's way (a file in plans/, its id in dvc.yaml
 # and params.yaml) needs no edit here.
@@ -34,22 +34,7 @@ def _sha(path: Path) -> str:
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory):
     """The repository's files as a fresh clone would have them, committed in a new git repository."""
-    root = tmp_path_factory.mktemp("clone") / "zonetrack"
-    # -z: names as they are (git would quote the Chinese file names otherwise).
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if (REPO / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, root / name)
-    for command in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"],
-    ):
-        _run(command, root)
-    return root
+    return fresh_copy(tmp_path_factory.mktemp("clone") / "zonetrack")
 
 
 DECLARED = [

@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_copy
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -59,21 +58,7 @@ def _files(root: Path) -> dict[str, str]:
 def clone(tmp_path_factory):
     """A fresh clone: the repository's files committed in a new git repository, with this
     environment (the project's .venv, linked; make is told never to rebuild it)."""
-    root = tmp_path_factory.mktemp("readme") / "zonetrack"
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if (REPO / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, root / name)
-    (root / ".venv").symlink_to(REPO / ".venv")
-    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
-        subprocess.run(command, cwd=root, check=True)
-    (root / ".git/info/exclude").write_text(".venv\n", encoding="utf-8")
-    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"]
-    subprocess.run(commit, cwd=root, check=True)
-    return root
+    return fresh_copy(tmp_path_factory.mktemp("readme") / "zonetrack", link_venv=True)
 
 
 def _sh(command: str, root: Path) -> tuple[int, str]:
