@@ -529,3 +529,17 @@ def test_an_increment_is_this_years_value_less_last_years():
     # 2019: 25 − 10 = 15; 2018 and 2021 have no previous year: none.
     assert table.loc[2019, "r"] == 15.0
     assert np.isnan(table.loc[2018, "r"]) and np.isnan(table.loc[2021, "r"])
+
+
+def test_the_hundred_point_score_adds_up_to_the_index():
+    # The worked index: a (weight 3) x 0, y 33.3, z 100; b (weight 1) x 0, y 0, z 100. Points: a is
+    # 3/4 of 100 points: x 0, y 25, z 75; b 1/4: x 0, y 0, z 25; total x 0, y 25, z 100 = the index.
+    rows = [("x", 2019, "revenue", 10), ("y", 2019, "revenue", 20), ("z", 2019, "revenue", 40)]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    got = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast).results.set_index("zone_id").loc[["x", "y", "z"]]
+    assert got["points_a"].tolist() == pytest.approx([0.0, 25.0, 75.0])
+    assert got["points_b"].tolist() == pytest.approx([0.0, 0.0, 25.0])
+    assert got["points"].tolist() == pytest.approx(got["index"].tolist())
+    geometric = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"aggregation": "geometric"}))
+    assert "points" not in geometric.results.columns  # a geometric mean is no sum of points

@@ -202,9 +202,24 @@ def _class_year(table, zones, year, framework, settings, notes):
             "strength_dimension": ["|".join(s) for s in strong_dims],
             "weakness_dimension": ["|".join(w) for w in weak_dims],
             "thin_dimensions": thin,
+            **_points(scored.dimensions, weights, dims, settings),
         }
     )
     return frame, spread, scored, chosen
+
+
+def _points(dimensions: np.ndarray, weights: np.ndarray, dims: list[str], settings) -> dict:
+    """The score on 100 points, as a department's score sheet has it: each dimension's points are its
+    weight's share of 100 times its score on the 0-100 scale, the total their sum (the arithmetic
+    index). Only where the scores are on a 0-100 scale and add up (min-max, percentile rank or
+    distance to the best, arithmetic aggregation); none otherwise."""
+    if settings.normalisation == "zscore" or settings.aggregation != "arithmetic":
+        return {}
+    present = ~np.isnan(dimensions)
+    share = np.where(present, weights[None, :], 0.0)
+    share = share / share.sum(axis=1, keepdims=True)
+    points = {f"points_{d}": share[:, k] * dimensions[:, k] for k, d in enumerate(dims)}
+    return {"points": np.nansum(np.column_stack(list(points.values())), axis=1), **points}
 
 
 def _add_rank_changes(frame, chosen, ranked_in, table, year, framework, settings, notes) -> None:
