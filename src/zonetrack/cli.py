@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one zonetrack command; the exit status is non-zero on errors."""
     args = _parser().parse_args(argv)
     from zonetrack import stages
-    from zonetrack.problems import ProblemsError, printable
+    from zonetrack.problems import ProblemsError, log, printable
 
     try:
         if args.command == "check":
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
             removed = tidy(args.folders)
             for path in removed:
-                stages.log(f"removed {printable(path)}, left by a run that was stopped")
+                log(f"removed {printable(path)}, left by a run that was stopped")
             return 0
         if args.command == "template":
             return stages.run_template(args.year, args.out, args.raw, args.plans, args.all, args.force)
@@ -212,9 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 written = demo.write_demo(args.raw, args.seed, args.force)
                 folder = args.raw
-            stages.log(
-                f"demo: {len(written)} file(s) written under {folder}" + ("" if written else " (all were current)")
-            )
+            log(f"demo: {len(written)} file(s) written under {folder}" + ("" if written else " (all were current)"))
             return 0
     except ProblemsError as error:
         for problem in error.problems:

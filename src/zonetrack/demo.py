@@ -304,18 +304,6 @@ def generate_groups(registry: pd.DataFrame, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-RECENT_COLUMNS = [
-    "high_tech_enterprises",
-    "above_size_hte",
-    "above_size_hte_with_rd",
-    "revenue",
-    "high_tech_industry_revenue",
-    "tax_revenue",
-    "land_area",
-    "national_rank",
-]
-
-
 def generate_recent(registry: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Zone statistics for 2025 and 2026 (canonical units), for the 2026-2028 plan."""
     rng = np.random.default_rng(seed + 2025)

@@ -78,7 +78,7 @@ def normalise(text: object) -> str:
 
 def read_text_table(path: Path) -> pd.DataFrame:
     """A small CSV file people edit (the registry, the dictionary): UTF-8 (with BOM) or GB18030, all text."""
-    from zonetrack.ingest.tables import UnreadableFile, decode
+    from zonetrack.io import UnreadableFile, decode
 
     try:
         text = decode(path.read_bytes())

@@ -1,7 +1,8 @@
-"""Writing outputs atomically, and reading what the stages wrote."""
+"""Writing outputs atomically, reading what the stages wrote, and decoding the text files people send."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -16,6 +17,31 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read as a table at all."""
+
+
+def decode(raw: bytes) -> str:
+    """Text of a CSV file: UTF-16 with a byte-order mark, UTF-8 (with or without BOM), else GB18030."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"damaged UTF-16 text at byte {error.start}") from None
+    if b"\x00" in raw[:4096]:
+        hint = "UTF-16 text without a byte-order mark? " if raw[1:4096:2].count(0) > len(raw[:4096]) // 4 else ""
+        raise UnreadableFile(f"binary content, not a CSV text file ({hint}save it as UTF-8 CSV or .xlsx)")
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("not UTF-8, UTF-16 or GB18030 text: save it as UTF-8 CSV or .xlsx")
+
 
 TEMPORARY = ".zt-tmp-"
 TRASH = ".zt-old-"

@@ -48,6 +48,13 @@ class Problem:
         return f"{printable(self.file)}:{row}:{column}: {self.severity}: {printable(self.message)}"
 
 
+def log(message: str) -> None:
+    """Progress for the analyst, on stderr so that stdout stays clean."""
+    import sys
+
+    print(f"[zonetrack] {printable(message)}", file=sys.stderr, flush=True)
+
+
 class ProblemsError(Exception):
     """Raised when a file people edit (registry, dictionary, plan, params) cannot be used."""
 

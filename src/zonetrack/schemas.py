@@ -19,6 +19,15 @@ PANEL = pa.DataFrameSchema(
         "year": pa.Column(int, pa.Check.in_range(*YEAR_RANGE), nullable=False),
         "indicator": pa.Column(None, nullable=False),
         "value": pa.Column(float, nullable=False),
+        # What ingest adds, checked where present (a panel another tool wrote may hold the four above
+        # only): the stored unit, where each value was read (file, row, column), whether the figures
+        # are illustrative, and the row's 备注 (blank where none).
+        "unit": pa.Column(None, nullable=False, required=False),
+        "source_file": pa.Column(None, nullable=False, required=False),
+        "source_row": pa.Column(int, nullable=False, required=False),
+        "source_column": pa.Column(None, nullable=False, required=False),
+        "illustrative": pa.Column(bool, nullable=False, required=False),
+        "remark": pa.Column(None, nullable=False, required=False),
     },
     strict=False,
     name="panel.parquet",

@@ -18,7 +18,17 @@ from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
 from zonetrack.plans import Run, load_params, load_run
-from zonetrack.problems import ERROR, NOTE, WARNING, Problem, ProblemsError, has_errors, printable, shown, sort_problems
+from zonetrack.problems import (
+    ERROR,
+    NOTE,
+    WARNING,
+    Problem,
+    ProblemsError,
+    has_errors,
+    log,
+    shown,
+    sort_problems,
+)
 from zonetrack.registry import (
     YEAR_RANGE,
     load_coverage,
@@ -31,12 +41,6 @@ from zonetrack.registry import (
 
 CLUSTERS_FILE = "clusters.csv"
 STATS_DIR = "stats"
-DATA_SUFFIXES = (".csv", ".xlsx")
-
-
-def log(message: str) -> None:
-    """Progress for the analyst, on stderr so that stdout stays clean."""
-    print(f"[zonetrack] {printable(message)}", file=sys.stderr, flush=True)
 
 
 @dataclass

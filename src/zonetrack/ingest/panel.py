@@ -19,18 +19,6 @@ from zonetrack.ingest.tables import RawTable
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows, shown
 from zonetrack.registry import YEAR_RANGE, codes_in
 
-PANEL_COLUMNS = [
-    "zone_id",
-    "year",
-    "indicator",
-    "value",
-    "unit",
-    "source_file",
-    "source_row",
-    "source_column",
-    "illustrative",
-    "remark",
-]
 CLUSTER_COLUMNS = ["zone_id", "year", "cluster", "revenue", "source_file", "source_row", "illustrative"]
 
 

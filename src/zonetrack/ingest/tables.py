@@ -7,7 +7,6 @@ million rows is read by the rows it has, and every cap below is an error at a pl
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import io
@@ -21,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from zonetrack.io import UnreadableFile, decode
 from zonetrack.problems import ERROR, WARNING, Problem
 
-ENCODINGS = ("utf-8-sig", "gb18030")
 HEADER_SEARCH_ROWS = 30
 # Caps (README, "What ingest accepts"): Excel's own row limit, and far more columns than any
 # zone table has. Beyond them a file is refused at the first cell past the cap.
@@ -34,10 +33,6 @@ MAX_SHEET_XML_BYTES = 1 << 30
 UNSUPPORTED_TABLES = frozenset({".xls", ".xlsm", ".xlsb", ".ods", ".tsv", ".txt", ".dbf", ".json"})
 
 csv.field_size_limit(1 << 30)  # a long cell is data to report, not a reason to crash
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be read as a table at all."""
 
 
 @dataclass
@@ -109,24 +104,6 @@ def column_letter(index: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------- CSV
-
-
-def decode(raw: bytes) -> str:
-    """Text of a CSV file: UTF-16 with a byte-order mark, UTF-8 (with or without BOM), else GB18030."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(f"damaged UTF-16 text at byte {error.start}") from None
-    if b"\x00" in raw[:4096]:
-        hint = "UTF-16 text without a byte-order mark? " if raw[1:4096:2].count(0) > len(raw[:4096]) // 4 else ""
-        raise UnreadableFile(f"binary content, not a CSV text file ({hint}save it as UTF-8 CSV or .xlsx)")
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("not UTF-8, UTF-16 or GB18030 text: save it as UTF-8 CSV or .xlsx")
 
 
 def read_csv_sheet(path: Path, label: str) -> Sheet:

@@ -107,8 +107,8 @@ def index_html(plans_dir: Path, processed: Path) -> str:
 
 def run_index(plans_dir: Path, processed: Path, out: Path) -> int:
     """The index stage: reports/index.html (the plans' run.json carry what it needs of params.yaml)."""
+    from zonetrack.problems import log
     from zonetrack.report.publish import embed_cjk_font
-    from zonetrack.stages import log
 
     page = embed_cjk_font(index_html(plans_dir, processed))
     with atomic_outputs(out) as (temporary,):

@@ -12,8 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from zonetrack.io import atomic_outputs, write_text
+from zonetrack.problems import log
 from zonetrack.report.publish import embed_shared_cjk_font
-from zonetrack.stages import log
 
 EXECUTED_NAME = ".assessment.executed.ipynb"
 
