@@ -270,7 +270,7 @@ def core_inputs(raw: Path, processed: Path) -> dict:
 
 
 def engine_core(inputs: dict) -> pd.DataFrame:
-    return engine.evaluate(inputs["inputs"], inputs["plan"], inputs["years"], inputs["status"])
+    return engine.assess(inputs["inputs"], inputs["plan"], inputs["years"], inputs["status"])
 
 
 def duckdb_core(connection, inputs: dict) -> pd.DataFrame:
@@ -324,13 +324,13 @@ def compare(engine: pd.DataFrame, reference: pd.DataFrame) -> dict:
 
 
 def stage_commands(name: str, raw: Path, work: Path) -> tuple[list[str], list[str]]:
-    """The `zonetrack ingest` and `zonetrack evaluate` commands for one size, writing to work/<name>-processed."""
+    """The `zonetrack ingest` and `zonetrack assess` commands for one size, writing to work/<name>-processed."""
     processed, zonetrack = work / f"{name}-processed", str(BIN / "zonetrack")
     return (
         [zonetrack, "ingest", "--raw", str(raw), "--out", str(processed)],
         [
             zonetrack,
-            "evaluate",
+            "assess",
             "--plan",
             str(raw / "plans" / f"{PLAN_ID}.yaml"),
             "--params",

@@ -73,12 +73,12 @@ PLANS = REPO / "plans"
 PARAMS = REPO / "params.yaml"
 
 
-def evaluate_args(
+def assess_args(
     processed: Path, raw: Path, metrics: Path, plan: str = "hunan-2017-2019", params: Path = PARAMS
 ) -> list[str]:
-    """`zonetrack evaluate` arguments for one plan; its outputs go to PROCESSED/<plan>."""
+    """`zonetrack assess` arguments for one plan; its outputs go to PROCESSED/<plan>."""
     return [
-        "evaluate",
+        "assess",
         "--plan",
         str(PLANS / f"{plan}.yaml"),
         "--params",

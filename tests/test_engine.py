@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from tests.conftest import make_plan
 
-from zonetrack.engine import Inputs, evaluate
+from zonetrack.engine import Inputs, assess
 from zonetrack.plans.model import StatusSettings
 
 B, T, YEARS = 2016, 2019, [2017, 2018, 2019]
@@ -35,7 +35,7 @@ NO_FACILITIES = pd.DataFrame({"id": [], "kind": [], "established": pd.array([], 
 def run(targets: dict, rows, clusters=None, registry=REGISTRY, facilities=NO_FACILITIES, status=None, years=YEARS):
     panel = pd.DataFrame(rows, columns=["zone_id", "year", "indicator", "value"])
     inputs = Inputs(panel, clusters if clusters is not None else NO_CLUSTERS, registry, facilities)
-    card = evaluate(inputs, make_plan(targets, GROUPS), years, status or StatusSettings())
+    card = assess(inputs, make_plan(targets, GROUPS), years, status or StatusSettings())
     return card.assign(zone_id=card["zone_id"].astype(str), target_id=card["target_id"].astype(str)).set_index(
         ["target_id", "zone_id", "year"]
     )

@@ -90,7 +90,7 @@ def test_repro_builds_every_output_then_does_nothing(repo_copy):
     assert {name: _sha(repo_copy / name) for name in DECLARED} == first
     # The data stages again from scratch: byte-identical outputs.
     _run(["dvc", "repro", "--force", "--single-item", "ingest"], repo_copy)
-    _run(["dvc", "repro", "--force", "--single-item", "evaluate@hunan-2017-2019"], repo_copy)
+    _run(["dvc", "repro", "--force", "--single-item", "assess@hunan-2017-2019"], repo_copy)
     for name in DECLARED[:5]:
         assert _sha(repo_copy / name) == first[name], name
     metrics = json.loads(_run(["dvc", "metrics", "show", "--json"], repo_copy))
@@ -110,8 +110,8 @@ def test_a_scenario_of_one_plan_reruns_that_plan_only(repo_copy):
         params_file.write_text(changed, encoding="utf-8")
         status = json.loads(_run(["dvc", "status", "--json"], repo_copy))
         assert "ingest" not in status
-        assert {"evaluate@hunan-2017-2019", "report@hunan-2017-2019"} <= set(status)
-        assert "evaluate@hunan-2026-2028" not in status and "report@hunan-2026-2028" not in status
+        assert {"assess@hunan-2017-2019", "report@hunan-2017-2019"} <= set(status)
+        assert "assess@hunan-2026-2028" not in status and "report@hunan-2026-2028" not in status
     finally:
         params_file.write_text(original, encoding="utf-8")
 

@@ -125,8 +125,8 @@ def test_the_readme_loops_run_as_written(clone):
         assert [cell.strip() for cell in line.strip("|").split("|")][-len(values) :] == values, shown
     # Each experiment reruns that plan's stages, not ingest nor the other plans.
     scenario = outputs["scenario"]
-    assert "Running stage 'evaluate@hunan-2017-2019'" in scenario
-    assert "Running stage 'ingest'" not in scenario and "Running stage 'evaluate@hunan-2026-2028'" not in scenario
+    assert "Running stage 'assess@hunan-2017-2019'" in scenario
+    assert "Running stage 'ingest'" not in scenario and "Running stage 'assess@hunan-2026-2028'" not in scenario
     status, out = _sh("make back", clone)
     assert status == 0, out
     after = _files(clone)

@@ -72,7 +72,7 @@ def test_every_value_one_ulp_off_writes_the_same_assessment(tmp_path):
     for plan in ("hunan-2017-2019", "hunan-2026-2028"):
         written = []
         for folder in (processed, nudged):
-            args = ["evaluate", "--plan", f"plans/{plan}.yaml", "--params", "params.yaml", "--processed", str(folder)]
+            args = ["assess", "--plan", f"plans/{plan}.yaml", "--params", "params.yaml", "--processed", str(folder)]
             out = folder / plan
             _zonetrack([*args, "--raw", "data/raw", "--out", str(out), "--metrics", str(folder / "m.json")], {})
             written.append(_digests(out))

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import make_plan
 from tests.test_engine import NO_CLUSTERS, NO_FACILITIES, REGISTRY, run
 
-from zonetrack.engine import Inputs, evaluate
+from zonetrack.engine import Inputs, assess
 from zonetrack.engine.rules import prepare
 from zonetrack.engine.whatif import contributions, thresholds
 from zonetrack.plans.model import StatusSettings
@@ -30,7 +30,7 @@ def _inputs(rows, registry=REGISTRY, facilities=NO_FACILITIES, collected_for=Non
 
 
 def _card(targets, inputs, status=None):
-    card = evaluate(inputs, make_plan(targets), YEARS, status or StatusSettings())
+    card = assess(inputs, make_plan(targets), YEARS, status or StatusSettings())
     return card.assign(zone_id=card["zone_id"].astype(str), target_id=card["target_id"].astype(str)).set_index(
         ["target_id", "zone_id", "year"]
     )
@@ -77,7 +77,7 @@ def test_threshold_of_a_ceiling_is_met_at_or_above_it():
     rows += [("a", 2019, "national_rank", 13), ("b", 2019, "national_rank", 29), ("c", 2019, "national_rank", 45)]
     inputs = _inputs(rows)
     plan = make_plan(RANK_30)
-    card = evaluate(inputs, plan, YEARS, StatusSettings())
+    card = assess(inputs, plan, YEARS, StatusSettings())
     found = thresholds(prepare(inputs, plan, YEARS), plan, StatusSettings(), card)
     row = found[found["year"] == 2019].iloc[0]
     assert (row["parameter"], row["met_when"]) == ("max", "at_least")
@@ -263,7 +263,7 @@ def test_contributions_to_a_fall_have_the_sign_of_the_gap():
     }
     inputs = _inputs(rows, registry=FIVE.iloc[:2])
     plan = make_plan(target)
-    card = evaluate(inputs, plan, YEARS, StatusSettings())
+    card = assess(inputs, plan, YEARS, StatusSettings())
     parts = contributions(prepare(inputs, plan, YEARS), card).set_index("zone_id")["contribution"]
     assert parts["changsha"] == pytest.approx(4.666667, abs=1e-6)
     assert parts["zhuzhou"] == pytest.approx(5.333333, abs=1e-6)
@@ -344,7 +344,7 @@ def test_a_level_without_base_data_still_shows_its_gap_and_all_says_why():
     rows = [("a", 2017, "rd_expenditure", 20), ("b", 2017, "rd_expenditure", 25)]
     inputs = _inputs(rows)
     plan = make_plan(target)
-    card = evaluate(inputs, plan, YEARS, StatusSettings())
+    card = assess(inputs, plan, YEARS, StatusSettings())
     indexed = card.assign(zone_id=card["zone_id"].astype(str)).set_index(["zone_id", "year"])
     assert indexed.loc[("a", 2017), "status"] == "no_base_year"
     assert indexed.loc[("ALL", 2017), "status"] == "no_base_year"
@@ -422,6 +422,6 @@ def test_a_count_where_the_registry_is_not_known_complete_is_insufficient_covera
         }
     )
     plan = plan.model_copy(update={"region": "湖北省"})
-    card = evaluate(inputs, plan, YEARS, StatusSettings()).astype({"target_id": str}).set_index(["target_id", "year"])
+    card = assess(inputs, plan, YEARS, StatusSettings()).astype({"target_id": str}).set_index(["target_id", "year"])
     assert card.loc[("p", 2019), "status"] == "insufficient_coverage"
     assert card.loc[("q", 2019), "status"] == "met"

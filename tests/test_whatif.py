@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import make_plan
 from tests.test_engine import NO_CLUSTERS, NO_FACILITIES, PATENTS, REGISTRY
 
-from zonetrack.engine import Inputs, evaluate
+from zonetrack.engine import Inputs, assess
 from zonetrack.engine.rules import prepare
 from zonetrack.engine.whatif import contributions, gaps, thresholds
 from zonetrack.plans.model import StatusSettings
@@ -32,7 +32,7 @@ def setup(targets, rows):
     panel = pd.DataFrame(rows, columns=["zone_id", "year", "indicator", "value"])
     inputs = Inputs(panel, NO_CLUSTERS, REGISTRY, NO_FACILITIES)
     plan = make_plan(targets)
-    card = evaluate(inputs, plan, YEARS, STATUS)
+    card = assess(inputs, plan, YEARS, STATUS)
     return inputs, plan, card
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from tests.conftest import PLANS, RAW, REPO, evaluate_args
+from tests.conftest import PLANS, RAW, REPO, assess_args
 
 from zonetrack.cli import main
 
@@ -100,7 +100,7 @@ def build(root: Path) -> dict[str, Path]:
     processed = root / "processed"
     assert main(["ingest", "--raw", str(raw), "--out", str(processed)]) == 0
     for plan in ("hunan-2017-2019", "made-up-2020-2022"):
-        args = evaluate_args(processed, raw, root / f"{plan}.json", plan, params)
+        args = assess_args(processed, raw, root / f"{plan}.json", plan, params)
         args[args.index("--plan") + 1] = str(plans / f"{plan}.yaml")
         assert main(args) == 0
     return {"raw": raw, "processed": processed, "plans": plans, "params": params, "root": root}

@@ -1,4 +1,4 @@
-"""The ``zonetrack`` command: check, ingest, evaluate, report, demo."""
+"""The ``zonetrack`` command: check, ingest, assess, report, evaluation, index, and the analyst's tools."""
 
 from __future__ import annotations
 
@@ -31,16 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
     ingest.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
 
-    evaluate = commands.add_parser(
+    assess = commands.add_parser(
         "assess", aliases=["evaluate"], help="one plan: panel + plan + params.yaml → scorecard.csv, metrics"
     )
-    evaluate.add_argument("--plan", type=Path, required=True, help="the plan's file, e.g. plans/hunan-2017-2019.yaml")
-    evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
-    evaluate.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
-    evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
-    evaluate.add_argument("--out", type=Path, help="folder for scorecard.csv (default: PROCESSED/<plan id>)")
-    evaluate.add_argument("--metrics", type=Path, help="metrics file (default: metrics/<plan id>.json)")
-    evaluate.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
+    assess.add_argument("--plan", type=Path, required=True, help="the plan's file, e.g. plans/hunan-2017-2019.yaml")
+    assess.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
+    assess.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
+    assess.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv")
+    assess.add_argument("--out", type=Path, help="folder for scorecard.csv (default: PROCESSED/<plan id>)")
+    assess.add_argument("--metrics", type=Path, help="metrics file (default: metrics/<plan id>.json)")
+    assess.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
 
     validate = commands.add_parser("validate", help="check params.yaml and the plans before anything runs")
     validate.add_argument("plans", nargs="*", type=Path, help="plan files or folders of them (default: plans/)")
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out or args.processed / plan_id
             metrics = args.metrics or Path("metrics") / f"{plan_id}.json"
             experiment = args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", "")
-            return stages.run_evaluate(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
+            return stages.run_assess(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
         if args.command == "validate":
             # A folder stands for its plans (zonetrack validate my-plans/).
             given = args.plans or [Path("plans")]

@@ -168,7 +168,7 @@ def atomic_outputs(*paths: Path, folders: bool = False) -> Iterator[list[Path]]:
 
 
 def read_output_csv(source) -> pd.DataFrame:
-    """A table the evaluate stage wrote (scorecard.csv, gaps.csv, …; a path or a text buffer), with
+    """A table the assess stage wrote (scorecard.csv, gaps.csv, …; a path or a text buffer), with
     ids and statuses read as text."""
     return pd.read_csv(source, dtype={"zone_id": str, "target_id": str, "status": str})
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from zonetrack import engine, ingest
 from zonetrack.engine import whatif
-from zonetrack.engine.rules import ALL, evaluate_prepared, prepare, registry_bounds
+from zonetrack.engine.rules import ALL, assess_prepared, prepare, registry_bounds
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.indicators import load_dictionary, name_lookup
 from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
@@ -495,10 +495,10 @@ def check_plan(run: Run, reference: Reference) -> None:
         raise ProblemsError(problems)
 
 
-def run_evaluate(
+def run_assess(
     plan_file: Path, params_file: Path, processed: Path, raw: Path, out: Path, metrics_path: Path, experiment: str = ""
 ) -> int:
-    """The evaluate stage of one plan: panel + plan + params → scorecard.csv, run.json, metrics."""
+    """The assess stage of one plan: panel + plan + params → scorecard.csv, run.json, metrics."""
     from zonetrack import schemas
 
     started = time.perf_counter()
@@ -518,7 +518,7 @@ def run_evaluate(
         log(f"{run.plan.id}: no data yet for its years {run.plan.years[0]}-{run.plan.years[-1]}; nothing to assess")
     # process
     prepared = prepare(inputs, run.plan, years)  # the zone × year grid, laid once for all of it
-    scorecard = evaluate_prepared(prepared, run.status)
+    scorecard = assess_prepared(prepared, run.status)
     schemas.check(schemas.SCORECARD, scorecard)
     metrics = assessment_metrics(scorecard)
     gaps = whatif.gaps(scorecard, run.plan)
@@ -546,7 +546,7 @@ def run_evaluate(
         write_json(summary, temporaries[4])
         write_json(metrics, temporaries[5])
     log(
-        f"evaluate {run.plan.id}: {len(run.plan.targets)} targets, years {years}, {len(scorecard)} scorecard rows → "
+        f"assess {run.plan.id}: {len(run.plan.targets)} targets, years {years}, {len(scorecard)} scorecard rows → "
         f"{out / 'scorecard.csv'} ({time.perf_counter() - started:.2f} s)"
     )
     return 0

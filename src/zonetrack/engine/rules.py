@@ -173,7 +173,7 @@ def gate(status: np.ndarray, coverage: np.ndarray, decided: np.ndarray, min_cove
     return np.where(verdict & (coverage == 0), CODE[NO_DATA], status)
 
 
-def evaluate_target(
+def assess_target(
     target, num, den, scope, grid: Grid, years, base_year, target_year, status: StatusSettings, expected=None
 ):
     """Scorecard rows (ALL, then zones) of one target on statistics for the assessment years, as
@@ -452,7 +452,7 @@ def _cities_covered(target: CitiesCoveredTarget, context: RegistryContext):
     return listed, upper, known, float(len(cities))
 
 
-def evaluate_registry_target(target, inputs: Inputs, plan: Plan, years, status: StatusSettings):
+def assess_registry_target(target, inputs: Inputs, plan: Plan, years, status: StatusSettings):
     """ALL rows (and, for a named zone, its row) of a target on the registry or on facilities.
 
     A count is known to lie between what the registry lists and that plus what it cannot list;
@@ -507,7 +507,7 @@ def registry_bounds(prepared: Prepared) -> list[dict]:
     return found
 
 
-# ------------------------------------------------------------------------------------- evaluate
+# ------------------------------------------------------------------------------------- assess
 
 
 @dataclass(frozen=True)
@@ -537,7 +537,7 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
     """One target's scorecard rows (ALL, then zones) as arrays; `zone` is the grid's zone index."""
     plan, grid, years = prepared.plan, prepared.grid, prepared.years
     if target.on_registry:
-        part = evaluate_registry_target(target, prepared.inputs, plan, years, status)
+        part = assess_registry_target(target, prepared.inputs, plan, years, status)
         if getattr(target, "zone", None):  # a target on one named zone: its row too
             zone_rows = {k: v.copy() for k, v in part.items()}
             zone_rows["zone"] = np.full(len(years), int(np.searchsorted(grid.zones, target.zone)))
@@ -547,9 +547,7 @@ def target_rows(prepared: Prepared, target, status: StatusSettings) -> dict[str,
     num, den = components(prepared.matrix, prepared.column, prepared.inputs.clusters, grid, target)
     scope = scope_mask(grid, target, dict(plan.groups))
     expected = expected_rows(grid, target, prepared.inputs.collected_for)
-    return evaluate_target(
-        target, num, den, scope, grid, years, plan.base_year, plan.end_year(target), status, expected
-    )
+    return assess_target(target, num, den, scope, grid, years, plan.base_year, plan.end_year(target), status, expected)
 
 
 def expected_rows(grid: Grid, target, collected_for: dict[str, str]) -> np.ndarray:
@@ -563,13 +561,13 @@ def expected_rows(grid: Grid, target, collected_for: dict[str, str]) -> np.ndarr
     return expected
 
 
-def evaluate(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:
+def assess(inputs: Inputs, plan: Plan, years: list[int], status: StatusSettings) -> pd.DataFrame:
     """The scorecard: one row per target, in-scope zone and year, and one ALL row per target and year,
     sorted by year, target_id, zone_id."""
-    return evaluate_prepared(prepare(inputs, plan, years), status)
+    return assess_prepared(prepare(inputs, plan, years), status)
 
 
-def evaluate_prepared(prepared: Prepared, status: StatusSettings) -> pd.DataFrame:
+def assess_prepared(prepared: Prepared, status: StatusSettings) -> pd.DataFrame:
     """The scorecard of a prepared evaluation (the grid laid once, shared with what it would take)."""
     plan, grid, assessed_years = prepared.plan, prepared.grid, prepared.years
     parts, ids = [], []

@@ -1,7 +1,7 @@
 """What it would take: gaps, the growth still required, projections at the rate achieved so far,
 the threshold at which each verdict on all zones flips, and which zones hold a total back.
 
-All of it is computed from the scorecard and the panel by the evaluate stage; the reports only show
+All of it is computed from the scorecard and the panel by the assess stage; the reports only show
 it. Thresholds are found by evaluating the engine over the target's parameter, in process.
 """
 
@@ -16,8 +16,8 @@ import pandas as pd
 from zonetrack.engine.rules import (
     ALL,
     Prepared,
+    assess_target,
     components,
-    evaluate_target,
     scope_mask,
     target_rows,
     target_values,
@@ -141,7 +141,7 @@ class _Probe:
         else:
             num, den, scope = self.parts
             plan = single.plan
-            rows = evaluate_target(
+            rows = assess_target(
                 changed, num, den, scope, single.grid, [year], plan.base_year, plan.end_year(changed), self.status
             )
         at = np.flatnonzero((rows["zone"] == -1) & (rows["year"] == year))

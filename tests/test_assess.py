@@ -1,4 +1,4 @@
-"""The evaluate stage on the embedded default: every target, zone and year of both plans."""
+"""The assess stage on the embedded default: every target, zone and year of the plans."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from tests.conftest import PARAMS, PLANS, RAW, evaluate_args
+from tests.conftest import PARAMS, PLANS, RAW, assess_args
 
 from zonetrack.cli import main
 from zonetrack.plans import load_run
@@ -74,7 +74,7 @@ def default_run(tmp_path_factory):
     processed = root / "processed"
     assert main(["ingest", "--raw", str(RAW), "--out", str(processed)]) == 0
     for plan in ("hunan-2017-2019", "hunan-2026-2028"):
-        assert main(evaluate_args(processed, RAW, root / f"{plan}.json", plan)) == 0
+        assert main(assess_args(processed, RAW, root / f"{plan}.json", plan)) == 0
     return root
 
 
@@ -129,7 +129,7 @@ def test_the_2026_2028_plan_assesses_its_first_year(default_run):
     assert run["outside_years"] == [2016, 2017, 2018, 2019]
 
 
-def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
+def test_assess_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
     processed = tmp_path / "processed"
     processed.mkdir()
     panel = pd.DataFrame(
@@ -143,7 +143,7 @@ def test_evaluate_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
     clusters = pd.DataFrame({"zone_id": ["changsha"], "year": [2016], "cluster": ["x"], "revenue": [1.0]})
     clusters.to_parquet(processed / "clusters.parquet")
     panel.to_parquet(processed / "panel.parquet")
-    args = evaluate_args(processed, RAW, tmp_path / "m.json")
+    args = assess_args(processed, RAW, tmp_path / "m.json")
     assert main(args) == 2
     assert "in_range(1985, 2050)" in capsys.readouterr().err  # the year 1800, with its row
     panel.loc[2, "year"] = 2017
