@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zonetrack.engine.status import STATUS_ORDER, Bands, classify
+from zonetrack.plans.model import StatusSettings
 
 B, T = 2016, 2019
-BANDS = Bands()
+BANDS = Bands.of(StatusSettings())  # the method's defaults: 0.95, 0.60, 1e-9
 
 
 def one(rule, year, value, base, target, required=math.nan):

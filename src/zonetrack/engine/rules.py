@@ -72,7 +72,7 @@ class Inputs:
 
 def bands(status: StatusSettings) -> Bands:
     """The status bands of a run's settings."""
-    return Bands(status.on_track, status.needs_acceleration, status.tolerance)
+    return Bands.of(status)
 
 
 def scope_mask(grid: Grid, target, groups: dict[str, list[str]]) -> np.ndarray:

@@ -91,11 +91,17 @@ CODE = {status: code for code, status in enumerate(ALL_STATUSES)}
 
 @dataclass(frozen=True)
 class Bands:
-    """Thresholds of R for the status bands, and the relative tolerance of every comparison."""
+    """Thresholds of R for the status bands, and the relative tolerance of every comparison: the
+    values of StatusSettings (params.yaml's `status:`), whose defaults are the only ones."""
 
-    on_track: float = 0.95
-    needs_acceleration: float = 0.60
-    tolerance: float = 1e-9
+    on_track: float
+    needs_acceleration: float
+    tolerance: float
+
+    @classmethod
+    def of(cls, status) -> Bands:
+        """The bands of a run's status settings (StatusSettings)."""
+        return cls(status.on_track, status.needs_acceleration, status.tolerance)
 
 
 def at_least(value: np.ndarray, threshold: np.ndarray | float, tolerance: float) -> np.ndarray:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zonetrack.io import stable_xlsx
+from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
 from zonetrack.report.html import css, render
@@ -89,9 +89,11 @@ def rank_plot(rows: pd.DataFrame, names: dict[str, str], title: str) -> str:
     height = max(2.8, 0.26 * len(rows) + 1.7)
     fig, ax = plots.figure((7.5, height))
     y = np.arange(len(rows))
-    ax.hlines(y, rows["rank_p05"], rows["rank_p95"], color="#8ab4f8", linewidth=5, label="5-95% 区间 interval")
-    ax.plot(rows["rank_median"], y, "D", color="#6a51a3", markersize=4, label="中位 median")
-    ax.plot(rows["rank"], y, "o", color="#225ea8", markersize=5, label="名义排名 nominal")
+    ax.hlines(
+        y, rows["rank_p05"], rows["rank_p95"], color=plots.PALETTE["interval"], linewidth=5, label="5-95% 区间 interval"
+    )
+    ax.plot(rows["rank_median"], y, "D", color=plots.PALETTE["projection"], markersize=4, label="中位 median")
+    ax.plot(rows["rank"], y, "o", color=plots.PALETTE["actual"], markersize=5, label="名义排名 nominal")
     ax.set_yticks(y, [names.get(z, z) for z in rows["zone_id"]])
     ax.set_xlim(0.5, len(rows) + 0.5)
     ax.invert_xaxis()
@@ -274,7 +276,7 @@ def workbook(report: EvaluationReport) -> bytes:
             row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
             sheet.append(row)
             for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                if starts_like_formula(cell.value):
                     cell.data_type = "s"
         sheet.freeze_panes = "C2"
         sheet.auto_filter.ref = sheet.dimensions

@@ -18,6 +18,22 @@ from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.report import fonts
 from zonetrack.report import formatting as fmt
 
+# The charts' colours, each written once: the statuses' come from statuses.csv (COLOURS); these
+# name what a chart draws besides.
+PALETTE = {
+    "actual": "#225ea8",  # the data, a nominal rank
+    "projection": "#6a51a3",  # a projection, a median rank
+    "interval": "#8ab4f8",  # a rank interval
+    "target": "#a50026",  # a target's level, a threshold
+    "required": "#888888",  # the path a target requires
+    "unknown": "#d9d9d9",  # a status without a colour
+    "hatch": "#999999",  # a zone without a value
+    "muted": "#555555",  # a label beside a bar
+    "axis": "#333333",  # the zero line
+    "above": "#d73027",  # a shortfall (a zone's part of a gap)
+    "below": "#1a9850",  # a surplus
+}
+
 FONT_NAME = fonts.FONT_NAME
 DPI = 110
 COLOURS = {code: fmt.STATUS[code]["colour"] for code in ALL_STATUSES}
@@ -107,11 +123,17 @@ def path_chart(
     never joined to the data line)."""
     fig, ax = figure((7.5, 3.8))
     data = series.dropna(subset=["value"])
-    ax.plot(data["year"], data["value"], marker="o", color="#225ea8", label="实际 actual", zorder=3)
+    ax.plot(data["year"], data["value"], marker="o", color=PALETTE["actual"], label="实际 actual", zorder=3)
     for year, value in zip(data["year"], data["value"], strict=True):
         ax.annotate(f"{value:,.4g}", (year, value), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
     if required is not None and len(required):
-        ax.plot(required["year"], required["value"], linestyle="--", color="#888888", label="所需路径 required path")
+        ax.plot(
+            required["year"],
+            required["value"],
+            linestyle="--",
+            color=PALETTE["required"],
+            label="所需路径 required path",
+        )
     if projection is not None and len(projection):
         ax.plot(
             projection["year"],
@@ -119,9 +141,9 @@ def path_chart(
             linestyle=":",
             marker="o",
             markerfacecolor="white",
-            markeredgecolor="#6a51a3",
+            markeredgecolor=PALETTE["projection"],
             markeredgewidth=1.3,
-            color="#6a51a3",
+            color=PALETTE["projection"],
             label="预测 projection (rate so far)",
             zorder=2,
         )
@@ -136,10 +158,12 @@ def path_chart(
             ha="right",
             va="bottom" if rising else "top",
             fontsize=8,
-            color="#6a51a3",
+            color=PALETTE["projection"],
         )
     if target_value is not None and np.isfinite(target_value):
-        ax.axhline(target_value, color="#a50026", linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}")
+        ax.axhline(
+            target_value, color=PALETTE["target"], linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}"
+        )
     ax.set_xlim(base_year - 0.4, max(target_year, int(data["year"].max()) if len(data) else target_year) + 0.4)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if whole:  # a count: no tick at 9.25 zones
@@ -170,7 +194,7 @@ def zone_bars(
     positions = np.arange(len(rows))
     values = rows["metric"].to_numpy(dtype="float64")
     present = ~np.isnan(values)
-    colours = [COLOURS.get(s, "#d9d9d9") for s in rows["status"]]
+    colours = [COLOURS.get(s, PALETTE["unknown"]) for s in rows["status"]]
     ax.barh(positions[present], values[present], color=np.array(colours, dtype=object)[present])
     finite = values[present]
     span = (np.nanmax(np.abs(finite)) if len(finite) else 1.0) or 1.0
@@ -178,10 +202,10 @@ def zone_bars(
         span = max(span, abs(threshold))
     _value_labels(ax, positions[present], values[present], span, ",.0f" if whole else ",.1f")
     for y, status in zip(positions[~present], rows["status"].to_numpy()[~present], strict=True):
-        ax.barh(y, span * 0.25, color="none", edgecolor="#999999", hatch="///", linewidth=0.6)
-        ax.text(span * 0.26, y, fmt.status_label(status), va="center", ha="left", fontsize=7, color="#555555")
+        ax.barh(y, span * 0.25, color="none", edgecolor=PALETTE["hatch"], hatch="///", linewidth=0.6)
+        ax.text(span * 0.26, y, fmt.status_label(status), va="center", ha="left", fontsize=7, color=PALETTE["muted"])
     if threshold is not None and np.isfinite(threshold):
-        ax.axvline(threshold, color="#a50026", linestyle=":", linewidth=1.2)
+        ax.axvline(threshold, color=PALETTE["target"], linestyle=":", linewidth=1.2)
     _zone_labels(ax, positions, labels)
     if whole:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -232,14 +256,14 @@ def contribution_bars(
     height = max(2.2, 0.25 * len(rows) + 1.2)
     fig, ax = figure((7.5, height))
     values = rows["contribution"].to_numpy(dtype="float64")
-    colours = ["#d73027" if v > 0 else "#1a9850" for v in values]
+    colours = [PALETTE["above"] if v > 0 else PALETTE["below"] for v in values]
     positions = np.arange(len(rows))
     ax.barh(positions, values, color=colours)
     _zone_labels(ax, positions, [zone_names.get(z, z) for z in rows["zone_id"]])
     span = float(np.max(np.abs(values))) if len(values) else 1.0
     _value_labels(ax, positions, values, span or 1.0, ",.0f" if whole else ",.2f")
     ax.margins(x=0.1)  # room for the labels beyond the longest bars
-    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.axvline(0, color=PALETTE["axis"], linewidth=0.8)
     return _zone_bars_frame(fig, ax, title, unit, height)
 
 
