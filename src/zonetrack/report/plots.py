@@ -95,7 +95,10 @@ def wrap(title: str, width: int = TITLE_WIDTH) -> str:
 
 
 def figure(size: tuple[float, float]):
-    """A figure and its axes, outside pyplot's state (nothing to close, nothing shown)."""
+    """A figure and its axes, outside pyplot's state (nothing to close, nothing shown), always in the
+    theme: the bundled CJK font, and texts drawn as plain text (no mathtext from data), whoever calls."""
+    if mpl.rcParams["text.parse_math"] or mpl.rcParams["font.sans-serif"][:1] != [FONT_NAME]:
+        theme()
     fig = Figure(figsize=size)
     return fig, fig.subplots()
 
