@@ -1,0 +1,27 @@
+"""docs/DESIGN.md opens with a map of the house: every file and folder it names exists."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import REPO
+
+DESIGN = (REPO / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+MAP = DESIGN[DESIGN.index("## Map") : DESIGN.index("\n## ", DESIGN.index("## Map") + 1)]
+
+
+def test_every_path_the_map_names_exists():
+    named = [n for n in re.findall(r"`([^`]+)`", MAP) if "/" in n or n.endswith((".py", ".csv", ".yaml", ".ipynb"))]
+    assert len(named) >= 20  # the map names the stages' code and the files of each "to add"
+    missing = []
+    for name in named:
+        pattern = re.sub(r"<[^>]+>", "*", name)  # plans/<id>.yaml: any plan
+        if not list(REPO.glob(pattern.rstrip("/"))):
+            missing.append(name)
+    assert missing == []
+
+
+def test_the_map_names_every_stage_of_the_pipeline():
+    stages = re.findall(r"^  ([a-z_]+):$", (REPO / "dvc.yaml").read_text(encoding="utf-8"), flags=re.M)
+    for stage in stages:
+        assert f"`{stage}`" in MAP or f"`{stage}@<plan>`" in MAP, stage
