@@ -25,3 +25,14 @@ def test_the_map_names_every_stage_of_the_pipeline():
     stages = re.findall(r"^  ([a-z_]+):$", (REPO / "dvc.yaml").read_text(encoding="utf-8"), flags=re.M)
     for stage in stages:
         assert f"`{stage}`" in MAP or f"`{stage}@<plan>`" in MAP, stage
+
+
+def test_templates_are_readable_in_a_diff():
+    # The project's line limit (ruff's 120) holds for the report templates too.
+    long = [
+        f"{path.name}:{number}"
+        for path in sorted((REPO / "src/zonetrack/report/templates").glob("*.j2"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if len(line) > 120
+    ]
+    assert long == []
