@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from zonetrack.indicators import normalise
-from zonetrack.ingest.cells import Vocabulary, resolve_zones, statistics_cells, vocabulary
+from zonetrack.ingest.cells import statistics_cells
 from zonetrack.ingest.layout import LAYOUT_FILE, Layout, load_layout
 from zonetrack.ingest.panel import build_panel, cluster_rows, empty_clusters
 from zonetrack.ingest.quality import VERIFIED_FILE, parts_above_wholes, plausibility, quality, read_verified
 from zonetrack.ingest.tables import RawTable, Untabled, read_file
+from zonetrack.ingest.vocabulary import Vocabulary, resolve_zones, vocabulary
 from zonetrack.problems import ERROR, WARNING, Problem, has_errors
 
 __all__ = [

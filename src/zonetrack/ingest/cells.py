@@ -7,10 +7,8 @@ as data: row-number columns (序号), total rows (合计, checked against the zo
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -25,77 +23,16 @@ from zonetrack.indicators import (
     parse_cells,
     parse_numbers,
     split_header_unit,
-    stored_unit,
     unit_factor,
 )
-from zonetrack.ingest.layout import Layout
+from zonetrack.ingest.layout import Layout, named_year, unicodedata_nfkc, unit_line
 from zonetrack.ingest.tables import RawTable, column_letter, rows_of
+from zonetrack.ingest.vocabulary import Vocabulary, resolve_zones
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, plain_number, shown
 from zonetrack.registry import YEAR_RANGE
 
 CLUSTER_REVENUE_UNIT = "亿元"
 _BRACKETS = re.compile(r"\([^)]*\)")
-_YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# A unit statement anywhere on a line above the table (单位：万元; 金额单位:万元; 计量单位：万元、家),
-# also beside the reporting organisation (填报单位：湖南省统计局 …… 计量单位：万元、家、亩). 填报单位,
-# 报送单位, 制表单位, 填表单位 and 编制单位 name an organisation, not a unit.
-_UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!制表)(?<!填表)(?<!编制)(?:金额|计量)?单位[:：](?P<units>[^\s…]+)")
-_ORGANISATION = re.compile(r"(?:填报|报送|制表|填表|编制)单位[:：]")
-
-
-@dataclass
-class Vocabulary:
-    """What ingest resolves names against: indicator and zone spellings, units and kinds."""
-
-    indicators: dict[str, str]
-    zones: dict[str, str]
-    units: dict[str, str]
-    kinds: dict[str, str]
-    layout: Layout
-    zone_labels: dict[str, str] = field(default_factory=dict)
-    may_be_negative: frozenset[str] = frozenset()
-    part_of: dict[str, str] = field(default_factory=dict)  # part indicator → its whole
-
-    @cached_property
-    def zone_ids(self) -> pd.Index:
-        """Every zone id, sorted: the categories of zone_id throughout ingest."""
-        return pd.Index(sorted(set(self.zones.values())), dtype=object)
-
-    @cached_property
-    def indicator_ids(self) -> pd.Index:
-        """Every indicator id, sorted: the categories of indicator throughout ingest."""
-        return pd.Index(sorted(self.units), dtype=object)
-
-    @cached_property
-    def zone_cores(self) -> dict[str, set[str]]:
-        """Each zone's name stripped of the words analysts add or drop (长沙高新技术产业开发区 → 长沙)."""
-        cores: dict[str, set[str]] = {}
-        for spelling, zone_id in self.zones.items():
-            core = self.layout.zone_core(spelling)
-            if core:
-                cores.setdefault(core, set()).add(zone_id)
-        return cores
-
-    @cached_property
-    def core_sounds(self) -> dict[str, str]:
-        """Each Chinese zone name's pinyin, without tones."""
-        return {c: _sound(c) for c in self.zone_cores if not c.isascii()}
-
-    @cached_property
-    def character_weights(self) -> dict[str, float]:
-        """How much each character of the zones' Chinese names identifies a zone: log(1 + N / df)."""
-        import math
-
-        cores = [set(c) for c in self.zone_cores if not c.isascii()]
-        counts: dict[str, int] = {}
-        for characters in cores:
-            for character in characters:
-                counts[character] = counts.get(character, 0) + 1
-        return {c: math.log(1 + len(cores) / n) for c, n in counts.items()}
-
-    def stored(self, indicator: str) -> str:
-        """The unit the panel stores an indicator in."""
-        return stored_unit(self.kinds[indicator], self.units[indicator])
 
 
 @dataclass
@@ -104,27 +41,6 @@ class Cells:
 
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-
-
-def vocabulary(
-    dictionary: pd.DataFrame,
-    zone_lookup: dict[str, str],
-    indicator_lookup: dict[str, str],
-    layout: Layout,
-    zone_labels=None,
-) -> Vocabulary:
-    """Bundle the lookups that resolving a table needs."""
-    negative = dictionary.get("may_be_negative", pd.Series("", index=dictionary.index))
-    return Vocabulary(
-        indicators=indicator_lookup,
-        zones=zone_lookup,
-        units=dict(zip(dictionary["id"], dictionary["unit"], strict=True)),
-        kinds=dict(zip(dictionary["id"], dictionary["kind"], strict=True)),
-        layout=layout,
-        zone_labels=zone_labels or {},
-        may_be_negative=frozenset(dictionary.loc[negative.eq("yes"), "id"]),
-        part_of={i: w for i, w in zip(dictionary["id"], dictionary.get("part_of", ""), strict=False) if w},
-    )
 
 
 def column_roles(table: RawTable, vocab: Vocabulary) -> list[str | None]:
@@ -147,77 +63,8 @@ def _first(roles: list[str | None], role: str) -> int | None:
     return roles.index(role) if role in roles else None
 
 
-def _text(values: pd.Series) -> pd.Series:
+def stripped(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
-
-
-def _resolve_zone(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
-    """A zone id for one spelling, or None with the reason (unknown, near miss, ambiguous)."""
-    key = normalise(text)
-    found = vocab.zones.get(key) or vocab.zones.get(_BRACKETS.sub("", key))
-    if found:
-        return found, ""
-    core = vocab.layout.zone_core(text)
-    candidates = vocab.zone_cores.get(core, set()) if core else set()
-    if len(candidates) == 1 and vocab.layout.marks_zone(key):
-        return next(iter(candidates)), ""
-    if len(candidates) > 1:
-        names = ", ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for z in sorted(candidates))
-        return None, f"unknown zone '{shown(text)}': it could be any of {names}; write the zone's full name or id"
-    close = _closest_cores(core or key, vocab)
-    if close:
-        named = " or ".join(f"{vocab.zone_labels.get(z, z)} ({z})" for c in close for z in sorted(vocab.zone_cores[c]))
-        return None, f"unknown zone '{shown(text)}': did you mean {named}? Correct the name (ingest never guesses)"
-    return None, f"unknown zone '{shown(text)}' (not an id, Chinese or English name in zones.csv)"
-
-
-def _sound(text: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return " ".join(lazy_pinyin(text))
-
-
-def _closest_cores(core: str, vocab: Vocabulary) -> list[str]:
-    """The zone names closest to a misspelt one. A Chinese name typed with a pinyin input method goes
-    wrong by a homophone (株州 for 株洲, 湘谭 for 湘潭): a name that sounds the same comes first. Else
-    the characters they share, each weighted by how rare it is among the zones' names (株 names one
-    zone, 州 many); Latin names by difflib's ratio. Ties are all returned."""
-    if not core:
-        return []
-    if not any(ord(c) > 0x2E80 for c in core):
-        return difflib.get_close_matches(core, [c for c in vocab.zone_cores if c.isascii()], n=1, cutoff=0.75)
-    sounds_alike = sorted(c for c, sound in vocab.core_sounds.items() if sound == _sound(core))
-    if sounds_alike:
-        return sounds_alike
-    # A name with its county written out (江华瑶族自治县高新区 for 江华高新区): the longest zone name it
-    # starts with.
-    starts = [c for c in vocab.zone_cores if len(c) >= 2 and not c.isascii() and core.startswith(c)]
-    if starts:
-        longest = max(len(c) for c in starts)
-        return sorted(c for c in starts if len(c) == longest)
-    weight = vocab.character_weights
-    rarest = max(weight.values(), default=1.0)
-    scores = {}
-    for candidate in vocab.zone_cores:
-        if candidate.isascii():
-            continue
-        mine, theirs = set(core), set(candidate)
-        shared = sum(weight.get(c, rarest) for c in mine & theirs)
-        union = sum(weight.get(c, rarest) for c in mine | theirs)
-        scores[candidate] = shared / union if union else 0.0
-    best = max(scores.values(), default=0.0)
-    if best < 0.3:
-        return []
-    return sorted(c for c, v in scores.items() if v >= best - 1e-9)
-
-
-def resolve_zones(values: pd.Series, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
-    """Zone id (or None) and the reason it is unknown, for each value; each distinct spelling once."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    resolved = [_resolve_zone(u, vocab) for u in uniques]
-    ids = np.array([r[0] for r in resolved] + [None], dtype=object)
-    reasons = np.array([r[1] for r in resolved] + ["a data row without a zone name"], dtype=object)
-    return ids[codes], reasons[codes]
 
 
 def _lookup(values: pd.Series, lookup: dict[str, str]) -> np.ndarray:
@@ -230,7 +77,7 @@ def _lookup(values: pd.Series, lookup: dict[str, str]) -> np.ndarray:
 def _years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse years (``2017`` or ``2017年``); return (years, invalid mask)."""
     if not pd.api.types.is_numeric_dtype(values.dtype):
-        values = _text(values).str.removesuffix("年")
+        values = stripped(values).str.removesuffix("年")
     numbers, _ = parse_numbers(values)
     numbers = numbers.to_numpy()
     with np.errstate(invalid="ignore"):
@@ -238,32 +85,6 @@ def _years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             np.isnan(numbers) | (numbers != np.round(numbers)) | (numbers < YEAR_RANGE[0]) | (numbers > YEAR_RANGE[1])
         )
     return np.where(invalid, 0, numbers).astype("int64"), invalid
-
-
-def named_year(table: RawTable) -> tuple[int | None, str, list[Problem]]:
-    """The one year a table's title rows and sheet name name (2020年…, sheet 2020年), where it was
-    found, and an error when they name none or several."""
-    found: dict[int, list[str]] = {}
-    for row, text in table.preamble:
-        for year in _YEAR_NAMED.findall(unicodedata_nfkc(text)):
-            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
-                found.setdefault(int(year), []).append(f"row {row} '{shown(text, 40)}'")
-    if table.sheet:
-        for year in _YEAR_NAMED.findall(unicodedata_nfkc(table.sheet)):
-            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
-                found.setdefault(int(year), []).append(f"sheet name '{shown(table.sheet, 40)}'")
-    if len(found) == 1:
-        year, places = next(iter(found.items()))
-        return year, places[0], []
-    if not found:
-        message = (
-            "no year column (年份, year), and neither the title above the table nor the sheet name names a "
-            "year: add a year column or a title such as '2020年…'"
-        )
-    else:
-        listed = "; ".join(f"{y} ({', '.join(p)})" for y, p in sorted(found.items()))
-        message = f"no year column, and the title and sheet name name several years: {listed}; add a year column"
-    return None, "", [Problem(table.label, table.header_row, "year", ERROR, message)]
 
 
 def _years_against_title(table: RawTable, years: np.ndarray, rows: np.ndarray, column: str) -> list[Problem]:
@@ -283,49 +104,11 @@ def _years_against_title(table: RawTable, years: np.ndarray, rows: np.ndarray, c
     ]
 
 
-def unicodedata_nfkc(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text)
-
-
-def unit_line(table: RawTable) -> tuple[dict[str, str], list[Problem]]:
-    """The units a line above the table sets (单位：万元), by dimension."""
-    units: dict[str, str] = {}
-    problems = []
-    for row, text in table.preamble:
-        line = unicodedata_nfkc(text)
-        line = re.sub(r"单位\s*([:：])\s*", r"单位\1", line)  # 单位 ： 万元 → 单位：万元
-        matches = list(_UNIT_LINE.finditer(line))
-        if not matches:
-            if re.search(r"单位\s*[:：]", _ORGANISATION.sub("", line)):
-                problems.append(
-                    Problem(
-                        table.label,
-                        row,
-                        None,
-                        ERROR,
-                        f"a line names a unit but is not understood: '{shown(text)}'; write it as 单位：万元 "
-                        "(or 计量单位：万元、家)",
-                    )
-                )
-            continue
-        for unit in (u for m in matches for u in re.split(r"[、,，;；/]", m.group("units"))):
-            unit = unit.strip("()（）")
-            if unit in UNITS:
-                units.setdefault(UNITS[unit][0], unit)
-            elif unit:
-                problems.append(
-                    Problem(table.label, row, None, ERROR, f"unknown unit '{shown(unit)}' in the unit line")
-                )
-    return units, problems
-
-
 def _row_kinds(table: RawTable, zone_col: int, layout: Layout) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Which rows are footnotes and which are totals ('total', 'subtotal' or ''), with a note for each
     footnote set aside."""
     frame = table.frame
-    zone_text = _text(frame.iloc[:, zone_col]).fillna("")
+    zone_text = stripped(frame.iloc[:, zone_col]).fillna("")
     first_text = _first_texts(frame)  # a merged note starts in column A, under 序号
     footnote = (zone_text.str.match(layout.footnote) | first_text.str.match(layout.footnote)).to_numpy()
     # A total's label merged across 序号 and the name column (合计 in A, merged A:B) stands left of
@@ -356,7 +139,7 @@ def _first_texts(frame: pd.DataFrame) -> pd.Series:
     """Each row's first non-empty text, whatever its column."""
     first = pd.Series("", index=frame.index, dtype="string")
     for index in range(frame.shape[1]):
-        first = first.where(first != "", _text(frame.iloc[:, index]).fillna(""))
+        first = first.where(first != "", stripped(frame.iloc[:, index]).fillna(""))
     return first
 
 
@@ -369,7 +152,7 @@ def _label_rows(table: RawTable, roles: list[str | None]) -> np.ndarray:
         return np.zeros(len(table.frame), dtype=bool)
     filled = np.zeros(len(table.frame), dtype=bool)
     for index in other:
-        filled |= _text(table.frame.iloc[:, index]).fillna("").ne("").to_numpy()
+        filled |= stripped(table.frame.iloc[:, index]).fillna("").ne("").to_numpy()
     return ~filled
 
 
@@ -386,13 +169,13 @@ def _merged_zone(table: RawTable, zone_col: int, row: int) -> str | None:
     return None
 
 
-def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tuple[pd.DataFrame, list[Problem]]:
+def row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tuple[pd.DataFrame, list[Problem]]:
     """Each data row's zone, year, illustrative flag and kind (zone row, total, footnote), with errors
     for unknown zones and bad years."""
     frame = table.frame
     zone_col = _first(roles, "zone")
     year_col = _first(roles, "year")
-    zone_raw = _text(frame.iloc[:, zone_col])
+    zone_raw = stripped(frame.iloc[:, zone_col])
     zone_ids, reasons = resolve_zones(zone_raw, vocab)
     zone_codes = pd.Categorical(zone_ids, categories=vocab.zone_ids)
     # Only a row whose zone does not resolve can be a total, a footnote or a heading.
@@ -422,7 +205,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     if year_col is not None:
         years, bad_year = _years(frame.iloc[:, year_col])
         bad_year &= ~footnote & ~label
-        year_text = _text(frame.iloc[:, year_col])[bad_year].fillna("")
+        year_text = stripped(frame.iloc[:, year_col])[bad_year].fillna("")
         problems += [
             Problem(
                 table.label,
@@ -447,7 +230,7 @@ def _row_keys(table: RawTable, vocab: Vocabulary, roles: list[str | None]) -> tu
     # A remark (备注: 税收数据未报送) stays with the row's values and is shown where one is missing.
     remark = pd.Series("", index=frame.index, dtype="string")
     for col in [i for i, r in enumerate(roles) if r == "note"]:
-        text = _text(frame.iloc[:, col]).fillna("")
+        text = stripped(frame.iloc[:, col]).fillna("")
         marks = text.map(vocab.layout.illustrative).to_numpy(dtype=bool)
         illustrative |= marks
         # A remark that only marks the figures illustrative is the `illustrative` flag, not a remark.
@@ -653,7 +436,7 @@ def _value_problems(
 ) -> list[Problem]:
     if not bad.any():
         return []
-    texts = _text(raw[bad]).fillna("")
+    texts = stripped(raw[bad]).fillna("")
     return [
         Problem(table.label, int(r), column, ERROR, f"{why} '{shown(t)}'")
         for r, t, why in zip(rows[bad], texts, np.asarray(reasons, dtype=object)[bad], strict=True)
@@ -688,7 +471,7 @@ def _wide_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
                 np.repeat(vocab.indicator_ids.get_indexer(names), n), categories=vocab.indicator_ids
             ),
             "value": np.concatenate(values),
-            "source_file": _constant(table.label, n * repeat),
+            "source_file": constant(table.label, n * repeat),
             "source_row": np.tile(table.rows, repeat),
             "source_column": pd.Categorical.from_codes(
                 np.repeat(np.arange(repeat), n), categories=[c.title for c in columns]
@@ -784,7 +567,7 @@ def _total_problems(table: RawTable, keys: pd.DataFrame, column: Converted, titl
 def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: list[str | None]) -> Cells:
     header, frame = table.header, table.frame
     indicator_col, value_col, unit_col = _first(roles, "indicator"), _first(roles, "value"), _first(roles, "unit")
-    names = _text(frame.iloc[:, indicator_col])
+    names = stripped(frame.iloc[:, indicator_col])
     indicators = _lookup(names, vocab.indicators)
     data_row = keys["valid"].to_numpy()
     unknown = pd.isna(indicators) & data_row
@@ -800,7 +583,7 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
     ]
     line_units, line_problems = unit_line(table)
     problems += line_problems
-    units = _text(frame.iloc[:, unit_col]).fillna("") if unit_col is not None else pd.Series("", index=frame.index)
+    units = stripped(frame.iloc[:, unit_col]).fillna("") if unit_col is not None else pd.Series("", index=frame.index)
     pairs = pd.DataFrame({"unit": units.to_numpy(), "indicator": indicators})
     factors = np.full(len(frame), np.nan)
     bad_unit = np.zeros(len(frame), dtype=bool)
@@ -852,9 +635,9 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
             "year": keys["year"].to_numpy(),
             "indicator": pd.Categorical(indicators, categories=vocab.indicator_ids),
             "value": values,
-            "source_file": _constant(table.label, len(frame)),
+            "source_file": constant(table.label, len(frame)),
             "source_row": table.rows,
-            "source_column": _constant(header[value_col], len(frame)),
+            "source_column": constant(header[value_col], len(frame)),
             "illustrative": keys["illustrative"].to_numpy(),
             "remark": keys["remark"],
             "valid": data_row & ~(unknown | bad_unit | bad),
@@ -863,7 +646,7 @@ def _long_cells(table: RawTable, keys: pd.DataFrame, vocab: Vocabulary, roles: l
     return Cells(cells, problems)
 
 
-def _constant(text: str, length: int) -> pd.Categorical:
+def constant(text: str, length: int) -> pd.Categorical:
     """One string repeated, stored once."""
     return pd.Categorical.from_codes(np.zeros(length, dtype="int64"), categories=[text])
 
@@ -889,7 +672,7 @@ def empty_cells() -> pd.DataFrame:
 def table_cells(table: RawTable, vocab: Vocabulary) -> Cells:
     """Resolve one statistics table (wide or long) into cells with zone ids and stored units."""
     roles = column_roles(table, vocab)
-    keys, problems = _row_keys(table, vocab, roles)
+    keys, problems = row_keys(table, vocab, roles)
     has_indicator, has_value = "indicator" in roles, "value" in roles
     if has_indicator and not has_value:
         problems.append(

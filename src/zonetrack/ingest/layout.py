@@ -1,4 +1,5 @@
-"""The words statistics offices write around their figures, as data: `data/raw/layout.csv`.
+"""The layout around a table: the words statistics offices write around their figures, as data
+(`data/raw/layout.csv`), and what the lines above a table say (the year a title names, a unit line).
 
 Each row gives a role and one spelling: the headers of the zone, year, indicator, value, unit, note,
 source and row-number columns; the columns set aside (descriptive, or derived by a word such as 增速);
@@ -15,10 +16,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from zonetrack.indicators import normalise, read_text_table
+from zonetrack.indicators import UNITS, normalise, read_text_table
+from zonetrack.ingest.tables import RawTable
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
+from zonetrack.registry import YEAR_RANGE
 
 LAYOUT_FILE = "layout.csv"
+_YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A unit statement anywhere on a line above the table (单位：万元; 金额单位:万元; 计量单位：万元、家),
+# also beside the reporting organisation (填报单位：湖南省统计局 …… 计量单位：万元、家、亩). 填报单位,
+# 报送单位, 制表单位, 填表单位 and 编制单位 name an organisation, not a unit.
+_UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!制表)(?<!填表)(?<!编制)(?:金额|计量)?单位[:：](?P<units>[^\s…]+)")
+_ORGANISATION = re.compile(r"(?:填报|报送|制表|填表|编制)单位[:：]")
 # The roles of a column header: a header may have one of them only.
 HEADER_ROLES = ("zone", "year", "indicator", "value", "unit", "note", "source", "row_number", "descriptive")
 ROLES = {
@@ -146,3 +155,67 @@ def load_layout(path: Path) -> Layout:
     if problems:
         raise ProblemsError(problems)
     return Layout({role: frozenset(words) for role, words in spellings.items()})
+
+
+def named_year(table: RawTable) -> tuple[int | None, str, list[Problem]]:
+    """The one year a table's title rows and sheet name name (2020年…, sheet 2020年), where it was
+    found, and an error when they name none or several."""
+    found: dict[int, list[str]] = {}
+    for row, text in table.preamble:
+        for year in _YEAR_NAMED.findall(unicodedata_nfkc(text)):
+            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+                found.setdefault(int(year), []).append(f"row {row} '{shown(text, 40)}'")
+    if table.sheet:
+        for year in _YEAR_NAMED.findall(unicodedata_nfkc(table.sheet)):
+            if YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+                found.setdefault(int(year), []).append(f"sheet name '{shown(table.sheet, 40)}'")
+    if len(found) == 1:
+        year, places = next(iter(found.items()))
+        return year, places[0], []
+    if not found:
+        message = (
+            "no year column (年份, year), and neither the title above the table nor the sheet name names a "
+            "year: add a year column or a title such as '2020年…'"
+        )
+    else:
+        listed = "; ".join(f"{y} ({', '.join(p)})" for y, p in sorted(found.items()))
+        message = f"no year column, and the title and sheet name name several years: {listed}; add a year column"
+    return None, "", [Problem(table.label, table.header_row, "year", ERROR, message)]
+
+
+def unicodedata_nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+def unit_line(table: RawTable) -> tuple[dict[str, str], list[Problem]]:
+    """The units a line above the table sets (单位：万元), by dimension."""
+    units: dict[str, str] = {}
+    problems = []
+    for row, text in table.preamble:
+        line = unicodedata_nfkc(text)
+        line = re.sub(r"单位\s*([:：])\s*", r"单位\1", line)  # 单位 ： 万元 → 单位：万元
+        matches = list(_UNIT_LINE.finditer(line))
+        if not matches:
+            if re.search(r"单位\s*[:：]", _ORGANISATION.sub("", line)):
+                problems.append(
+                    Problem(
+                        table.label,
+                        row,
+                        None,
+                        ERROR,
+                        f"a line names a unit but is not understood: '{shown(text)}'; write it as 单位：万元 "
+                        "(or 计量单位：万元、家)",
+                    )
+                )
+            continue
+        for unit in (u for m in matches for u in re.split(r"[、,，;；/]", m.group("units"))):
+            unit = unit.strip("()（）")
+            if unit in UNITS:
+                units.setdefault(UNITS[unit][0], unit)
+            elif unit:
+                problems.append(
+                    Problem(table.label, row, None, ERROR, f"unknown unit '{shown(unit)}' in the unit line")
+                )
+    return units, problems

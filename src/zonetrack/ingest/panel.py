@@ -7,15 +7,9 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.indicators import normalise, split_header_unit, unit_factor
-from zonetrack.ingest.cells import (
-    CLUSTER_REVENUE_UNIT,
-    Vocabulary,
-    _constant,
-    _row_keys,
-    _text,
-    column_roles,
-)
+from zonetrack.ingest.cells import CLUSTER_REVENUE_UNIT, column_roles, constant, row_keys, stripped
 from zonetrack.ingest.tables import RawTable
+from zonetrack.ingest.vocabulary import Vocabulary
 from zonetrack.problems import ERROR, WARNING, Problem, problems_from_rows, shown
 from zonetrack.registry import YEAR_RANGE, codes_in
 
@@ -101,7 +95,7 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     from zonetrack.indicators import parse_numbers
 
     roles = column_roles(table, vocab)
-    keys, problems = _row_keys(table, vocab, roles)
+    keys, problems = row_keys(table, vocab, roles)
     header = table.header
     cluster_cols = [i for i, h in enumerate(header) if normalise(h) in vocab.layout.words("cluster")]
     revenue_cols = [
@@ -125,9 +119,9 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
     bad = bad.to_numpy() & keys["valid"].to_numpy()
     problems += [
         Problem(table.label, int(r), title, ERROR, f"unparseable number '{shown(t)}'")
-        for r, t in zip(table.rows[bad], _text(raw[bad]).fillna(""), strict=True)
+        for r, t in zip(table.rows[bad], stripped(raw[bad]).fillna(""), strict=True)
     ]
-    names = _text(table.frame.iloc[:, cluster_cols[0]]).fillna("")
+    names = stripped(table.frame.iloc[:, cluster_cols[0]]).fillna("")
     cluster_code, cluster_names = pd.factorize(names, sort=True)
     rows = pd.DataFrame(
         {
@@ -135,9 +129,9 @@ def cluster_rows(table: RawTable, vocab: Vocabulary) -> tuple[pd.DataFrame, list
             "year": keys["year"],
             "cluster": pd.Categorical.from_codes(cluster_code, categories=cluster_names),
             "revenue": revenue.to_numpy() * factor,
-            "source_file": _constant(table.label, len(keys)),
+            "source_file": constant(table.label, len(keys)),
             "source_row": table.rows,
-            "source_column": _constant(title, len(keys)),
+            "source_column": constant(title, len(keys)),
             "illustrative": keys["illustrative"],
         }
     )
