@@ -40,7 +40,7 @@ from zonetrack import engine  # noqa: E402
 from zonetrack.indicators import load_dictionary, split_header_unit, unit_factor  # noqa: E402
 from zonetrack.plans import load_run  # noqa: E402
 from zonetrack.registry import load_facilities, load_registry  # noqa: E402
-from zonetrack.stages import run_ingest  # noqa: E402
+from zonetrack.stages.ingest import run_ingest  # noqa: E402
 
 SEED = 20170606
 FIRST_YEAR, LAST_YEAR = 2000, 2019

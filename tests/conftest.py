@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zonetrack.stages import load_vocabulary
+from zonetrack.ingest.files import load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

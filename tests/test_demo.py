@@ -15,8 +15,8 @@ def test_generator_rewrites_the_committed_files_byte_for_byte(registry):
 
 
 def test_default_covers_every_existing_zone_year_and_indicator(vocab_bundle):
-    from zonetrack import stages
     from zonetrack.demo import default_zones
+    from zonetrack.ingest import files as stages
     from zonetrack.plans import load_plan
 
     vocab, registry, _ = vocab_bundle
@@ -56,7 +56,7 @@ def test_demo_refuses_to_overwrite_edited_files(tmp_path, capsys):
 
 
 def test_zone_totals_stay_below_the_province(vocab_bundle):
-    from zonetrack import stages
+    from zonetrack.ingest import files as stages
 
     vocab, _, _ = vocab_bundle
     stats, clusters, _ = stages.raw_files(RAW)

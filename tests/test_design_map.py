@@ -36,3 +36,19 @@ def test_templates_are_readable_in_a_diff():
         if len(line) > 120
     ]
     assert long == []
+
+
+def test_no_package_imports_the_stages_or_the_command():
+    # The stages call the packages, never the other way round.
+    upward = [
+        path.relative_to(REPO).as_posix()
+        for path in sorted((REPO / "src/zonetrack").rglob("*.py"))
+        if "stages" not in path.parts
+        and path.name != "cli.py"
+        and re.search(
+            r"^\s*(from zonetrack(\.stages| import stages)|import zonetrack\.stages|from zonetrack\.cli)",
+            path.read_text(encoding="utf-8"),
+            flags=re.M,
+        )
+    ]
+    assert upward == []

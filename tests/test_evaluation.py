@@ -343,7 +343,7 @@ def test_two_frameworks_for_one_class_is_an_error_at_the_second(tmp_path):
 
     from tests.conftest import RAW, REPO
 
-    from zonetrack.stages import load_frameworks
+    from zonetrack.evaluation.framework import load_frameworks
 
     folder = tmp_path / "frameworks"
     shutil.copytree(REPO / "frameworks", folder)

@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import RAW
 from tests.xlsx_tools import inline_row, rewrite, save, sheet_xml, with_sheet_data, workbook_bytes
 
-from zonetrack import stages
 from zonetrack.cli import main
+from zonetrack.ingest import files as stages
 from zonetrack.ingest.tables import MAX_COLUMNS
 
 HEADER = ["zone", "year", "revenue"]

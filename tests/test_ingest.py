@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook
 from tests.conftest import RAW
 
-from zonetrack import stages
 from zonetrack.cli import main
+from zonetrack.ingest import files as stages
+from zonetrack.ingest.report import quality_report
 
 WIDE_TEXT = (
     "高新区,年份,技术合同成交额(万元),常住人口(人),高新技术企业数,备注\n"
@@ -120,7 +121,7 @@ def test_quality_warnings_for_missing_values_and_jumps(raw_copy, registry, dicti
     text = "zone,year,revenue\nchangsha,2016,10\nchangsha,2017,101\nzhuzhou,2016,5\nxiangtan,2016,-\n"
     (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
     result = _panel(raw_copy)
-    quality = stages.quality_report(result, registry, dictionary)
+    quality = quality_report(result, registry, dictionary)
     kinds = {}
     for warning in quality["warnings"]:
         kinds.setdefault(warning["kind"], []).append(warning)
@@ -155,7 +156,7 @@ def test_an_indicator_collected_for_national_zones_is_not_missing_elsewhere(raw_
     # a rank, zhuzhou (national) has none, liuyang (provincial) has none and is not asked for one.
     text = "zone,year,national_rank,revenue\nchangsha,2026,12,100\nzhuzhou,2026,,50\nliuyang,2026,,20\n"
     (raw_copy / "stats" / "a.csv").write_text(text, encoding="utf-8")
-    quality = stages.quality_report(_panel(raw_copy), registry, dictionary)
+    quality = quality_report(_panel(raw_copy), registry, dictionary)
     missing = {(w["zone_id"], w["indicator"]) for w in quality["warnings"] if w["kind"] == "missing_value"}
     assert ("zhuzhou", "national_rank") in missing
     assert ("liuyang", "national_rank") not in missing

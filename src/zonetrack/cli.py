@@ -141,59 +141,53 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one zonetrack command; the exit status is non-zero on errors."""
     args = _parser().parse_args(argv)
-    from zonetrack import stages
     from zonetrack.problems import ProblemsError, log, printable
+    from zonetrack.stages import assess, evaluation, report, tools, validate
+    from zonetrack.stages import ingest as ingest_stage
 
     try:
         if args.command == "check":
-            return stages.run_check(args.paths, args.raw, args.indicators, with_raw=not args.alone)
+            return ingest_stage.run_check(args.paths, args.raw, args.indicators, with_raw=not args.alone)
         if args.command == "ingest":
-            return stages.run_ingest(args.raw, args.out, args.indicators)
+            return ingest_stage.run_ingest(args.raw, args.out, args.indicators)
         if args.command in ("assess", "evaluate"):
             plan_id = args.plan.stem
             out = args.out or args.processed / plan_id
             metrics = args.metrics or Path("metrics") / f"{plan_id}.json"
             experiment = args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", "")
-            return stages.run_assess(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
+            return assess.run_assess(args.plan, args.params, args.processed, args.raw, out, metrics, experiment)
         if args.command == "validate":
             # A folder stands for its plans (zonetrack validate my-plans/).
             given = args.plans or [Path("plans")]
             plans = [p for g in given for p in (sorted(g.glob("*.yaml")) if g.is_dir() else [g])]
-            return stages.run_validate(plans, args.params, args.raw)
+            return validate.run_validate(plans, args.params, args.raw)
         if args.command == "report":
-            from zonetrack.report.render import ReportInputs, render_reports
-
-            plan_id = args.plan.stem
-            inputs = ReportInputs(
+            experiment = args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", "")
+            return report.run_report(
                 args.template,
                 args.processed,
-                args.processed / plan_id,
                 args.plan,
                 args.params,
                 args.raw,
-                args.out / plan_id,
+                args.out,
                 args.kernel,
-                args.experiment if args.experiment is not None else os.environ.get("DVC_EXP_NAME", ""),
+                experiment,
+                args.jobs,
             )
-            render_reports(inputs, args.jobs)
-            return 0
         if args.command == "index":
-            from zonetrack.report.index import run_index
-
-            return run_index(args.plans, args.processed, args.out)
+            return report.run_index(args.plans, args.processed, args.out)
         if args.command == "evaluation":
-            return stages.run_evaluation(args.frameworks, args.params, args.processed, args.raw, args.out, args.metrics)
-        if args.command == "evaluation-report":
-            from zonetrack.report.render import EvaluationInputs, render_evaluation
-
-            render_evaluation(
-                EvaluationInputs(args.template, args.evaluation, args.raw, args.out, args.kernel), args.jobs
+            return evaluation.run_evaluation(
+                args.frameworks, args.params, args.processed, args.raw, args.out, args.metrics
             )
-            return 0
+        if args.command == "evaluation-report":
+            return report.run_evaluation_report(
+                args.template, args.evaluation, args.raw, args.out, args.kernel, args.jobs
+            )
         if args.command == "scenario":
-            return stages.run_scenario(args.name, args.settings)
+            return tools.run_scenario(args.name, args.settings)
         if args.command == "compare":
-            return stages.run_compare(args.experiments, args.plans, args.raw, args.out)
+            return tools.run_compare(args.experiments, args.plans, args.raw, args.out)
         if args.command == "tidy":
             from zonetrack.io import tidy
 
@@ -202,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"removed {printable(path)}, left by a run that was stopped")
             return 0
         if args.command == "template":
-            return stages.run_template(args.year, args.out, args.raw, args.plans, args.all, args.force)
+            return tools.run_template(args.year, args.out, args.raw, args.plans, args.all, args.force)
         if args.command == "demo":
             from zonetrack import demo
 

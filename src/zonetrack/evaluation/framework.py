@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from zonetrack.indicators import load_dictionary
 from zonetrack.plans.model import EvaluationSettings, Slug, Uncertainty
 from zonetrack.plans.yamlfile import YamlDocument
-from zonetrack.problems import ERROR, Problem
+from zonetrack.problems import ERROR, Problem, ProblemsError
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 Weight = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
@@ -116,3 +117,28 @@ def framework_problems(framework: Framework, document: YamlDocument, known: set[
                     )
                 )
     return problems
+
+
+def load_frameworks(folder: Path, raw: Path) -> tuple[list, list[Problem]]:
+    """Every framework file of a folder, checked, with the indicators each reads against the
+    dictionary: the frameworks that loaded, and every problem found."""
+    known = set(load_dictionary(raw / "indicators.csv")["id"])
+    frameworks, problems, of_class = [], [], {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            framework, document = load_framework(path)
+        except ProblemsError as error:
+            problems += error.problems
+            continue
+        if framework.zone_class in of_class:
+            # Each zone would be ranked twice in its class, every count doubled.
+            message = (
+                f"a second framework for the class {framework.zone_class} (also {of_class[framework.zone_class]}): "
+                "one framework a class; remove or rename one's class"
+            )
+            problems.append(Problem(path.as_posix(), document.line_of(("class",)), "class", ERROR, message))
+            continue
+        of_class[framework.zone_class] = path.as_posix()
+        frameworks.append(framework)
+        problems += framework_problems(framework, document, known)
+    return frameworks, problems

@@ -70,3 +70,20 @@ def change_among(before: pd.Series, after: pd.Series) -> pd.Series:
     earlier = before[common].rank(method="min")
     later = after[common].rank(method="min")
     return earlier - later
+
+
+def evaluation_metrics(results: pd.DataFrame, audits: dict) -> dict:
+    """metrics/evaluation.json: per year and class, the zones ranked, the top zone, how wide the rank
+    intervals are, and the first component's share, for `dvc exp show`."""
+    metrics: dict = {}
+    for (year, zone_class), rows in results.groupby(["year", "class"]):
+        top = rows.sort_values("rank").iloc[0]
+        width = (rows["rank_p95"] - rows["rank_p05"]).mean()
+        share = audits.get(f"{int(year)}/{zone_class}", {}).get("first_component_share")
+        metrics.setdefault(str(int(year)), {})[zone_class] = {
+            "ranked": len(rows),
+            "top": str(top["zone_id"]),
+            "mean_interval_width": None if pd.isna(width) else round(float(width), 4),
+            "first_component_share": None if share is None or pd.isna(share) else round(float(share), 4),
+        }
+    return metrics

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zonetrack.engine.rules import ALL
 from zonetrack.engine.status import ALL_STATUSES
-from zonetrack.io import atomic_outputs, read_output_csv, write_text
+from zonetrack.io import read_output_csv
 from zonetrack.plans import load_plan, plan_files
 from zonetrack.report import data
 from zonetrack.report import formatting as fmt
@@ -103,15 +103,3 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         uncovered=uncovered,
         evaluation=evaluation,
     )
-
-
-def run_index(plans_dir: Path, processed: Path, out: Path) -> int:
-    """The index stage: reports/index.html (the plans' run.json carry what it needs of params.yaml)."""
-    from zonetrack.problems import log
-    from zonetrack.report.publish import embed_cjk_font
-
-    page = embed_cjk_font(index_html(plans_dir, processed))
-    with atomic_outputs(out) as (temporary,):
-        write_text(page, temporary)
-    log(f"index: {out}")
-    return 0
