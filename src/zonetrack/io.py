@@ -11,7 +11,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -165,6 +165,14 @@ def atomic_outputs(*paths: Path, folders: bool = False) -> Iterator[list[Path]]:
         for temporary in temporaries:
             if temporary.exists() and not _journal_path(paths).exists():
                 _remove(temporary)
+
+
+def write_outputs(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write outputs together, each by its name: {path: how to write it to a given path}; all are
+    replaced at once (atomic_outputs), or none."""
+    with atomic_outputs(*writers) as temporaries:
+        for write, temporary in zip(writers.values(), temporaries, strict=True):
+            write(temporary)
 
 
 def read_output_csv(source) -> pd.DataFrame:

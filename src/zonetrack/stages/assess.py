@@ -14,7 +14,7 @@ from zonetrack.engine import whatif
 from zonetrack.engine.metrics import assessment_metrics, assessment_years
 from zonetrack.engine.rules import assess_prepared, prepare, registry_bounds
 from zonetrack.indicators import load_dictionary
-from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
+from zonetrack.io import recover_outputs, write_csv, write_json, write_outputs
 from zonetrack.plans import Run, load_run
 from zonetrack.problems import ProblemsError, log
 from zonetrack.registry import load_coverage, load_facilities, load_zones
@@ -111,12 +111,16 @@ def run_assess(
         "registry_counts": registry_bounds(prepared),
     }
     # save
-    names = ["scorecard.csv", "gaps.csv", "thresholds.csv", "contributions.csv", "run.json"]
-    with atomic_outputs(*(out / n for n in names), metrics_path) as temporaries:
-        for frame, path in zip((scorecard, gaps, thresholds, contributions), temporaries, strict=False):
-            write_csv(frame, path)
-        write_json(summary, temporaries[4])
-        write_json(metrics, temporaries[5])
+    write_outputs(
+        {
+            out / "scorecard.csv": lambda path: write_csv(scorecard, path),
+            out / "gaps.csv": lambda path: write_csv(gaps, path),
+            out / "thresholds.csv": lambda path: write_csv(thresholds, path),
+            out / "contributions.csv": lambda path: write_csv(contributions, path),
+            out / "run.json": lambda path: write_json(summary, path),
+            metrics_path: lambda path: write_json(metrics, path),
+        }
+    )
     log(
         f"assess {run.plan.id}: {len(run.plan.targets)} targets, years {years}, {len(scorecard)} scorecard rows → "
         f"{out / 'scorecard.csv'} ({time.perf_counter() - started:.2f} s)"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from zonetrack.evaluation.framework import load_frameworks
 from zonetrack.evaluation.results import evaluation_metrics
-from zonetrack.io import atomic_outputs, recover_outputs, write_csv, write_json
+from zonetrack.io import recover_outputs, write_csv, write_json, write_outputs
 from zonetrack.plans import load_params
 from zonetrack.problems import ERROR, Problem, ProblemsError, log
 from zonetrack.registry import load_registry
@@ -58,13 +58,15 @@ def run_evaluation(
     }
     metrics = evaluation_metrics(result.results, result.audits)
     # save
-    names = ["evaluation.csv", "evaluation.parquet", "sensitivity.csv", "audit.json"]
-    with atomic_outputs(*(out / n for n in names), metrics_path) as temporaries:
-        write_csv(result.results, temporaries[0])
-        result.results.to_parquet(temporaries[1], index=False)
-        write_csv(result.sensitivity, temporaries[2])
-        write_json(audit, temporaries[3])
-        write_json(metrics, temporaries[4])
+    write_outputs(
+        {
+            out / "evaluation.csv": lambda path: write_csv(result.results, path),
+            out / "evaluation.parquet": lambda path: result.results.to_parquet(path, index=False),
+            out / "sensitivity.csv": lambda path: write_csv(result.sensitivity, path),
+            out / "audit.json": lambda path: write_json(audit, path),
+            metrics_path: lambda path: write_json(metrics, path),
+        }
+    )
     years = sorted(int(y) for y in result.results["year"].unique())
     log(
         f"evaluation: {len(result.results)} zone-years ranked in {years} "
