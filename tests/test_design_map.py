@@ -52,3 +52,13 @@ def test_no_package_imports_the_stages_or_the_command():
         )
     ]
     assert upward == []
+
+
+def test_every_kind_of_warning_ingest_writes_has_its_words():
+    from zonetrack.report import labels
+
+    # The kinds data_quality.json groups its warnings by (ingest/quality.py, ingest/report.py, cells.py).
+    kinds = {"missing_value", "zone_year_without_data", "jump", "verified_jump", "before_approval"}
+    kinds |= {"total_mismatch", "cell_unit", "fall_to_zero", "indicator_without_data", "file"}
+    assert kinds <= set(labels.group("warning"))
+    assert labels.both("class", "national") == "国家级高新区 National zones"

@@ -18,8 +18,7 @@ from zonetrack.io import read_output_csv, recover_outputs
 from zonetrack.plans import Run, load_run
 from zonetrack.registry import in_region, load_zones, short_names, zone_levels
 from zonetrack.report import formatting as fmt
-
-LEVEL_LABELS = {"national": "国家级 national", "provincial": "省级 provincial"}
+from zonetrack.report.labels import both, pair
 
 
 @dataclass
@@ -133,7 +132,7 @@ def target_text(target) -> tuple[str, str]:
         "unit": target.unit,
         "up_zh": "提升" if target.better == "lower" else "增加",
         "up_en": "up" if target.better == "lower" else "up by",
-        "level_zh": LEVEL_LABELS[level].split()[0] if level else "",
+        "level_zh": pair("level", level)[0] if level else "",
         "level": level,
         "zones": f"{target.bound:g}",
         "share": fmt.number(target.bound, share=True),
@@ -392,7 +391,7 @@ def zone_sections(report: PlanReport, year: int) -> dict:
                 "short": report.zone_names[zone_id],
                 "name_en": registry.loc[zone_id, "name_en"],
                 "city": registry.loc[zone_id, "city"],
-                "level": LEVEL_LABELS.get(levels.get(zone_id), ""),
+                "level": both("level", levels[zone_id]) if levels.get(zone_id) else "",
                 "rows": rows,
                 "counts": [(s, int(counts.get(s, 0))) for s in ALL_STATUSES if counts.get(s, 0)],
             }

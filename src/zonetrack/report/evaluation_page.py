@@ -16,21 +16,9 @@ from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
 from zonetrack.report.html import css, render
+from zonetrack.report.labels import both, pair
 
-CLASS_LABELS = {"national": ("国家级高新区", "National zones"), "provincial": ("省级高新区", "Provincial zones")}
-FLAG_TEXT = {
-    "negative_within": ("维度内负相关", "negative correlation within a dimension: the dimension pulls two ways"),
-    "dominates": ("单一指标主导", "one indicator stands for its whole dimension"),
-    "low_alpha": ("内部一致性低", "low Cronbach's alpha: the dimension's indicators do not measure one thing"),
-    "skewed": ("偏态未消除", "still skewed after treatment: outliers shape its scores"),
-}
-DIRECTION_TEXT = {"higher": "越高越好 higher is better", "lower": "越低越好 lower is better"}
-FACTOR_SHORT = {"treatment": "异常值处理", "normalisation": "标准化方法", "aggregation": "加总方法"}
-FACTOR_TEXT = {
-    "treatment": "异常值处理 outlier treatment (on/off)",
-    "normalisation": "标准化方法 normalisation",
-    "aggregation": "加总方法 aggregation",
-}
+FACTORS = ("treatment", "normalisation", "aggregation")  # the method's discrete choices
 
 
 @dataclass
@@ -158,7 +146,7 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
             "change_lfl": _change(getattr(r, "rank_change_lfl", np.nan)),
             "tier": _text(getattr(r, "tier", "")),
             "split": bool(getattr(r, "split", False)),
-            "split_by": _names(getattr(r, "split_by", ""), FACTOR_SHORT),
+            "split_by": _names(getattr(r, "split_by", ""), {k: pair("factor", k)[0] for k in FACTORS}),
             "rank_arithmetic": _text(getattr(r, "rank_arithmetic", "")).removesuffix(".0"),
             "rank_geometric": _text(getattr(r, "rank_geometric", "")).removesuffix(".0"),
             "strengths": _names(getattr(r, "strengths", ""), indicator_names),
@@ -180,14 +168,16 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
     sens = report.sensitivity[report.sensitivity["class"] == zone_class]
     sensitivity = [
         {
-            "factor": FACTOR_TEXT.get(s.factor) or f"权重 weight of {_dimension_name(framework, s.factor)}",
+            "factor": both("factor", s.factor)
+            if s.factor in FACTORS
+            else f"权重 weight of {_dimension_name(framework, s.factor)}",
             "S1": f"{s.S1:.2f} ± {s.S1_conf:.2f}",
             "ST": f"{s.ST:.2f} ± {s.ST_conf:.2f}",
             "share": float(s.ST),
         }
         for s in sens.sort_values("ST", ascending=False).itertuples()
     ]
-    label = CLASS_LABELS[zone_class]
+    label = pair("class", zone_class)
     tiers = [t for t in dict.fromkeys(r["tier"] for r in table) if t]
     # Where a tier ends: the last rank of each tier but the last.
     boundaries = [max(r["rank"] for r in table if r["tier"] == t) for t in tiers[:-1]]
@@ -224,10 +214,7 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         "replications": int(sens["replications"].iloc[0]) if len(sens) else 0,
         "alpha": audit.get("alpha", {}),
         "first_component_share": audit.get("first_component_share"),
-        "flags": [
-            (FLAG_TEXT.get(f["kind"], (f["kind"], ""))[0], FLAG_TEXT.get(f["kind"], ("", f["kind"]))[1], f)
-            for f in audit.get("flags", [])
-        ],
+        "flags": [(*pair("flag", f["kind"]), f) for f in audit.get("flags", [])],
         "indicators": indicators,
         "correlations": [[correlations[a].get(b) for b in indicators] for a in indicators],
         "treated": {k: v for k, v in audit.get("treated", {}).items() if v},
@@ -266,7 +253,7 @@ def workbook(report: EvaluationReport) -> bytes:
         rows = report.results[report.results["class"] == zone_class].sort_values("rank")
         if rows.empty:
             continue
-        sheet = book.create_sheet(f"{zone_class} {CLASS_LABELS[zone_class][0]}")
+        sheet = book.create_sheet(f"{zone_class} {pair('class', zone_class)[0]}")
         frame = rows.drop(columns=["year", "class"]).copy()
         frame.insert(1, "zone_name", [report.names.get(z, z) for z in frame["zone_id"]])
         sheet.append(list(frame.columns))

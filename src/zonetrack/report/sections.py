@@ -3,21 +3,9 @@ charted by report/charts.py, through its template. The notebook calls these, one
 
 from __future__ import annotations
 
-from zonetrack.report import charts, data
+from zonetrack.report import charts, data, labels
 from zonetrack.report.data import PlanReport
 from zonetrack.report.html import css, render
-
-WARNING_KINDS = {
-    "missing_value": "缺失值 Missing values",
-    "indicator_without_data": "整年无数据的指标 Indicators without any data in the year",
-    "zone_year_without_data": "整年无数据的园区 Zones without any data in a year they exist",
-    "jump": "异常跳变 Values that jump more than tenfold",
-    "verified_jump": "已核实的跳变 Jumps verified by an analyst",
-    "before_approval": "批设前的数据 Data before a zone was approved",
-    "total_mismatch": "合计不符 Total rows that do not match their zones",
-    "cell_unit": "单元格自带单位 Cells with a unit of their own, unlike their column's",
-    "file": "文件 Files",
-}
 
 
 def title(report: PlanReport, year: int) -> str:
@@ -77,7 +65,7 @@ def zones(report: PlanReport, year: int) -> str:
 
 
 def quality(report: PlanReport, year: int) -> str:
-    return render("quality.html.j2", q=data.quality(report, year), kinds=WARNING_KINDS)
+    return render("quality.html.j2", q=data.quality(report, year), kinds=labels.group("warning"))
 
 
 def method(report: PlanReport, year: int) -> str:
