@@ -394,3 +394,27 @@ def test_charts_use_the_bundled_font_file_even_where_a_system_font_has_its_name(
     font_manager.fontManager._findfont_cached.cache_clear()  # found afresh, as a new kernel would
     found = font_manager.findfont(font_manager.FontProperties(family=plots.FONT_NAME), fallback_to_default=False)
     assert found == str(plots.font_path())
+
+
+def test_every_headline_value_says_what_it_is():
+    from tests.conftest import REPO
+
+    from zonetrack.plans import load_plan
+    from zonetrack.report.data import headline_value
+
+    plan, _ = load_plan(REPO / "plans" / "hunan-2026-2028.yaml")
+    tax = plan.targets["tax_per_mu_growth"]
+    # A rate target: the level with its unit, then the rate achieved since the base year (0.1333 → 13.3 %).
+    assert headline_value({"value": 25.33, "actual_rate": 0.1333}, tax, False, 2025) == (
+        "25.33 万元/亩; 年均 +13.3%/年 since 2025"
+    )
+    # An `each` target: the share of zones meeting it, never a bare 25 % beside a 25 %/年 threshold.
+    plan_2019, _ = load_plan(REPO / "plans" / "hunan-2017-2019.yaml")
+    contracts = plan_2019.targets["tech_contract_growth"]
+    assert (
+        headline_value({"value": 0.25, "actual_rate": float("nan")}, contracts, True, 2016) == "25.00% 的园区 of zones"
+    )
+    # A level: with its unit.
+    assert headline_value(
+        {"value": 5144.47, "actual_rate": 0.1}, plan_2019.targets["high_tech_value_added"], False, 2016
+    ) == ("5,144.47 亿元")

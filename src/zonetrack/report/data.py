@@ -164,7 +164,7 @@ def headline(report: PlanReport, year: int) -> list[dict]:
                 "target": target,
                 "rule": target.label,
                 "scope": getattr(target, "scope", "registry" if target.on_registry else ""),
-                "value": fmt.number(_value(row, "value"), target, share=each),
+                "value": headline_value(row, target, each, report.plan.base_year),
                 "target_value": "100% of zones" if each else fmt.number(_value(row, "target_value"), target),
                 "threshold": (threshold_zh, threshold_en),
                 "status": row["status"],
@@ -174,6 +174,20 @@ def headline(report: PlanReport, year: int) -> list[dict]:
             }
         )
     return rows
+
+
+def headline_value(row, target, each: bool, base_year: int) -> str:
+    """What a target's value is, said with it: the share of zones meeting it (an `each` target), the
+    level with its unit and the average rate achieved since the base year (a rate target), or the level
+    with its unit."""
+    value = _value(row, "value")
+    if each:
+        return "—" if fmt.missing(value) else f"{fmt.number(value, share=True)} 的园区 of zones"
+    level = fmt.with_unit(value, target)
+    rate = _value(row, "actual_rate")
+    if getattr(target, "parameter", None) in ("min_rate", "max_rate") and not fmt.missing(rate):
+        return f"{level}; 年均 {rate * 100:+.1f}%/年 since {base_year}"
+    return level
 
 
 def _gap_text(target, gap, each: bool) -> str:

@@ -171,8 +171,9 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
             "factor": both("factor", s.factor)
             if s.factor in FACTORS
             else f"权重 weight of {_dimension_name(framework, s.factor)}",
-            "S1": f"{s.S1:.2f} ± {s.S1_conf:.2f}",
-            "ST": f"{s.ST:.2f} ± {s.ST_conf:.2f}",
+            # A variance share is never negative; an estimate below 0 is 0 within its interval.
+            "S1": f"{max(s.S1, 0.0):.2f} ± {s.S1_conf:.2f}",
+            "ST": f"{max(s.ST, 0.0):.2f} ± {s.ST_conf:.2f}",
             "share": float(s.ST),
         }
         for s in sens.sort_values("ST", ascending=False).itertuples()
