@@ -33,6 +33,9 @@ class ReportInputs:
     experiment: str = ""
 
 
+IOPUB_TIMEOUT = 120  # seconds to wait for a cell's outputs once it has returned
+
+
 def run_notebook(template: Path, executed: Path, parameters: dict, kernel: str, kept: Path, what: str) -> Path:
     """Execute a template with explicit parameters and kernel into `executed`. A failing notebook
     is moved to `kept` (the staging folder goes when the stage fails) and the stage stops with its
@@ -55,6 +58,11 @@ def run_notebook(template: Path, executed: Path, parameters: dict, kernel: str, 
             # Every output is collected when the last cell returns, and a report notebook writes no
             # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
             shutdown_kernel="immediate",
+            # After a cell returns, nbclient waits iopub_timeout (4 s by default) for its outputs and
+            # then moves on without them, silently: on a loaded machine a page lost a section that
+            # way. Wait long, and fail the stage rather than publish a page with an output missing.
+            iopub_timeout=IOPUB_TIMEOUT,
+            raise_on_iopub_timeout=True,
         )
     except papermill.PapermillExecutionError as error:
         kept.parent.mkdir(parents=True, exist_ok=True)
