@@ -202,6 +202,18 @@ def test_excel_workbook_has_views_statuses_in_both_languages_and_no_formulas(rep
     h = [c.value for c in headline[1]]
     value = headline.cell(row=2, column=h.index("coverage") + 1)
     assert value.number_format == "0.0%"
+    # An each-target's value is the share of zones meeting it: a percent (0.375 → 37.5%), never #,##0
+    # (which showed 0 against a target of 1).
+    targets = report.plan.targets
+    checked = 0
+    for r in range(2, headline.max_row + 1):
+        target = targets[headline.cell(row=r, column=h.index("target_id") + 1).value]
+        cell = headline.cell(row=r, column=h.index("value") + 1)
+        if getattr(target, "scope", "") == "each" and isinstance(cell.value, float):
+            assert cell.number_format == "0.0%"
+            assert headline.cell(row=r, column=h.index("target_value") + 1).number_format == "0.0%"
+            checked += 1
+    assert checked >= 2  # tech_contract_growth and the each-zone counts, at least
 
 
 def test_strip_volatile_makes_ids_and_timings_stable():

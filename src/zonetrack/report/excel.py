@@ -26,7 +26,11 @@ def _number_format(target, column: str) -> str:
     return "#,##0.00"
 
 
-def _sheet(book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[str, str | None]) -> None:
+def _sheet(
+    book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[str, str | None], totals: bool = False
+) -> None:
+    """One sheet of a frame, each figure in its target's number format; on a sheet of ALL rows
+    (`totals`), an each-target's value and target are shares of the zones (0.375 → 37.5%, never 0)."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -50,7 +54,8 @@ def _sheet(book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[s
                 cell.data_type = "s"  # written as a string, never evaluated as a formula
             name = names[column - 1]
             if isinstance(value, float) and name in formats:
-                cell.number_format = formats[name] or _number_format(target, name)
+                share_of_zones = totals and name in ("value", "target_value") and getattr(target, "scope", "") == "each"
+                cell.number_format = "0.0%" if share_of_zones else formats[name] or _number_format(target, name)
         if status_column:
             code = row[code_column] if code_column is not None else None
             colour = fmt.STATUS.get(code, {}).get("colour", "#FFFFFF").lstrip("#").upper()
@@ -94,7 +99,14 @@ def workbook(report: PlanReport, year: int) -> bytes:
     gap_formats |= {"reach_year": "0", "achieved_rate": "0.0%", "required_rate_remaining": "0.0%"}
     book = Workbook()
     book.remove(book.active)
-    _sheet(book, "headline 总览", headline.drop(columns=["status"]).assign(status=headline["status"]), targets, formats)
+    _sheet(
+        book,
+        "headline 总览",
+        headline.drop(columns=["status"]).assign(status=headline["status"]),
+        targets,
+        formats,
+        totals=True,
+    )
     _sheet(book, "zones 分园区", zones, targets, formats)
     _sheet(book, "gaps 差距", gaps.drop(columns=["year"]), targets, gap_formats)
     buffer = io.BytesIO()
