@@ -543,3 +543,12 @@ def test_the_hundred_point_score_adds_up_to_the_index():
     assert got["points"].tolist() == pytest.approx(got["index"].tolist())
     geometric = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"aggregation": "geometric"}))
     assert "points" not in geometric.results.columns  # a geometric mean is no sum of points
+
+
+def test_goalposts_normalise_as_min_max_and_leave_missing_values_missing():
+    # Goalposts 10-40: 25 → 100 × 15 / 30 = 50, 55 → 150 (beyond the base year's maximum, not clipped);
+    # lower is better turns them round: 50, −50. Equal goalposts: 50 for a value, a gap stays a gap.
+    assert normalise(np.array([25.0, 55.0]), "minmax", False, goalposts=(10.0, 40.0)).tolist() == [50.0, 150.0]
+    assert normalise(np.array([25.0, 55.0]), "minmax", True, goalposts=(10.0, 40.0)).tolist() == [50.0, -50.0]
+    constant = normalise(np.array([np.nan, 5.0]), "minmax", False, goalposts=(3.0, 3.0))
+    assert np.isnan(constant[0]) and constant[1] == 50.0

@@ -155,8 +155,11 @@ def _class_year(table, zones, year, framework, settings, notes):
         chosen, framework, settings.treatment, settings.normalisation, settings.aggregation, weights
     )
     nominal = ranks(index)
+    # The nominal ranks are those of the chosen aggregation; only the other is computed again.
     by_aggregation = {
-        a: ranks(nominal_index(chosen, framework, settings.treatment, settings.normalisation, a, weights)[0])
+        a: nominal
+        if a == settings.aggregation
+        else ranks(nominal_index(chosen, framework, settings.treatment, settings.normalisation, a, weights)[0])
         for a in ("arithmetic", "geometric")
     }
     spread = analyse(
@@ -278,7 +281,7 @@ def _comparable(results, tables, frameworks, settings, notes) -> pd.DataFrame:
     leave 0-100), arithmetic with the framework's weights, no outlier treatment, on the indicators
     collected in the base year; index_growth: its change since the base year (a share). A year whose
     indicators differ from the base year's is compared on those they share, and a note says so."""
-    from zonetrack.evaluation.compute import aggregate
+    from zonetrack.evaluation.compute import aggregate, normalise
 
     base = settings.comparable_from
     parts = []
@@ -308,11 +311,10 @@ def _comparable(results, tables, frameworks, settings, notes) -> pd.DataFrame:
                 members = [i for i in used if dimension_of[i] == dim]
                 if not members:
                     continue
-                normalised = []
-                for i in members:
-                    low, high = posts[i]
-                    score = np.full(len(data), 50.0) if high == low else 100 * (data[i].to_numpy() - low) / (high - low)
-                    normalised.append(100 - score if lower[i] else score)
+                normalised = [
+                    normalise(data[i].to_numpy(dtype="float64"), "minmax", lower[i], goalposts=posts[i])
+                    for i in members
+                ]
                 member_weights = np.array([framework.dimensions[dim].indicators[i].weight for i in members])
                 scores[:, k] = aggregate(np.column_stack(normalised), member_weights, "arithmetic")
             frame = ranked[["year", "class", "zone_id"]].copy()

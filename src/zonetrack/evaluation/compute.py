@@ -69,17 +69,24 @@ def winsorise(x: np.ndarray, at_most: int = WINSORISE_AT_MOST) -> tuple[np.ndarr
     return x, int(changed.sum())
 
 
-def normalise(x: np.ndarray, method: str, lower_is_better: bool, is_rate: bool = False) -> np.ndarray:
+def normalise(
+    x: np.ndarray,
+    method: str,
+    lower_is_better: bool,
+    is_rate: bool = False,
+    goalposts: tuple[float, float] | None = None,
+) -> np.ndarray:
     """Scores where higher is better: min-max (0-100), z-score, percentile rank (0-100), or distance
     to the best (100 × value / best; rates as growth factors 1 + r). A constant indicator scores
-    the middle of its scale for everyone (it tells zones apart in nothing)."""
+    the middle of its scale for everyone (it tells zones apart in nothing). Min-max takes its minimum
+    and maximum from `goalposts` where given (another year's: scores may then leave 0-100)."""
     present = ~np.isnan(x)
     v = x[present]
     out = np.full(len(x), np.nan)
     if not len(v):
         return out
     if method == "minmax":
-        low, high = v.min(), v.max()
+        low, high = goalposts if goalposts is not None else (v.min(), v.max())
         score = np.full(len(v), 50.0) if high == low else 100 * (v - low) / (high - low)
         out[present] = 100 - score if lower_is_better else score
     elif method == "zscore":
