@@ -25,14 +25,13 @@ from zonetrack.indicators import (
     split_header_unit,
     unit_factor,
 )
-from zonetrack.ingest.layout import Layout, named_year, unicodedata_nfkc, unit_line
+from zonetrack.ingest.layout import BRACKETS, Layout, named_year, unicodedata_nfkc, unit_line
 from zonetrack.ingest.tables import RawTable, column_letter, rows_of
 from zonetrack.ingest.vocabulary import Vocabulary, resolve_zones
 from zonetrack.problems import ERROR, NOTE, WARNING, Problem, plain_number, shown
 from zonetrack.registry import YEAR_RANGE
 
 CLUSTER_REVENUE_UNIT = "亿元"
-_BRACKETS = re.compile(r"\([^)]*\)")
 
 
 @dataclass
@@ -116,7 +115,7 @@ def _row_kinds(table: RawTable, zone_col: int, layout: Layout) -> tuple[np.ndarr
     left_text = _first_texts(frame.iloc[:, :zone_col]) if zone_col > 0 else pd.Series("", index=frame.index)
 
     def kind(text: str) -> str:
-        return layout.total_kind(_BRACKETS.sub("", normalise(text)))
+        return layout.total_kind(BRACKETS.sub("", normalise(text)))
 
     zone_text = zone_text.where(zone_text != "", left_text.where(left_text.map(kind) != "", ""))
     codes, distinct = pd.factorize(zone_text)

@@ -22,6 +22,7 @@ from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 from zonetrack.registry import YEAR_RANGE
 
 LAYOUT_FILE = "layout.csv"
+BRACKETS = re.compile(r"\([^)]*\)")  # a bracketed part of a name (湘西高新区(吉首)), after NFKC
 _YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A unit statement anywhere on a line above the table (单位：万元; 金额单位:万元; 计量单位：万元、家),
 # also beside the reporting organisation (填报单位：湖南省统计局 …… 计量单位：万元、家、亩). 填报单位,
@@ -56,6 +57,15 @@ class Layout:
         """The spellings of one role."""
         return self.spellings.get(role, frozenset())
 
+    @cached_property
+    def _ordered(self) -> dict[str, tuple[str, ...]]:
+        """Each role's spellings in a stable order, sorted once (they are tried on every header and label)."""
+        return {role: tuple(sorted(words)) for role, words in self.spellings.items()}
+
+    def ordered(self, role: str) -> tuple[str, ...]:
+        """The spellings of one role, sorted."""
+        return self._ordered.get(role, ())
+
     def header_role(self, name: str) -> str | None:
         """The role of a column header (zone, year, …, descriptive), or None for an indicator's."""
         key = normalise(name)
@@ -68,16 +78,16 @@ class Layout:
     def derived(self, name: str) -> str | None:
         """The word that marks a header as derived from other columns (营业收入增速 → 增速), if any."""
         key = normalise(name)
-        return next((word for word in sorted(self.words("derived")) if word in key), None)
+        return next((word for word in self.ordered("derived") if word in key), None)
 
     def total_kind(self, key: str) -> str:
         """'total' for a label totalling the table (合计, 全省, 全省高新区合计), 'subtotal' for part of it
         (小计, 国家级高新区合计), '' otherwise; key is normalised, without brackets."""
-        totals, ends = self.words("total"), tuple(sorted(self.words("total_ending")))
+        totals, ends = self.words("total"), self.ordered("total_ending")
         if key in totals:
             return "total"
         if ends and key.endswith(ends):
-            return "total" if key.startswith(tuple(sorted(totals))) and len(key) <= _REGION_TOTAL_MAX else "subtotal"
+            return "total" if key.startswith(self.ordered("total")) and len(key) <= _REGION_TOTAL_MAX else "subtotal"
         if key in self.words("subtotal"):
             return "subtotal"
         return ""
@@ -95,7 +105,7 @@ class Layout:
 
     def zone_core(self, text: str) -> str:
         """A zone name without brackets and without the words analysts add or drop."""
-        core = re.sub(r"\([^)]*\)", "", normalise(text))
+        core = BRACKETS.sub("", normalise(text))
         for word in self.zone_words:
             core = core.replace(word, "")
         return core

@@ -4,7 +4,6 @@ resolution of a zone's name: its id, or why none (unknown, a near miss with its 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,10 +11,8 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.indicators import normalise, stored_unit
-from zonetrack.ingest.layout import Layout
+from zonetrack.ingest.layout import BRACKETS, Layout
 from zonetrack.problems import shown
-
-_BRACKETS = re.compile(r"\([^)]*\)")
 
 
 @dataclass
@@ -97,7 +94,7 @@ def vocabulary(
 def resolve_zone(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
     """A zone id for one spelling, or None with the reason (unknown, near miss, ambiguous)."""
     key = normalise(text)
-    found = vocab.zones.get(key) or vocab.zones.get(_BRACKETS.sub("", key))
+    found = vocab.zones.get(key) or vocab.zones.get(BRACKETS.sub("", key))
     if found:
         return found, ""
     core = vocab.layout.zone_core(text)
