@@ -430,3 +430,18 @@ def test_every_headline_value_says_what_it_is():
     assert headline_value(
         {"value": 5144.47, "actual_rate": 0.1}, plan_2019.targets["high_tech_value_added"], False, 2016
     ) == ("5,144.47 亿元")
+
+
+def test_every_sentence_data_asks_for_is_a_macro_of_the_sentences_template():
+    # data.py names each sentence it says by its macro; a misspelt name would fail only on the year whose
+    # data reaches that branch, so every name is looked up here.
+    from pathlib import Path
+
+    from zonetrack.report import html
+
+    source = Path(data.__file__).read_text(encoding="utf-8")
+    names = set(re.findall(r'sentence\(\s*"(\w+)"', source))
+    assert len(names) >= 15
+    assert sorted(n for n in names if not hasattr(html._sentences(), n)) == []
+    # A sentence is plain text: a field with markup comes back as it was given, for the page to escape.
+    assert html.sentence("short", amount="<b>3</b>") == "差 <b>3</b> short"

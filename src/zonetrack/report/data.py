@@ -18,6 +18,7 @@ from zonetrack.io import read_output_csv, recover_outputs
 from zonetrack.plans import Run, load_run
 from zonetrack.registry import in_region, load_zones, short_names, zone_levels
 from zonetrack.report import formatting as fmt
+from zonetrack.report.html import sentence
 from zonetrack.report.labels import both, pair
 
 
@@ -165,7 +166,7 @@ def headline(report: PlanReport, year: int) -> list[dict]:
                 "rule": target.label,
                 "scope": getattr(target, "scope", "registry" if target.on_registry else ""),
                 "value": headline_value(row, target, each, report.plan.base_year),
-                "target_value": "100% of zones" if each else fmt.number(_value(row, "target_value"), target),
+                "target_value": sentence("every_zone") if each else fmt.number(_value(row, "target_value"), target),
                 "threshold": (threshold_zh, threshold_en),
                 "status": row["status"],
                 "coverage": fmt.number(_value(row, "coverage"), share=True),
@@ -182,11 +183,11 @@ def headline_value(row, target, each: bool, base_year: int) -> str:
     with its unit."""
     value = _value(row, "value")
     if each:
-        return "—" if fmt.missing(value) else f"{fmt.number(value, share=True)} 的园区 of zones"
+        return "—" if fmt.missing(value) else sentence("share_of_zones", share=fmt.number(value, share=True))
     level = fmt.with_unit(value, target)
     rate = _value(row, "actual_rate")
     if getattr(target, "parameter", None) in ("min_rate", "max_rate") and not fmt.missing(rate):
-        return f"{level}; 年均 {rate * 100:+.1f}%/年 since {base_year}"
+        return sentence("level_and_rate", level=level, rate=f"{rate * 100:+.1f}%", base_year=base_year)
     return level
 
 
@@ -195,10 +196,10 @@ def _gap_text(target, gap, each: bool) -> str:
         return ""
     amount = _value(gap, "gap")
     if each:
-        return f"{amount:,.0f} 个园区未达标 zones not yet meeting it"
+        return sentence("zones_short", count=f"{amount:,.0f}")
     if target.parameter in ("min_rate", "max_rate"):
-        return f"差 {fmt.difference(amount, target)} (以年均{target.bound * 100:g}%计 at the required rate)"
-    return f"差 {fmt.difference(amount, target)} short"
+        return sentence("rate_short", amount=fmt.difference(amount, target), rate=f"{target.bound * 100:g}%")
+    return sentence("short", amount=fmt.difference(amount, target))
 
 
 def heatmap(report: PlanReport, year: int) -> dict:
@@ -226,46 +227,47 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
     lines = []
     each = getattr(target, "scope", "total") == "each"
     if gap is not None and not each:
-        lines.append(("差距 Gap", _gap_text(target, gap, False)))
+        lines.append((both("whatif", "gap"), _gap_text(target, gap, False)))
         if year < end and not fmt.missing(_value(gap, "required_rate_remaining")):
-            lines.append(
-                (
-                    "所需增速 Required growth",
-                    f"{fmt.rate(_value(gap, 'required_rate_remaining'))} in {year + 1}-{end} "
-                    f"(achieved so far {fmt.rate(_value(gap, 'achieved_rate'))} since {plan.base_year})",
-                )
+            required = sentence(
+                "required_growth",
+                rate=fmt.rate(_value(gap, "required_rate_remaining")),
+                start=year + 1,
+                end=end,
+                achieved=fmt.rate(_value(gap, "achieved_rate")),
+                base_year=plan.base_year,
             )
+            lines.append((both("whatif", "required_growth"), required))
         if year < end and not fmt.missing(_value(gap, "required_per_year_remaining")):
-            lines.append(
-                (
-                    "所需增量 Required increase",
-                    f"{fmt.number(_value(gap, 'required_per_year_remaining'), target)} {target.unit}/年 in "
-                    f"{year + 1}-{end} (so far {fmt.number(_value(gap, 'achieved_per_year'), target)} "
-                    f"{target.unit}/年)",
-                )
+            required = sentence(
+                "required_increase",
+                amount=fmt.number(_value(gap, "required_per_year_remaining"), target),
+                unit=target.unit,
+                start=year + 1,
+                end=end,
+                achieved=fmt.number(_value(gap, "achieved_per_year"), target),
             )
+            lines.append((both("whatif", "required_increase"), required))
         if not fmt.missing(_value(gap, "projection")):
             reach = _value(gap, "reach_year")
-            lines.append(
-                (
-                    "预测 Projection",
-                    f"{fmt.with_unit(_value(gap, 'projection'), target)} in {end} at the rate achieved "
-                    f"so far"
-                    + (f"; the target would be reached in {reach:.0f}" if reach else "; not reached at that rate"),
-                )
+            projected = sentence(
+                "projection",
+                value=fmt.with_unit(_value(gap, "projection"), target),
+                end=end,
+                reach=f"{reach:.0f}" if reach else "",
             )
+            lines.append((both("whatif", "projection"), projected))
     if each and gap is not None:
-        lines.append(("差距 Gap", _gap_text(target, gap, True)))
+        lines.append((both("whatif", "gap"), _gap_text(target, gap, True)))
     counted = _registry_count(report, year, target_id)
     if counted:
-        lines.append(("登记 Registry", counted))
+        lines.append((both("whatif", "registry"), counted))
     if getattr(target, "base_value", None) is not None:
         stated = fmt.with_unit(float(target.base_value), target)
-        lines.append(
-            ("基期 Base", f"{stated} in {plan.base_year}, 取自规划文本 as the plan states it: {target.base_source}")
-        )
+        said = sentence("base", value=stated, year=plan.base_year, source=target.base_source)
+        lines.append((both("whatif", "base"), said))
     if threshold is not None:
-        lines.append(("临界值 Threshold", _threshold_text(target, threshold)))
+        lines.append((both("whatif", "threshold"), _threshold_text(target, threshold)))
     holding = report.contributions[
         (report.contributions["year"] == year) & (report.contributions["target_id"] == target_id)
     ]
@@ -291,18 +293,6 @@ def what_it_would_take(report: PlanReport, year: int, target_id: str) -> dict:
     return {"lines": lines, "contributors": contributors, "behind": behind}
 
 
-# How each parameter is written, and what it is called, in a threshold's sentence.
-_PARAMETER_NAMES = {
-    "min_rate": "the required growth",
-    "max_rate": "the rate allowed",
-    "k": "the required multiple",
-    "min": "the threshold",
-    "max": "the ceiling",
-    "min_share": "the share of zones required",
-    "min_change": "the required change",
-}
-
-
 def _registry_count(report: PlanReport, year: int, target_id: str) -> str:
     """What a count on the registry rests on: every zone listed, a published total, or neither."""
     found = [r for r in report.summary.get("registry_counts", []) if r["year"] == year and r["target_id"] == target_id]
@@ -311,33 +301,25 @@ def _registry_count(report: PlanReport, year: int, target_id: str) -> str:
     row, region = found[0], report.plan.region
     listed = f"{row['listed']:,.0f}"
     if row["at_most"] is None:
-        return (
-            f"登记表列出 {listed}; 未知是否完整 (registry_coverage.csv 未覆盖{region} {year}年), 实际数可能更多 — "
-            f"the registry lists {listed}, and nothing says it lists every zone of {region} in {year}: "
-            "the count is at least that"
-        )
+        return sentence("registry_open", listed=listed, region=region, year=year)
     if row["at_most"] == row["listed"]:
-        return f"登记表完整 complete: the registry lists every zone of {region} in {year} ({listed})"
-    return (
-        f"登记表列出 {listed}, 公布总数 {row['at_most']:,.0f} — the registry lists {listed} of the "
-        f"{row['at_most']:,.0f} a source counts in {year} (registry_coverage.csv)"
-    )
+        return sentence("registry_complete", listed=listed, region=region, year=year)
+    return sentence("registry_part", listed=listed, total=f"{row['at_most']:,.0f}", year=year)
 
 
 def _threshold_text(target, threshold) -> str:
     parameter, value, when = threshold["parameter"], float(threshold["critical_value"]), threshold["met_when"]
     shown = _parameter_text(parameter, value, target, precise=True)
-    name = _PARAMETER_NAMES[parameter]
+    name = pair("parameter", parameter)[1]
     if when == "never":
         if target.like_for_like:
-            return f"not met whatever {name}: a zone or the total did not move towards the target at all"
-        side = "above" if target.better == "lower" else "below"
-        return f"not met even if {name} were {shown}: a zone (or the total) is {side} even that"
+            return sentence("never_moved", name=name)
+        return sentence("never", name=name, value=shown, side="above" if target.better == "lower" else "below")
     if when == "always":
-        return f"met for any {name} up to {shown} and beyond"
+        return sentence("always", name=name, value=shown)
     this_run = _parameter_text(parameter, float(threshold["run_value"]), target)
     side = "or more" if when == "at_least" else "or less"
-    return f"met if {name} were {shown} {side} (this run: {this_run})"
+    return sentence("flips", name=name, value=shown, side=side, run_value=this_run)
 
 
 def _parameter_text(parameter: str, value: float, target, precise: bool = False) -> str:

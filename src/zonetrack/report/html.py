@@ -34,6 +34,25 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _sentences():
+    """The sentences' macros (templates/sentences.txt.j2), in plain text: whoever places a sentence
+    escapes it (the pages' autoescape, python-docx's runs)."""
+    env = Environment(
+        loader=PackageLoader("zonetrack", "report/templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("sentences.txt.j2").module
+
+
+def sentence(macro: str, /, **fields) -> str:
+    """One of the reports' sentences about a target, with its (formatted) fields."""
+    return str(getattr(_sentences(), macro)(**fields))
+
+
 def render(template: str, **context) -> str:
     """Render one template with its data."""
     return environment().get_template(template).render(**context)
