@@ -121,7 +121,7 @@ def test_a_zone_is_a_part_of_a_total_not_a_verdict(world):
     assert "contracts_each" in changsha and "s-on_track" in changsha
     book = load_workbook(io.BytesIO(excel.workbook(report, 2021)))
     sheet = book["zones 分园区"]
-    header = [c.value for c in sheet[1]]
+    header = [excel.column_id(c.value) for c in sheet[1]]
     statuses = {
         (r[header.index("zone_id")], r[header.index("target_id")]): r[header.index("status_en")]
         for r in sheet.iter_rows(min_row=2, values_only=True)
@@ -190,8 +190,11 @@ def test_excel_workbook_has_views_statuses_in_both_languages_and_no_formulas(rep
     book = load_workbook(io.BytesIO(excel.workbook(report, 2019)))
     assert book.sheetnames == ["headline 总览", "zones 分园区", "gaps 差距"]
     zones = book["zones 分园区"]
-    header = [c.value for c in zones[1]]
-    assert {"status_zh", "status_en", "zone_name", "target_zh"} <= set(header)
+    header = [excel.column_id(c.value) for c in zones[1]]
+    assert {"status_zh", "status_en", "zone_name", "target_zh", "unit"} <= set(header)
+    # Each header is Chinese over its id; the unit column says each figure's unit.
+    assert zones.cell(row=1, column=header.index("zone_name") + 1).value == "园区\nzone_name"
+    assert zones.cell(row=1, column=header.index("status_zh") + 1).value == "状态\nstatus_zh"
     assert zones.freeze_panes == "A2" and zones.auto_filter.ref
     names = [zones.cell(row=r, column=header.index("zone_name") + 1) for r in range(2, zones.max_row + 1)]
     formula = [c for c in names if c.value == FORMULA]
@@ -199,7 +202,17 @@ def test_excel_workbook_has_views_statuses_in_both_languages_and_no_formulas(rep
     status = {zones.cell(row=r, column=header.index("status_en") + 1).value for r in range(2, zones.max_row + 1)}
     assert "not met" in status and "met" in status
     headline = book["headline 总览"]
-    h = [c.value for c in headline[1]]
+    h = [excel.column_id(c.value) for c in headline[1]]
+    # The plan's order of targets, not the ids' alphabetical order.
+    shown = [headline.cell(row=r, column=h.index("target_id") + 1).value for r in range(2, headline.max_row + 1)]
+    assert shown == [t for t in report.plan.targets if t in shown] and shown != sorted(shown)
+    units = {
+        headline.cell(row=r, column=h.index("target_id") + 1).value: headline.cell(
+            row=r, column=h.index("unit") + 1
+        ).value
+        for r in range(2, headline.max_row + 1)
+    }
+    assert all(units[t] == report.plan.targets[t].unit for t in shown)
     value = headline.cell(row=2, column=h.index("coverage") + 1)
     assert value.number_format == "0.0%"
     # An each-target's value is the share of zones meeting it: a percent (0.375 → 37.5%), never #,##0
@@ -445,3 +458,23 @@ def test_every_sentence_data_asks_for_is_a_macro_of_the_sentences_template():
     assert sorted(n for n in names if not hasattr(html._sentences(), n)) == []
     # A sentence is plain text: a field with markup comes back as it was given, for the page to escape.
     assert html.sentence("short", amount="<b>3</b>") == "差 <b>3</b> short"
+
+
+def test_the_comparison_page_names_plans_targets_and_zones_in_chinese(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from zonetrack.report import compare
+
+    before = "year,target_id,zone_id,status\n2019,hte_doubling,ALL,not_met\n2019,hte_doubling,changsha,not_met\n"
+    after = before.replace("not_met", "met")
+    monkeypatch.setattr(
+        compare, "_read", lambda path, rev, repo: before if rev is None else (after if "score" in path else None)
+    )
+    (tmp_path / "data/processed/p").mkdir(parents=True)
+    compared = compare.changes(["p"], [compare.Experiment("k18", "abcdef123", "base")], tmp_path)
+    plan = SimpleNamespace(
+        name_zh="某省高新区行动计划", targets={"hte_doubling": SimpleNamespace(name_zh="高新技术企业数翻番")}
+    )
+    page = compare.as_html(compared, {"changsha": "长沙高新区"}, {"p": plan})
+    assert "某省高新区行动计划" in page and "高新技术企业数翻番" in page and "长沙高新区" in page
+    assert "hte_doubling" not in page

@@ -128,14 +128,20 @@ def unread_text(entry: dict) -> str:
     )
 
 
-def as_html(compared: dict, zone_names: dict[str, str]) -> str:
+def as_html(compared: dict, zone_names: dict[str, str], plans: dict | None = None) -> str:
+    """The comparison as a page: plans, targets and zones by their Chinese names (a plan or target no
+    longer in plans/ by its id)."""
     from zonetrack.report.html import css, render
+
+    plans = plans or {}
 
     return render(
         "compare.html.j2",
         css=css(),
         compared=compared,
         zone_names=zone_names,
+        plan_names={k: p.name_zh for k, p in plans.items()},
+        target_names={(k, t): target.name_zh for k, p in plans.items() for t, target in p.targets.items()},
         label=fmt.status_label,
         unread_text=unread_text,
     )

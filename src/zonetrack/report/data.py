@@ -205,8 +205,9 @@ def _gap_text(target, gap, each: bool) -> str:
 def heatmap(report: PlanReport, year: int) -> dict:
     """Zones × targets: each cell's status (None where the target does not apply to the zone)."""
     zones = report.scorecard[(report.scorecard["year"] == year) & (report.scorecard["zone_id"] != ALL)]
-    targets = [t for t in report.plan.targets if t in set(zones["target_id"])]
-    order = [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]
+    present, assessed = set(zones["target_id"]), set(zones["zone_id"])
+    targets = [t for t in report.plan.targets if t in present]
+    order = [z for z in report.registry["zone_id"] if z in assessed]
     parts = report.part_targets
     status = {(r.zone_id, r.target_id): fmt.PART if r.target_id in parts else r.status for r in zones.itertuples()}
     names = report.zone_names
@@ -337,8 +338,9 @@ def _parameter_text(parameter: str, value: float, target, precise: bool = False)
 
 
 def zone_sections(report: PlanReport, year: int) -> dict:
-    """Per zone: its level and city, and every target that applies to it with value, base, target,
-    gap, status and its values in each year up to this one."""
+    """Per zone, in the registry's order: its level and city, and every target that applies to it, in
+    the plan's order, with value, base, target, gap, status and its values in each year up to this one
+    (one pass over the rows: linear in the zones)."""
     card = report.scorecard
     zones = card[(card["year"] == year) & (card["zone_id"] != ALL)]
     history = card[(card["year"] <= year) & (card["zone_id"] != ALL)]
@@ -349,10 +351,16 @@ def zone_sections(report: PlanReport, year: int) -> dict:
     levels = zone_levels(report.registry, [year]).set_index("zone_id")["level"]
     registry = report.registry.set_index("zone_id")
     years = sorted(int(y) for y in history["year"].unique())
+    order = {t: n for n, t in enumerate(report.plan.targets)}
+    zones = zones.assign(_order=zones["target_id"].map(order)).sort_values("_order", kind="stable")
+    by_zone = dict(tuple(zones.groupby("zone_id", sort=False)))
+    series_of = {
+        (r.zone_id, r.target_id, int(r.year)): r.value
+        for r in history[["zone_id", "target_id", "year", "value"]].itertuples()
+    }
     sections = []
-    for zone_id in [z for z in report.registry["zone_id"] if z in set(zones["zone_id"])]:
-        mine = zones[zones["zone_id"] == zone_id]
-        series = history[history["zone_id"] == zone_id].pivot(index="target_id", columns="year", values="value")
+    for zone_id in [z for z in report.registry["zone_id"] if z in by_zone]:
+        mine = by_zone[zone_id]
         rows = []
         for row in mine.itertuples():
             target = report.plan.targets[row.target_id]
@@ -373,10 +381,7 @@ def zone_sections(report: PlanReport, year: int) -> dict:
                         "" if gap is None or pd.isna(gap) or (part and gap <= 0) else fmt.difference(gap, target, False)
                     ),
                     "status": fmt.PART if part else row.status,
-                    "series": [
-                        fmt.number(series.loc[row.target_id].get(y), target) if row.target_id in series.index else "—"
-                        for y in years
-                    ],
+                    "series": [fmt.number(series_of.get((zone_id, row.target_id, y)), target) for y in years],
                 }
             )
         counts = mine.loc[~mine["target_id"].isin(report.part_targets), "status"].value_counts()
@@ -404,9 +409,9 @@ def zone_index(report: PlanReport) -> list[dict]:
     years = card.groupby("zone_id")["year"].unique()
     latest_year = card.groupby("zone_id")["year"].max()
     counts = own[own["year"] == own["zone_id"].map(latest_year)].groupby(["zone_id", "status"]).size()
-    index = []
+    index, counted = [], set(counts.index.get_level_values(0))
     for zone_id in [z for z in report.registry["zone_id"] if z in years.index]:
-        mine = counts[zone_id] if zone_id in counts.index.get_level_values(0) else pd.Series(dtype="int64")
+        mine = counts[zone_id] if zone_id in counted else pd.Series(dtype="int64")
         index.append(
             {
                 "id": zone_id,

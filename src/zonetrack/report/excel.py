@@ -1,6 +1,8 @@
 """A year's scorecard as a workbook people can filter and print: one sheet per view (headline,
-zones, gaps), statuses in Chinese and English, number formats by unit, frozen headers, filters.
-Text that could read as a formula is written as text."""
+zones, gaps) in the plan's order of targets and the registry's order of zones, each header in
+Chinese over its column id (labels.csv, group `column`), a unit column, statuses in Chinese and
+English, number formats by unit, frozen headers, filters. Text that could read as a formula is
+written as text."""
 
 from __future__ import annotations
 
@@ -12,6 +14,19 @@ from zonetrack.engine.rules import ALL
 from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.report import formatting as fmt
 from zonetrack.report.data import PlanReport
+from zonetrack.report.labels import pair
+
+
+def header(column: str) -> str:
+    """A column's header: its Chinese name over its id (`目标代码` / `target_id`), so that a reader
+    reads Chinese and a script still finds the column by its id on the header's second line."""
+    zh, _ = pair("column", column)
+    return column if zh == column else f"{zh}\n{column}"
+
+
+def column_id(header_cell: str) -> str:
+    """The id of a column from its header (its last line)."""
+    return str(header_cell).rsplit("\n", 1)[-1]
 
 
 def _number_format(target, column: str) -> str:
@@ -31,13 +46,14 @@ def _sheet(
 ) -> None:
     """One sheet of a frame, each figure in its target's number format; on a sheet of ALL rows
     (`totals`), an each-target's value and target are shares of the zones (0.375 → 37.5%, never 0)."""
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title)
-    sheet.append(list(frame.columns))
+    sheet.append([header(c) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     names = list(frame.columns)
     status_column = names.index("status_en") + 1 if "status_en" in names else None
     target_column = names.index("target_id") if "target_id" in names else None
@@ -65,7 +81,21 @@ def _sheet(
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, name in enumerate(frame.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(len(str(name)) + 2, 10), 40)
+        widest = max(len(line) for line in header(name).split("\n"))
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 10), 40)
+
+
+def _in_order(report: PlanReport, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the plan's order of targets, the total (ALL) first, then zones in the registry's order."""
+    targets = {t: n for n, t in enumerate(report.plan.targets)}
+    zones = {ALL: -1} | {z: n for n, z in enumerate(report.registry["zone_id"])}
+    keys = pd.DataFrame(
+        {
+            "zone": frame["zone_id"].map(zones).fillna(len(zones)).to_numpy(),
+            "target": frame["target_id"].map(targets).fillna(len(targets)).to_numpy(),
+        }
+    )
+    return frame.iloc[keys.sort_values(["zone", "target"], kind="stable").index].copy()
 
 
 def workbook(report: PlanReport, year: int) -> bytes:
@@ -74,14 +104,15 @@ def workbook(report: PlanReport, year: int) -> bytes:
 
     targets = report.plan.targets
     names = report.zone_names
-    card = report.scorecard[report.scorecard["year"] == year].copy()
+    card = _in_order(report, report.scorecard[report.scorecard["year"] == year])
     card["target_zh"] = [targets[t].name_zh for t in card["target_id"]]
+    card["unit"] = [targets[t].unit for t in card["target_id"]]
     card["status_zh"] = card["status"].map(fmt.status_zh)
     card["status_en"] = card["status"].map(fmt.status_en)
     value_columns = ["value", "base_value", "target_value", "actual_rate", "required_rate", "ratio", "coverage"]
     formats = {c: None for c in value_columns} | {"ratio": "0.00"}
     headline = card[card["zone_id"] == ALL][
-        ["target_id", "target_zh", *value_columns, "status", "status_zh", "status_en"]
+        ["target_id", "target_zh", "unit", *value_columns, "status", "status_zh", "status_en"]
     ]
     zones = card[card["zone_id"] != ALL].copy()
     part = zones["target_id"].isin(report.part_targets)
@@ -90,12 +121,24 @@ def workbook(report: PlanReport, year: int) -> bytes:
     zones.loc[part, "status_en"] = fmt.PART_EN
     zones.insert(0, "zone_name", [names.get(z, z) for z in zones["zone_id"]])
     zones = zones[
-        ["zone_id", "zone_name", "target_id", "target_zh", *value_columns[:-1], "status", "status_zh", "status_en"]
+        [
+            "zone_id",
+            "zone_name",
+            "target_id",
+            "target_zh",
+            "unit",
+            *value_columns[:-1],
+            "status",
+            "status_zh",
+            "status_en",
+        ]
     ]
-    gaps = report.gaps[report.gaps["year"] == year].copy()
+    gaps = _in_order(report, report.gaps[report.gaps["year"] == year])
     gaps.insert(2, "target_zh", [targets[t].name_zh for t in gaps["target_id"]])
-    gaps.insert(4, "zone_name", [names.get(z, "全部 all zones") for z in gaps["zone_id"]])
-    gap_formats = {c: None for c in gaps.columns if c not in ("year", "target_id", "target_zh", "zone_id", "zone_name")}
+    gaps.insert(3, "unit", [targets[t].unit for t in gaps["target_id"]])
+    gaps.insert(5, "zone_name", [names.get(z, "全部 all zones") for z in gaps["zone_id"]])
+    named = ("year", "target_id", "target_zh", "unit", "zone_id", "zone_name")
+    gap_formats = {c: None for c in gaps.columns if c not in named}
     gap_formats |= {"reach_year": "0", "achieved_rate": "0.0%", "required_rate_remaining": "0.0%"}
     book = Workbook()
     book.remove(book.active)

@@ -31,7 +31,7 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool, 
     """Write the data-collection workbook for a year (never over an existing file unless `force`:
     it may be a returned workbook, or one in data/raw/)."""
     from zonetrack.collection import template_workbook
-    from zonetrack.plans import plan_files
+    from zonetrack.plans import load_plan, plan_files
 
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise ValueError(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
@@ -59,7 +59,7 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool, 
 
 def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
     """Scenarios compared: print, and write a page of, what each experiment changes."""
-    from zonetrack.plans import plan_files
+    from zonetrack.plans import load_plan, plan_files
     from zonetrack.report import compare
     from zonetrack.report.publish import embed_cjk_font
 
@@ -70,10 +70,13 @@ def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
         raise ValueError(f"no experiment named {', '.join(unknown)} (dvc exp show lists them)")
     chosen = [e for e in found if not names or e.name in names]
     registry = load_registry(raw / "zones.csv")
-    compared = compare.changes([p.stem for p in plan_files(plans_dir)], chosen, repo)
+    files = plan_files(plans_dir)
+    compared = compare.changes([p.stem for p in files], chosen, repo)
     print(compare.as_text(compared))
+    plans = {p.stem: load_plan(p)[0] for p in files}
+    page = compare.as_html(compared, short_names(registry), plans)
     with atomic_outputs(out) as (temporary,):
-        temporary.write_text(embed_cjk_font(compare.as_html(compared, short_names(registry))), encoding="utf-8")
+        temporary.write_text(embed_cjk_font(page), encoding="utf-8")
     log(f"compare: {out}")
     return 0
 
