@@ -31,7 +31,7 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool, 
     """Write the data-collection workbook for a year (never over an existing file unless `force`:
     it may be a returned workbook, or one in data/raw/)."""
     from zonetrack.collection import template_workbook
-    from zonetrack.plans import load_plan, plan_files
+    from zonetrack.plans import plan_files
 
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise ValueError(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
@@ -59,7 +59,7 @@ def run_template(year: int, out: Path, raw: Path, plans_dir: Path, every: bool, 
 
 def run_compare(names: list[str], plans_dir: Path, raw: Path, out: Path) -> int:
     """Scenarios compared: print, and write a page of, what each experiment changes."""
-    from zonetrack.plans import load_plan, plan_files
+    from zonetrack.plans import plan_files
     from zonetrack.report import compare
     from zonetrack.report.publish import embed_cjk_font
 
