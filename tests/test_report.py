@@ -478,3 +478,34 @@ def test_the_comparison_page_names_plans_targets_and_zones_in_chinese(tmp_path, 
     page = compare.as_html(compared, {"changsha": "长沙高新区"}, {"p": plan})
     assert "某省高新区行动计划" in page and "高新技术企业数翻番" in page and "长沙高新区" in page
     assert "hte_doubling" not in page
+
+
+def test_sources_name_reference_figures_in_chinese_and_say_which_have_no_address(report):
+    from dataclasses import replace
+
+    reference = pd.DataFrame(
+        {
+            "indicator": ["tech_contract_turnover", "rd_expenditure"],
+            "year": ["2016", "2017"],
+            "value": ["105.62", "1"],
+            "unit": ["亿元", "亿元"],
+            "source_url": ["NO_URL_RETURNED (search excerpt titled 某标题)", "https://example.org/a"],
+            "quote": ["", ""],
+        }
+    )
+    page = sections.sources(replace(report, reference=reference), 2019)
+    assert "技术合同成交额" in page and "研发经费投入" in page
+    assert "NO_URL_RETURNED" not in page and "tech_contract_turnover" not in page
+    assert "未核实 unconfirmed: seen in a search excerpt without an\naddress (search excerpt titled 某标题)" in page
+    assert '<a\nhref="https://example.org/a">' in page
+
+
+def test_a_reading_shows_its_yaml_keys_as_code_and_escapes_everything_else():
+    from zonetrack.report.html import code_spans
+
+    assert (
+        str(code_spans("use `scope: each` for <every> zone")) == "use <code>scope: each</code> for &lt;every&gt; zone"
+    )
+    # A span cannot smuggle markup: its text is escaped before it becomes code.
+    assert str(code_spans("`<script>`")) == "<code>&lt;script&gt;</code>"
+    assert str(code_spans("one ` alone")) == "one ` alone"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from zonetrack.engine.status import STATUS_TABLE
 from zonetrack.report.formatting import PART
@@ -15,6 +16,13 @@ def safe_url(text: object) -> str | None:
     """A source address usable as a link: only http(s), never javascript: or data:."""
     value = str(text or "").strip()
     return value if value.startswith(("http://", "https://")) else None
+
+
+def code_spans(text: object) -> Markup:
+    """A plan's reading as written in YAML, with its `key: value` spans as code: the text escaped first,
+    so that only the backticks become markup."""
+    escaped = str(escape(str(text or "")))
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
 @cache
@@ -31,6 +39,7 @@ def environment() -> Environment:
     env.globals["status_list"] = STATUS_TABLE
     env.globals["PART"] = PART
     env.filters["safe_url"] = safe_url
+    env.filters["code_spans"] = code_spans
     return env
 
 

@@ -72,6 +72,10 @@ def method(report: PlanReport, year: int) -> str:
     return render("method.html.j2", plan=report.plan, status=report.run.status)
 
 
+# What province_official.csv writes where a figure was seen in a search excerpt without an address.
+UNCONFIRMED = "NO_URL_RETURNED"
+
+
 def sources(report: PlanReport, year: int) -> str:
     reference = report.reference
     if not reference.empty:
@@ -80,6 +84,17 @@ def sources(report: PlanReport, year: int) -> str:
     return render(
         "sources.html.j2",
         plan=report.plan,
-        reference=list(reference.itertuples()) if not reference.empty else [],
+        reference=[
+            {
+                "indicator": labels.pair("reference", r.indicator),
+                "year": r.year,
+                "value": r.value,
+                "unit": r.unit,
+                "source": r.source_url,
+                "unconfirmed": str(r.source_url).startswith(UNCONFIRMED),
+                "seen": str(r.source_url).removeprefix(UNCONFIRMED).strip(" ()"),
+            }
+            for r in (reference.itertuples() if not reference.empty else [])
+        ],
         registry_sources=sorted(set(report.registry["source"].dropna())),
     )
