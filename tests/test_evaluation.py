@@ -429,7 +429,9 @@ def test_the_like_for_like_rank_change_with_an_indicator_gone_and_a_zone_enterin
     rows = [("x", 2018, "revenue", 10), ("y", 2018, "revenue", 20), ("z", 2018, "revenue", 40)]
     rows += [("x", 2018, "exports", 5), ("y", 2018, "exports", 5), ("z", 2018, "exports", 1)]
     rows += [(z, 2019, "revenue", v) for z, v in (("x", 50), ("y", 30), ("z", 40), ("w", 60))]
-    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    # 2019 has data in 1 of the 2 dimensions: published here only because this run allows it (the
+    # default, 0.8, would publish no 2019 ranking; see the test after this one).
+    fast = EvaluationSettings(treatment="none", min_dimensions_with_data=0.5, uncertainty=Uncertainty(base_samples=8))
     evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
     got = evaluation.results[evaluation.results["year"] == 2019].set_index("zone_id")
     assert got.loc[["x", "y", "z"], "rank_change"].tolist() == [1, -2, -2]
@@ -438,6 +440,42 @@ def test_the_like_for_like_rank_change_with_an_indicator_gone_and_a_zone_enterin
     notes = [n["note"] for n in evaluation.notes if n["year"] == 2019]
     assert any("the indicators differ from 2018's (e)" in n for n in notes)
     assert any("the class differs from 2018's (entered: w; left: none)" in n for n in notes)
+
+
+def test_no_ranking_and_no_rank_change_is_published_below_the_stated_coverage():
+    # The class has 4 zones (x, y, z, w). 2017: revenue and exports for x, y, z: 2 of 2 dimensions,
+    # 3 of 4 zones ranked (75 % ≥ 60 %, and ≥ 3): published. 2018: revenue only (dimension a): 1 of
+    # 2 dimensions = 50 % < 80 %: no ranking. 2019: both indicators but only for x and y: 2 of 4
+    # zones (< 3): no ranking. 2020: x, y, z again: published, with no rank change (2019 has none).
+    both_ = [("revenue", 10, 20, 40), ("exports", 5, 5, 1)]
+    rows = [(z, 2017, i, v) for i, *vs in both_ for z, v in zip("xyz", vs, strict=True)]
+    rows += [(z, 2018, "revenue", v) for z, v in zip("xyz", (10, 20, 40), strict=True)]
+    rows += [(z, 2019, i, v) for i, *vs in both_ for z, v in zip("xy", vs[:2], strict=True)]
+    rows += [(z, 2020, i, v) for i, *vs in both_ for z, v in zip("xyz", vs, strict=True)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    assert sorted(evaluation.results["year"].unique().tolist()) == [2017, 2020]
+    coverage = evaluation.coverage
+    assert coverage["2017/national"] | {"why": ""} == {
+        "dimensions": 2,
+        "dimensions_with_data": ["a", "b"],
+        "zones": 4,
+        "zones_ranked": 3,
+        "published": True,
+        "why": "",
+    }
+    assert coverage["2018/national"]["published"] is False
+    assert coverage["2018/national"]["dimensions_with_data"] == ["a"]
+    assert coverage["2018/national"]["why"].startswith("1 of 2 dimensions have data (no zone has a value in b)")
+    assert coverage["2019/national"]["zones_ranked"] == 2 and not coverage["2019/national"]["published"]
+    assert (
+        "2 of the class's 4 zones have enough data to be ranked; at least 3 needed" in coverage["2019/national"]["why"]
+    )
+    assert evaluation.results.loc[evaluation.results["year"] == 2020, "rank_change"].isna().all()
+    assert any(n["year"] == 2018 and n["note"].startswith("no ranking published: 1 of 2") for n in evaluation.notes)
+    # With 60 % of 4 zones = 2.4, 3 zones are needed: a stricter 0.8 needs ceil(3.2) = 4, so 2017 goes too.
+    strict = fast.model_copy(update={"min_zones_ranked": 0.8})
+    assert evaluate(panel(rows), REGISTRY, [FRAMEWORK], strict).results["year"].unique().tolist() == []
 
 
 def test_a_geometric_index_is_reproduced_from_its_published_dimension_scores():

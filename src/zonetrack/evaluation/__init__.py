@@ -7,6 +7,7 @@ framework (files, settings) · compute (treat, normalise, weight, aggregate, ran
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,12 +26,15 @@ SENSITIVITY_COLUMNS = ["year", "class", "factor", "S1", "S1_conf", "ST", "ST_con
 
 @dataclass
 class Evaluation:
-    """Every class-year's results, the sensitivity indices, the audits and the notes on the data."""
+    """Every class-year's results, the sensitivity indices, the audits, the notes on the data, and
+    what each class-year's ranking rests on (`coverage`, "<year>/<class>": dimensions with data, zones
+    ranked of the class's, whether it is published and why not)."""
 
     results: pd.DataFrame
     sensitivity: pd.DataFrame
     audits: dict = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)
+    coverage: dict = field(default_factory=dict)
 
 
 # The Monte Carlo's work is replications × zones ranked, summed over classes and years. Measured by
@@ -60,14 +64,24 @@ def evaluate(
     years = sorted(int(y) for y in panel["year"].unique())
     levels = zone_levels(registry, years)
     tables = {f.id: indicator_table(panel, f) for f in frameworks}
-    parts, sensitivity, audits, notes = [], [], {}, []
+    parts, sensitivity, audits, notes, coverage = [], [], {}, [], {}
     for framework in frameworks:
         ranked_in: dict[int, _Ranked] = {}
         for year in years:
             zones = levels.loc[(levels["year"] == year) & (levels["level"] == framework.zone_class), "zone_id"].tolist()
-            found = _class_year(tables[framework.id], zones, year, framework, settings, notes)
+            rests_on = coverage[f"{year}/{framework.zone_class}"] = {
+                "dimensions": len(framework.dimensions),
+                "dimensions_with_data": [],
+                "zones": len(zones),
+                "zones_ranked": 0,
+                "published": False,
+                "why": "",
+            }
+            found = _class_year(tables[framework.id], zones, year, framework, settings, notes, rests_on)
             if found is None:
+                _note(notes, year, framework, f"no ranking published: {rests_on['why']}")
                 continue
+            rests_on["published"] = True
             frame, spread, scored, chosen = found
             _add_rank_changes(frame, chosen, ranked_in, tables[framework.id], year, framework, settings, notes)
             ranked_in[year] = _Ranked(frame.set_index("zone_id")["rank"], chosen)
@@ -96,7 +110,7 @@ def evaluate(
     order = BASE_COLUMNS + [c for c in results.columns if c not in BASE_COLUMNS]
     results = results[order].sort_values(["year", "class", "rank", "zone_id"], ignore_index=True)
     sens = pd.concat(sensitivity, ignore_index=True) if sensitivity else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-    return Evaluation(results, sens, audits, notes)
+    return Evaluation(results, sens, audits, notes, coverage)
 
 
 @dataclass
@@ -114,20 +128,28 @@ def _note(notes: list, year: int, framework: Framework, text: str, zone: str | N
     notes.append(entry)
 
 
-def _class_year(table, zones, year, framework, settings, notes):
+def _class_year(table, zones, year, framework, settings, notes, rests_on: dict):
     """One class-year ranked: its results frame, the uncertainty, the nominal scores, the data; or
-    None (with a note) when there is nothing to rank."""
+    None when there is nothing to rank or too little to publish (`rests_on` says what the ranking
+    rests on, and why it is not published)."""
     if len(zones) < 3:
-        _note(notes, year, framework, f"{len(zones)} zone(s): too few to rank")
+        rests_on["why"] = f"{len(zones)} zone(s) in the class: too few to rank"
         return None
     data = class_year(table, zones, year, framework, settings.weighting)
     collected = ~np.isnan(data.raw).all(axis=0)
     for indicator in np.array(data.indicator_ids)[~collected]:
         _note(notes, year, framework, f"{indicator}: no zone has a value; left out this year")
-    if not collected.any():
+    dims = list(framework.dimensions)
+    with_data = [d for d in dims if any(c and x == d for c, x in zip(collected, data.dimension_of, strict=True))]
+    rests_on["dimensions_with_data"] = with_data
+    if len(with_data) < settings.min_dimensions_with_data * len(dims) - 1e-9:
+        empty = [d for d in dims if d not in with_data]
+        rests_on["why"] = (
+            f"{len(with_data)} of {len(dims)} dimensions have data (no zone has a value in {', '.join(empty)}); "
+            f"at least {settings.min_dimensions_with_data:.0%} needed"
+        )
         return None
     data = _keep_indicators(data, collected)
-    dims = list(framework.dimensions)
     present = ~np.isnan(data.raw)
     share = present.mean(axis=1)
     of_dimension = {d: [i for i, x in enumerate(data.dimension_of) if x == d] for d in dims}
@@ -147,7 +169,13 @@ def _class_year(table, zones, year, framework, settings, notes):
             "dimension's needed)"
         )
         _note(notes, year, framework, f"not ranked: {why}", str(data.zones[z]))
-    if ranked.sum() < 3:
+    rests_on["zones_ranked"] = int(ranked.sum())
+    needed = max(3, math.ceil(settings.min_zones_ranked * len(zones) - 1e-9))
+    if ranked.sum() < needed:
+        rests_on["why"] = (
+            f"{int(ranked.sum())} of the class's {len(zones)} zones have enough data to be ranked; at least "
+            f"{needed} needed (3, and {settings.min_zones_ranked:.0%} of the class)"
+        )
         return None
     chosen = _rows(data, ranked)
     weights = dimension_weights(framework, settings.weighting)

@@ -692,6 +692,11 @@ class EvaluationSettings(BaseModel):
     # A zone is ranked only when every dimension has at least this share of its indicators (COINr
     # applies its data threshold per aggregation group): never with a whole dimension missing.
     min_dimension_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.5
+    # A class-year's ranking is published only when at least this share of the framework's dimensions
+    # have data (an indicator with a value for some zone) and this share of the class's zones are
+    # ranked; below either, the page says so and publishes no ranking and no rank change.
+    min_dimensions_with_data: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.8
+    min_zones_ranked: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.6
     # An index comparable over years: every year's indicators min-max normalised with the goalposts
     # (each indicator's minimum and maximum within the class) of this year, so that "the index grew by
     # x %" compares like with like. None: no comparable index.

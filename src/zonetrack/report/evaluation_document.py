@@ -10,7 +10,7 @@ import io
 import struct
 
 from zonetrack.io import stable_xlsx
-from zonetrack.report.evaluation_page import EvaluationReport, class_section
+from zonetrack.report.evaluation_page import CLASSES, EvaluationReport, class_section, rests_on
 
 ILLUSTRATIVE_DATA = (
     "示例数据：分园区数据为示例，排名不代表任何真实园区。Illustrative data: these ranks rank nothing real."
@@ -71,12 +71,21 @@ def document(report: EvaluationReport) -> bytes:
         "名次1为最优。名次区间：用多种同样合理的方法重算排名，该园区九成结果所在的名次范围；区间重叠的园区不能说谁确定在前。"
         "梯队只在名次区间互不重叠处划分。同口径变化只用两年都有数据的指标、在两年都参评的园区中比较。"
         f"一个园区至少{settings['min_share']:.0%}的指标、每个维度至少{settings['min_dimension_share']:.0%}的指标有数据才参与排名。"
+        f"一类园区至少{settings.get('min_dimensions_with_data', 0.8):.0%}的维度有数据、"
+        f"至少{settings.get('min_zones_ranked', 0.6):.0%}的园区参评，才发布该类排名及名次变化。"
     )
-    for zone_class in ("national", "provincial"):
+    for zone_class in CLASSES:
         section = class_section(report, zone_class)
+        basis = rests_on(report, zone_class)
         if section is None:
+            if basis is not None:  # evaluated, not published: say why
+                doc.add_heading(f"{basis['label'][0]}（{basis['label'][1]}）", level=1)
+                doc.add_paragraph().add_run(basis["text"]).bold = True
+                doc.add_paragraph(basis["basis"])
             continue
         doc.add_heading(f"{section['label'][0]}（{section['label'][1]}）", level=1)
+        if basis is not None:
+            doc.add_paragraph().add_run(basis["text"]).bold = True
         tiers = section["boundaries"]
         doc.add_paragraph(
             f"梯队划分：第 {'、'.join(map(str, tiers))} 名之后。" if tiers else "各园区名次区间相互重叠，未划分梯队。"

@@ -15,10 +15,11 @@ import pandas as pd
 from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
-from zonetrack.report.html import css, render
+from zonetrack.report.html import css, render, sentence
 from zonetrack.report.labels import both, pair
 
 FACTORS = ("treatment", "normalisation", "aggregation")  # the method's discrete choices
+CLASSES = ("national", "provincial")
 
 
 @dataclass
@@ -43,7 +44,7 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
     registry = load_registry(raw / "zones.csv")
     names = short_names(registry)
     dictionary = load_dictionary(raw / "indicators.csv")
-    years = sorted(int(y) for y in results["year"].unique())
+    years = evaluated_years(audit, results)
     return EvaluationReport(
         year,
         results[results["year"] == year],
@@ -53,6 +54,37 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
         years,
         dict(zip(dictionary["id"], dictionary["name_zh"], strict=True)),
     )
+
+
+def evaluated_years(audit: dict, results: pd.DataFrame) -> list[int]:
+    """Every year evaluated, a ranking published or not (audit.json's coverage), with the results' years."""
+    years = {int(key.split("/")[0]) for key in audit.get("coverage", {})}
+    return sorted(years | {int(y) for y in results["year"].unique()})
+
+
+def rests_on(report: EvaluationReport, zone_class: str) -> dict | None:
+    """What a class's ranking in the year rests on (dimensions with data, zones ranked of the class's),
+    or why none is published; None where the class was not evaluated that year."""
+    coverage = report.audit.get("coverage", {}).get(f"{report.year}/{zone_class}")
+    if coverage is None:
+        return None
+    framework = report.audit["frameworks"].get(zone_class, {"dimensions": {}})
+    names = "、".join(_dimension_name(framework, d) for d in coverage["dimensions_with_data"]) or "无"
+    said = sentence(
+        "rests_on",
+        with_data=len(coverage["dimensions_with_data"]),
+        dimensions=coverage["dimensions"],
+        names=names,
+        ranked=coverage["zones_ranked"],
+        zones=coverage["zones"],
+    )
+    return {
+        "published": coverage["published"],
+        "label": pair("class", zone_class),
+        "id": zone_class,
+        "text": said if coverage["published"] else sentence("not_published", why=coverage["why"]),
+        "basis": said,
+    }
 
 
 def definition(indicator: dict, names: dict[str, str]) -> str:
@@ -187,6 +219,7 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
     return {
         "id": zone_class,
         "label": label,
+        "rests_on": rests_on(report, zone_class),
         "framework": framework,
         "dims": [(d, framework["dimensions"][d]) for d in dims],
         "table": table,
@@ -226,13 +259,15 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
 def page(report: EvaluationReport) -> str:
     """The whole page of a year."""
     plots.theme()  # the charts' Chinese labels need the bundled font, whoever calls
-    sections = [s for s in (class_section(report, c) for c in ("national", "provincial")) if s]
+    sections = [s for s in (class_section(report, c) for c in CLASSES) if s]
+    unpublished = [r for r in (rests_on(report, c) for c in CLASSES) if r and not r["published"]]
     return render(
         "evaluation.html.j2",
         css=css(),
         year=report.year,
         years=report.years,
         sections=sections,
+        unpublished=unpublished,
         settings=report.audit["settings"],
         illustrative_data=report.audit.get("illustrative_data", False),
         illustrative_weights=any(f["weights"] == "illustrative" for f in report.audit["frameworks"].values()),
@@ -250,7 +285,7 @@ def workbook(report: EvaluationReport) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for zone_class in ("national", "provincial"):
+    for zone_class in CLASSES:
         rows = report.results[report.results["class"] == zone_class].sort_values("rank")
         if rows.empty:
             continue

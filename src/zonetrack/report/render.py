@@ -95,6 +95,20 @@ def failed_notebook(inputs: ReportInputs, year: int) -> Path:
     return inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
 
 
+def evaluated_years(evaluation: Path) -> list[int]:
+    """Every year the evaluation covers, a ranking published or not (a year without one gets its page,
+    saying why)."""
+    import json
+
+    import pandas as pd
+
+    from zonetrack.report.evaluation_page import evaluated_years as of_audit
+
+    audit = json.loads((evaluation / "audit.json").read_text(encoding="utf-8"))
+    results = pd.read_csv(evaluation / "evaluation.csv", usecols=["year"])
+    return of_audit(audit, results)
+
+
 def years_in(table: Path) -> list[int]:
     """The years of a stage's table (scorecard.csv, evaluation.csv): the years its reports render."""
     import pandas as pd
@@ -230,7 +244,7 @@ def _run_and_publish(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
 def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
     """reports/evaluation/<year>.html (and .ipynb, .xlsx) for every year evaluated, replaced as a whole."""
     started = time.perf_counter()
-    years = years_in(inputs.evaluation / "evaluation.csv")
+    years = evaluated_years(inputs.evaluation)
     with atomic_outputs(inputs.out, folders=True) as (staging,):
         if jobs <= 1:
             for year in years:

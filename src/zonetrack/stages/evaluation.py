@@ -55,6 +55,7 @@ def run_evaluation(
         "illustrative_data": bool(quality.get("illustrative")),
         "audits": result.audits,
         "notes": result.notes,
+        "coverage": result.coverage,
     }
     metrics = evaluation_metrics(result.results, result.audits)
     # save
