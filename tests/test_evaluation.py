@@ -461,7 +461,9 @@ def test_no_ranking_and_no_rank_change_is_published_below_the_stated_coverage():
         "dimensions_with_data": ["a", "b"],
         "zones": 4,
         "zones_ranked": 3,
+        "zones_needed": 3,  # max(3, ⌈0.6 × 4⌉ = 3)
         "published": True,
+        "reason": "",
         "why": "",
     }
     assert coverage["2018/national"]["published"] is False
@@ -476,6 +478,38 @@ def test_no_ranking_and_no_rank_change_is_published_below_the_stated_coverage():
     # With 60 % of 4 zones = 2.4, 3 zones are needed: a stricter 0.8 needs ceil(3.2) = 4, so 2017 goes too.
     strict = fast.model_copy(update={"min_zones_ranked": 0.8})
     assert evaluate(panel(rows), REGISTRY, [FRAMEWORK], strict).results["year"].unique().tolist() == []
+
+
+def test_a_year_without_a_published_ranking_says_why_on_its_page_and_in_its_document():
+    import io
+
+    from docx import Document
+
+    from zonetrack.report.evaluation_document import document
+    from zonetrack.report.evaluation_page import EvaluationReport, evaluated_years, page
+
+    # 2018: revenue only, for x, y, z → dimension b (乙) has no data: 1 of 2 dimensions, no ranking.
+    rows = [(z, 2018, "revenue", v) for z, v in zip("xyz", (10, 20, 40), strict=True)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    assert evaluation.results.empty
+    audit = {
+        "settings": fast.model_dump(),
+        "frameworks": {"national": FRAMEWORK.model_dump(by_alias=True)},
+        "illustrative_data": False,
+        "audits": evaluation.audits,
+        "notes": evaluation.notes,
+        "coverage": evaluation.coverage,
+    }
+    assert evaluated_years(audit, evaluation.results) == [2018]
+    report = EvaluationReport(2018, evaluation.results, evaluation.sensitivity, audit, {}, [2018])
+    html = page(report)
+    assert "本年未发布任何排名 No ranking is published for 2018" in html
+    assert "仅 1/2 个维度有数据（乙无任何园区数据）" in html
+    assert "Only 1 of 2 dimensions have data (no zone has a value in 乙)" in html
+    assert "<table" not in html.split('id="method"')[0]  # no ranking table before the method
+    text = "\n".join(p.text for p in Document(io.BytesIO(document(report))).paragraphs)
+    assert "未发布排名 No ranking published：仅 1/2 个维度有数据" in text
 
 
 def test_a_geometric_index_is_reproduced_from_its_published_dimension_scores():

@@ -73,8 +73,10 @@ def evaluate(
                 "dimensions": len(framework.dimensions),
                 "dimensions_with_data": [],
                 "zones": len(zones),
-                "zones_ranked": 0,
+                "zones_ranked": None,  # not counted where the dimensions already fall short
+                "zones_needed": None,
                 "published": False,
+                "reason": "",  # zones_in_class, dimensions or zones_ranked where none is published
                 "why": "",
             }
             found = _class_year(tables[framework.id], zones, year, framework, settings, notes, rests_on)
@@ -133,6 +135,7 @@ def _class_year(table, zones, year, framework, settings, notes, rests_on: dict):
     None when there is nothing to rank or too little to publish (`rests_on` says what the ranking
     rests on, and why it is not published)."""
     if len(zones) < 3:
+        rests_on["reason"] = "zones_in_class"
         rests_on["why"] = f"{len(zones)} zone(s) in the class: too few to rank"
         return None
     data = class_year(table, zones, year, framework, settings.weighting)
@@ -144,6 +147,7 @@ def _class_year(table, zones, year, framework, settings, notes, rests_on: dict):
     rests_on["dimensions_with_data"] = with_data
     if len(with_data) < settings.min_dimensions_with_data * len(dims) - 1e-9:
         empty = [d for d in dims if d not in with_data]
+        rests_on["reason"] = "dimensions"
         rests_on["why"] = (
             f"{len(with_data)} of {len(dims)} dimensions have data (no zone has a value in {', '.join(empty)}); "
             f"at least {settings.min_dimensions_with_data:.0%} needed"
@@ -169,9 +173,10 @@ def _class_year(table, zones, year, framework, settings, notes, rests_on: dict):
             "dimension's needed)"
         )
         _note(notes, year, framework, f"not ranked: {why}", str(data.zones[z]))
-    rests_on["zones_ranked"] = int(ranked.sum())
     needed = max(3, math.ceil(settings.min_zones_ranked * len(zones) - 1e-9))
+    rests_on["zones_ranked"], rests_on["zones_needed"] = int(ranked.sum()), needed
     if ranked.sum() < needed:
+        rests_on["reason"] = "zones_ranked"
         rests_on["why"] = (
             f"{int(ranked.sum())} of the class's {len(zones)} zones have enough data to be ranked; at least "
             f"{needed} needed (3, and {settings.min_zones_ranked:.0%} of the class)"

@@ -81,7 +81,6 @@ def document(report: EvaluationReport) -> bytes:
             if basis is not None:  # evaluated, not published: say why
                 doc.add_heading(f"{basis['label'][0]}（{basis['label'][1]}）", level=1)
                 doc.add_paragraph().add_run(basis["text"]).bold = True
-                doc.add_paragraph(basis["basis"])
             continue
         doc.add_heading(f"{section['label'][0]}（{section['label'][1]}）", level=1)
         if basis is not None:

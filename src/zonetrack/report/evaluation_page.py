@@ -69,22 +69,29 @@ def rests_on(report: EvaluationReport, zone_class: str) -> dict | None:
     if coverage is None:
         return None
     framework = report.audit["frameworks"].get(zone_class, {"dimensions": {}})
-    names = "、".join(_dimension_name(framework, d) for d in coverage["dimensions_with_data"]) or "无"
-    said = sentence(
-        "rests_on",
-        with_data=len(coverage["dimensions_with_data"]),
-        dimensions=coverage["dimensions"],
-        names=names,
-        ranked=coverage["zones_ranked"],
-        zones=coverage["zones"],
-    )
-    return {
-        "published": coverage["published"],
-        "label": pair("class", zone_class),
-        "id": zone_class,
-        "text": said if coverage["published"] else sentence("not_published", why=coverage["why"]),
-        "basis": said,
-    }
+    with_data = coverage["dimensions_with_data"]
+    if coverage["published"]:
+        text = sentence(
+            "rests_on",
+            with_data=len(with_data),
+            dimensions=coverage["dimensions"],
+            names="、".join(_dimension_name(framework, d) for d in with_data),
+            ranked=coverage["zones_ranked"],
+            zones=coverage["zones"],
+        )
+    else:
+        empty = [d for d in framework["dimensions"] if d not in with_data]
+        text = sentence(
+            "not_published",
+            reason=coverage.get("reason", ""),
+            with_data=len(with_data),
+            dimensions=coverage["dimensions"],
+            empty="、".join(_dimension_name(framework, d) for d in empty),
+            ranked=coverage["zones_ranked"],
+            zones=coverage["zones"],
+            needed=coverage.get("zones_needed"),
+        )
+    return {"published": coverage["published"], "label": pair("class", zone_class), "id": zone_class, "text": text}
 
 
 def definition(indicator: dict, names: dict[str, str]) -> str:
