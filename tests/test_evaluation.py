@@ -512,6 +512,45 @@ def test_a_year_without_a_published_ranking_says_why_on_its_page_and_in_its_docu
     assert "未发布排名 No ranking published：仅 1/2 个维度有数据" in text
 
 
+def test_the_evaluation_workbook_names_columns_in_chinese_and_formats_its_numbers():
+    import io
+
+    from openpyxl import load_workbook
+
+    from zonetrack.report.evaluation_page import EvaluationReport, workbook
+
+    # The hand-worked index above: x 0, y 25, z 100 → ranks z 1, y 2, x 3.
+    rows = [("x", 2019, "revenue", 10), ("y", 2019, "revenue", 20), ("z", 2019, "revenue", 40)]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    evaluation = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    audit = {
+        "settings": fast.model_dump(),
+        "frameworks": {"national": FRAMEWORK.model_dump(by_alias=True)},
+        "audits": evaluation.audits,
+        "notes": evaluation.notes,
+        "coverage": evaluation.coverage,
+    }
+    names = {"x": "甲园", "y": "乙园", "z": "丙园"}
+    report = EvaluationReport(2019, evaluation.results, evaluation.sensitivity, audit, names, [2019])
+    book = load_workbook(io.BytesIO(workbook(report)))
+    assert book.sheetnames == ["national 国家级高新区", "sensitivity 敏感性"]
+    sheet = book["national 国家级高新区"]
+    headers = [c.value for c in sheet[1]]
+    column = {h.rsplit("\n", 1)[-1]: k for k, h in enumerate(headers, start=1)}
+    assert headers[column["a"] - 1] == "甲\na" and headers[column["points_b"] - 1] == "乙得分\npoints_b"
+    assert headers[column["index"] - 1] == "综合指数\nindex"
+    first = {c: sheet.cell(row=2, column=k) for c, k in column.items()}
+    assert first["zone_name"].value == "丙园" and first["index"].value == pytest.approx(100.0)
+    assert first["index"].number_format == "0.00" and first["rank"].number_format == "0"
+    assert first["a"].number_format == "0.00"
+    sensitivity = book["sensitivity 敏感性"]
+    values = [[c.value for c in r] for r in sensitivity.iter_rows(min_row=2)]
+    assert all(v[1] == "国家级高新区" for v in values)
+    s1 = [c for c in sensitivity[1] if c.value.endswith("\nS1")][0].column
+    assert all(sensitivity.cell(row=r, column=s1).value >= 0 for r in range(2, sensitivity.max_row + 1))
+
+
 def test_a_geometric_index_is_reproduced_from_its_published_dimension_scores():
     # Indicators rescaled to [1, 100] once; the index is the weighted geometric mean of the dimension
     # scores as published: revenue 10, 20, 40 → min-max 0, 33.3, 100 → [1, 100]: 1, 34, 100; exports

@@ -285,10 +285,61 @@ def page(report: EvaluationReport) -> str:
     )
 
 
+# Number formats of the workbook's columns (a dimension's score and points as the index).
+_FORMATS = {
+    "index": "0.00",
+    "rank": "0",
+    "rank_change": "+0;-0;0",
+    "rank_change_lfl": "+0;-0;0",
+    "rank_median": "0",
+    "rank_p05": "0",
+    "rank_p95": "0",
+    "rank_arithmetic": "0",
+    "rank_geometric": "0",
+    "indicators_missing": "0",
+    "points": "0.00",
+    "index_comparable": "0.00",
+    "index_growth": "0.0%",
+    "S1": "0.000",
+    "S1_conf": "0.000",
+    "ST": "0.000",
+    "ST_conf": "0.000",
+    "replications": "#,##0",
+}
+
+
+def _write(sheet, frame: pd.DataFrame, headers: list[str], formats: dict[str, str]) -> None:
+    """A sheet of a frame: bold wrapped headers (Chinese over the id), numbers in their formats,
+    text that could read as a formula written as text, frozen header, filters."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    names = list(frame.columns)
+    for values in frame.itertuples(index=False):
+        row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
+        sheet.append(row)
+        for name, cell in zip(names, sheet[sheet.max_row], strict=True):
+            if starts_like_formula(cell.value):
+                cell.data_type = "s"
+            elif isinstance(cell.value, (int, float)) and name in formats:
+                cell.number_format = formats[name]
+    for index, header in enumerate(headers, start=1):
+        widest = max(len(line) for line in header.split("\n"))
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 30)
+    sheet.auto_filter.ref = sheet.dimensions
+
+
 def workbook(report: EvaluationReport) -> bytes:
-    """The year's ranking as a workbook: one sheet per class, and the sensitivity indices."""
+    """The year's ranking as a workbook: one sheet per class (headers in Chinese over their ids,
+    dimensions by their names, indicators and dimensions named in Chinese, numbers formatted), and
+    the sensitivity indices."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from zonetrack.report.excel import header
 
     book = Workbook()
     book.remove(book.active)
@@ -296,24 +347,48 @@ def workbook(report: EvaluationReport) -> bytes:
         rows = report.results[report.results["class"] == zone_class].sort_values("rank")
         if rows.empty:
             continue
+        framework = report.audit["frameworks"][zone_class]
+        dims = {d: x["name_zh"] for d, x in framework["dimensions"].items()}
+        indicators = {i: x["name_zh"] for d in framework["dimensions"].values() for i, x in d["indicators"].items()}
         sheet = book.create_sheet(f"{zone_class} {pair('class', zone_class)[0]}")
         frame = rows.drop(columns=["year", "class"]).copy()
         frame.insert(1, "zone_name", [report.names.get(z, z) for z in frame["zone_id"]])
-        sheet.append(list(frame.columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in frame.itertuples(index=False):
-            row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if starts_like_formula(cell.value):
-                    cell.data_type = "s"
+        for column, names in (
+            ("strengths", indicators),
+            ("weaknesses", indicators),
+            ("strength_dimension", dims),
+            ("weakness_dimension", dims),
+            ("thin_dimensions", dims),
+            ("split_by", {k: pair("factor", k)[0] for k in FACTORS}),
+        ):
+            if column in frame:
+                frame[column] = [_names(v, names) for v in frame[column]]
+        if "missing" in frame:
+            frame["missing"] = [
+                "、".join(indicators.get(i, i) for i in _text(v).split("; ") if i) for v in frame["missing"]
+            ]
+        headers = []
+        for column in frame.columns:
+            dimension = column.removeprefix("points_")
+            if dimension in dims:
+                headers.append(f"{dims[dimension]}{'得分' if column != dimension else ''}\n{column}")
+            else:
+                headers.append(header(column))
+        formats = _FORMATS | {d: "0.00" for d in dims} | {f"points_{d}": "0.00" for d in dims}
+        _write(sheet, frame, headers, formats)
         sheet.freeze_panes = "C2"
-        sheet.auto_filter.ref = sheet.dimensions
     sheet = book.create_sheet("sensitivity 敏感性")
-    sheet.append(list(report.sensitivity.columns))
-    for values in report.sensitivity.itertuples(index=False):
-        sheet.append(list(values))
+    sensitivity = report.sensitivity.copy()
+    dimension_names = {d: x["name_zh"] for f in report.audit["frameworks"].values() for d, x in f["dimensions"].items()}
+    sensitivity["factor"] = [
+        pair("factor", f)[0] if f in FACTORS else f"权重：{dimension_names.get(f.split(':', 1)[-1], f)}"
+        for f in sensitivity["factor"]
+    ]
+    sensitivity["class"] = [pair("class", c)[0] for c in sensitivity["class"]]
+    # A variance share is never negative: an estimate below 0 is 0 within its interval (as on the page).
+    sensitivity["S1"], sensitivity["ST"] = sensitivity["S1"].clip(lower=0.0), sensitivity["ST"].clip(lower=0.0)
+    _write(sheet, sensitivity, [header(c) for c in sensitivity.columns], _FORMATS)
+    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return stable_xlsx(buffer.getvalue())
