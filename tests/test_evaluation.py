@@ -547,7 +547,7 @@ def test_the_evaluation_workbook_names_columns_in_chinese_and_formats_its_number
     sensitivity = book["sensitivity 敏感性"]
     values = [[c.value for c in r] for r in sensitivity.iter_rows(min_row=2)]
     assert all(v[1] == "国家级高新区" for v in values)
-    s1 = [c for c in sensitivity[1] if c.value.endswith("\nS1")][0].column
+    s1 = next(c for c in sensitivity[1] if c.value.endswith("\nS1")).column
     assert all(sensitivity.cell(row=r, column=s1).value >= 0 for r in range(2, sensitivity.max_row + 1))
 
 

@@ -179,3 +179,44 @@ def test_a_second_run_in_one_process_reads_the_files_as_they_are_now(tmp_path):
     for page in ("index.html", "2021/assessment.html"):
         text = (out / "made-up-2020-2022" / page).read_text(encoding="utf-8")
         assert "改过名的方案" in text and "一个编造的方案" not in text, page
+
+
+def test_the_executed_notebook_ends_with_the_years_tables_which_the_page_leaves_out(rendered):
+    import nbformat
+
+    _, out = rendered
+    notebook = nbformat.read(out / "made-up-2020-2022" / "2021" / "assessment.ipynb", as_version=4)
+    explore = [c for c in notebook.cells if "explore" in c.metadata.get("tags", [])]
+    assert [c.cell_type for c in explore] == ["markdown", "code"] and notebook.cells[-1] is explore[-1]
+    frames = [o for o in explore[1].outputs if "text/html" in o.get("data", {})]
+    assert len(frames) == 3 and all("<table" in "".join(o["data"]["text/html"]) for o in frames)
+    assert "营业收入" in "".join(frames[0]["data"]["text/html"])  # the targets by their Chinese names
+    page = (out / "made-up-2020-2022" / "2021" / "assessment.html").read_text(encoding="utf-8")
+    assert "探索数据" not in page and 'class="dataframe"' not in page
+
+
+def test_the_template_runs_from_its_own_folder_as_a_kernel_started_by_make_lab_would(rendered, tmp_path):
+    import os
+
+    import papermill
+
+    world, _ = rendered
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    os.symlink(world["raw"], project / "data" / "raw")
+    os.symlink(world["processed"], project / "data" / "processed")
+    os.symlink(world["plans"], project / "plans")
+    os.symlink(world["params"], project / "params.yaml")
+    # The template's own parameters (plans/hunan-2017-2019.yaml, data/processed/…, 2019), relative to
+    # the project, run in notebooks/: before, the first cell failed with "No such file".
+    executed = project / "notebooks" / "run.ipynb"
+    papermill.execute_notebook(
+        str(TEMPLATE), str(executed), cwd=str(project / "notebooks"), kernel_name="python3", progress_bar=False
+    )
+    import nbformat
+
+    outputs = [o for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("2019" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)

@@ -466,3 +466,44 @@ def met_share(report: PlanReport, year: int) -> tuple[int, int]:
     totals = report.scorecard[(report.scorecard["zone_id"] == ALL) & (report.scorecard["year"] == year)]
     verdicts = totals[totals["status"].isin(STATUS_ORDER)]
     return int((verdicts["status"] == MET).sum()), len(verdicts)
+
+
+def project_path(path: str | Path, start: Path | None = None) -> Path:
+    """A path as a notebook's parameters give it: absolute, or relative to the working folder; where
+    it is not there (a kernel started in notebooks/ by `make lab`), relative to the project's root,
+    the nearest folder above that holds dvc.yaml."""
+    path, here = Path(path), (start or Path.cwd()).resolve()
+    if path.is_absolute() or (here / path).exists():
+        return path
+    for folder in here.parents:
+        if (folder / "dvc.yaml").exists():
+            return folder / path
+    return path
+
+
+def explore_tables(report: PlanReport, panel: pd.DataFrame, year: int) -> dict[str, pd.DataFrame]:
+    """The year's tables for an analyst who opens the executed notebook: the scorecard and the gaps
+    (zones and targets named in Chinese, in the plan's and the registry's order), and the panel's rows
+    of the plan's indicators up to the year."""
+    names = report.zone_names | {ALL: "全部 all zones"}
+    targets = report.plan.targets
+    order = {t: n for n, t in enumerate(targets)}
+    zones = {ALL: -1} | {z: n for n, z in enumerate(report.registry["zone_id"])}
+
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[frame["year"] == year].copy()
+        frame.insert(2, "target", [targets[t].name_zh for t in frame["target_id"]])
+        frame.insert(4, "zone", [names.get(z, z) for z in frame["zone_id"]])
+        keys = [frame["zone_id"].map(zones), frame["target_id"].map(order)]
+        return frame.assign(_z=keys[0], _t=keys[1]).sort_values(["_z", "_t"]).drop(columns=["_z", "_t"])
+
+    indicators = sorted({i for t in targets.values() for i in t.indicators})
+    rows = panel[
+        panel["indicator"].isin(indicators) & (panel["year"] <= year) & panel["zone_id"].isin(report.zone_names)
+    ]
+    rows = rows.assign(zone=[names.get(z, z) for z in rows["zone_id"]])
+    return {
+        "scorecard": named(report.scorecard).reset_index(drop=True),
+        "gaps": named(report.gaps).reset_index(drop=True),
+        "panel": rows.sort_values(["indicator", "zone_id", "year"]).reset_index(drop=True),
+    }

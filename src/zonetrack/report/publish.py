@@ -22,6 +22,9 @@ VOLATILE_NOTEBOOK_KEYS = (
 )
 
 
+EXPLORE_TAG = "explore"
+
+
 def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove timings and random ids that papermill and the kernel write, so reruns are byte-stable."""
     papermill = notebook.metadata.get("papermill", {})
@@ -42,13 +45,16 @@ def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def notebook_blocks(notebook: nbformat.NotebookNode) -> list[dict]:
     """What a reader sees of an executed notebook, in order: markdown cells and every code cell's
-    outputs (HTML, a PNG, or plain text), never the code. The HTML outputs are the report's own
+    outputs (HTML, a PNG, or plain text), never the code, and no cell tagged `explore` (the tables
+    an analyst who opens the notebook finds after the report's cells). The HTML outputs are the report's own
     sections, made by its autoescaping templates; text (a warning, a printed value) stays text."""
     import mistune
     from markupsafe import Markup
 
     blocks: list[dict] = []
     for cell in notebook.cells:
+        if EXPLORE_TAG in cell.metadata.get("tags", []):
+            continue  # the analyst's tables, in the notebook only
         if cell.cell_type == "markdown":
             # Markdown cells come from the template in notebooks/ (code under review, not data).
             blocks.append({"kind": "html", "content": Markup(mistune.html(cell.source))})
