@@ -76,6 +76,7 @@ def test_a_made_up_plan_renders_end_to_end(rendered):
     folder = out / "made-up-2020-2022"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
         "2021",
+        "2021/assessment.docx",
         "2021/assessment.html",
         "2021/assessment.ipynb",
         "2021/scorecard.xlsx",
@@ -220,3 +221,38 @@ def test_the_template_runs_from_its_own_folder_as_a_kernel_started_by_make_lab_w
     outputs = [o for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("2019" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+
+
+def test_each_year_goes_out_as_a_word_document_with_the_verdicts_as_the_page_has_them(rendered):
+    import io
+
+    from docx import Document
+
+    from zonetrack.report import data
+
+    world, out = rendered
+    path = out / "made-up-2020-2022" / "2021" / "assessment.docx"
+    doc = Document(io.BytesIO(path.read_bytes()))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert doc.paragraphs[0].text == "2021年 一个编造的方案 目标评估"
+    assert "示例数据" in text and "Illustrative data" in text  # the world's statistics are illustrative
+    assert "数据说明 Data notes" in text
+    # The headline table: the header repeats on every page, every target of the year with its status.
+    headline = doc.tables[0]
+    assert headline.rows[0]._tr.trPr.xml.count("tblHeader") == 1
+    assert headline.rows[0].cells[0].text == "目标 Target"
+    report = data.load_plan_report(
+        world["plans"] / "made-up-2020-2022.yaml",
+        world["params"],
+        world["processed"] / "made-up-2020-2022",
+        world["processed"],
+        world["raw"],
+    )
+    for row in data.headline(report, 2021):
+        assert row["target"].name_zh in text  # each target's section heading
+        assert row["value"] in cells and row["gap"] in [*cells, ""]
+    for target_id in report.plan.targets:
+        for label, sentence in data.what_it_would_take(report, 2021, target_id)["lines"]:
+            assert label in cells and sentence in cells  # what it would take, in the page's words
+    assert len(doc.inline_shapes) >= 2  # the charts

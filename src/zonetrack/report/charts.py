@@ -1,4 +1,5 @@
-"""Each target's charts for a year, built from a plan's report data (as base64 PNG)."""
+"""Each target's charts for a year, built from a plan's report data (as base64 PNG), drawn through
+the chart cache (report/chart_cache.py): a chart whose inputs did not change is read, not drawn."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.engine.rules import ALL
-from zonetrack.report import plots
+from zonetrack.report import chart_cache, plots
 from zonetrack.report.data import PlanReport, changed, target_text
 
 
@@ -44,7 +45,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
             rows["metric"] = rows["value"] * _scale(target)
             threshold, label = bound * _scale(target), f"{target.name_zh} ({target.unit})"
         whole = target.display == "integer"
-        return plots.png(plots.zone_bars(rows, title, label, threshold, names, whole))
+        return chart_cache.png(plots.zone_bars, rows, title, label, threshold, names, whole)
     if not target.path_chart:
         return None
     totals = card[(card["target_id"] == target_id) & (card["zone_id"] == ALL) & (card["year"] <= year)].sort_values(
@@ -76,7 +77,8 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
             {"year": [year, end], "value": [latest["value"] * scale, gap["projection"].iloc[0] * scale]}
         )
     unit = "%" if target.display == "percent" else target.unit
-    figure = plots.path_chart(
+    return chart_cache.png(
+        plots.path_chart,
         series,
         title,
         unit,
@@ -87,7 +89,6 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         projection,
         whole=target.display == "integer",
     )
-    return plots.png(figure)
 
 
 def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | None:
@@ -106,4 +107,4 @@ def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | N
     title = f"{target.name_zh}: 各园区对差距的贡献 each zone's part of the gap"
     unit = "%" if target.display == "percent" else target.unit
     whole = target.display == "integer"
-    return plots.png(plots.contribution_bars(shown, title, unit, report.zone_names, whole))
+    return chart_cache.png(plots.contribution_bars, shown, title, unit, report.zone_names, whole)

@@ -5,11 +5,7 @@ notes on the data. Built from the same section data as the page (python-docx).""
 
 from __future__ import annotations
 
-import base64
-import io
-import struct
-
-from zonetrack.io import stable_xlsx
+from zonetrack.report.document import add_chart, add_notice, add_table, new_document, saved
 from zonetrack.report.evaluation_page import CLASSES, EvaluationReport, class_section, rests_on
 
 ILLUSTRATIVE_DATA = (
@@ -20,48 +16,18 @@ HEADERS = ["排名", "梯队", "高新区", "指数", "名次区间", "变化（
 WIDTHS_CM = [1.2, 1.2, 4.2, 1.6, 1.8, 2.6, 6.9, 6.9]  # A4 landscape, 1.5 cm margins: 26.7 cm of text
 
 
-def _row_property(row, name: str) -> None:
-    """Set a row property: w:tblHeader (repeated on every printed page), w:cantSplit (kept whole)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    element = OxmlElement(f"w:{name}")
-    element.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(element)
-
-
-def _widths(row) -> None:
-    from docx.shared import Cm
-
-    for cell, width in zip(row.cells, WIDTHS_CM, strict=True):
-        cell.width = Cm(width)
-
-
 def document(report: EvaluationReport) -> bytes:
     """The .docx of a year's evaluation, the same bytes for the same results."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
     from zonetrack.report import plots
 
     plots.theme()  # the chart's Chinese labels need the bundled font, whoever calls
-    doc = Document()
-    paper = doc.sections[0]
-    paper.orientation = WD_ORIENT.LANDSCAPE
-    paper.page_width, paper.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(paper, side, Cm(1.5))
-    doc.core_properties.title = f"{report.year}年高新区创新驱动发展绩效评价"
-    doc.core_properties.author = "zonetrack"
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10)
+    doc = new_document(f"{report.year}年高新区创新驱动发展绩效评价", landscape=True)
     doc.add_heading(f"{report.year}年高新区创新驱动发展绩效评价", level=0)
     doc.add_paragraph(f"Performance evaluation of the high-tech zones, {report.year}")
     if report.audit.get("illustrative_data"):
-        doc.add_paragraph().add_run(ILLUSTRATIVE_DATA).bold = True
+        add_notice(doc, ILLUSTRATIVE_DATA)
     if any(f["weights"] == "illustrative" for f in report.audit["frameworks"].values()):
-        doc.add_paragraph().add_run(ILLUSTRATIVE_WEIGHTS).bold = True
+        add_notice(doc, ILLUSTRATIVE_WEIGHTS)
     settings = report.audit["settings"]
     doc.add_heading("评价方法", level=1)
     doc.add_paragraph(
@@ -80,55 +46,30 @@ def document(report: EvaluationReport) -> bytes:
         if section is None:
             if basis is not None:  # evaluated, not published: say why
                 doc.add_heading(f"{basis['label'][0]}（{basis['label'][1]}）", level=1)
-                doc.add_paragraph().add_run(basis["text"]).bold = True
+                add_notice(doc, basis["text"])
             continue
         doc.add_heading(f"{section['label'][0]}（{section['label'][1]}）", level=1)
         if basis is not None:
-            doc.add_paragraph().add_run(basis["text"]).bold = True
+            add_notice(doc, basis["text"])
         tiers = section["boundaries"]
         doc.add_paragraph(
             f"梯队划分：第 {'、'.join(map(str, tiers))} 名之后。" if tiers else "各园区名次区间相互重叠，未划分梯队。"
         )
-        table = doc.add_table(rows=1, cols=len(HEADERS))
-        table.style = "Table Grid"
-        table.autofit = False
-        for column, width in zip(table.columns, WIDTHS_CM, strict=True):
-            column.width = Cm(width)  # the grid LibreOffice and Word lay out by
-        for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
-        _row_property(table.rows[0], "tblHeader")
-        _widths(table.rows[0])
+        rows = []
         for r in section["table"]:
-            row = table.add_row()
-            _row_property(row, "cantSplit")
-            _widths(row)
-            cells = row.cells
             change = r["change"] + (f" / {r['change_lfl']}" if r["change_lfl"] else "")
             zone = r["zone"] + (
                 f"（⚑ {r['split_by']}：算术 {r['rank_arithmetic']} / 几何 {r['rank_geometric']}）" if r["split"] else ""
             )
-            values = [
-                str(r["rank"]),
-                r["tier"],
-                zone,
-                r["index"],
-                r["interval"],
-                change,
-                r["strengths"],
-                r["weaknesses"],
-            ]
-            for cell, text in zip(cells, values, strict=True):
-                cell.text = text
-        picture = base64.b64decode(section["plot"])
-        width, height = struct.unpack(">II", picture[16:24])  # the PNG's IHDR: pixels wide and high
-        doc.add_picture(io.BytesIO(picture), width=Cm(min(16.0, 17.0 * width / height)))
+            rows.append(
+                [str(r["rank"]), r["tier"], zone, r["index"], r["interval"], change, r["strengths"], r["weaknesses"]]
+            )
+        add_table(doc, HEADERS, rows, WIDTHS_CM)
+        add_chart(doc, section["plot"], 16.0, 17.0)
         if section["notes"]:
             doc.add_heading("数据说明", level=2)
             for note in section["notes"]:
                 zone = note.get("zone_id")
                 prefix = f"{report.names.get(zone, zone)}：" if zone else ""
                 doc.add_paragraph(prefix + note["note"], style="List Bullet")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return stable_xlsx(buffer.getvalue())
+    return saved(doc)

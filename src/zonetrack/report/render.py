@@ -128,10 +128,11 @@ def plan_report(inputs: ReportInputs):
 
 
 def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) -> Path:
-    """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx."""
+    """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx,
+    assessment.docx (its charts read from the chart cache the notebook's kernel filled)."""
     import nbformat
 
-    from zonetrack.report import excel, publish
+    from zonetrack.report import assessment_document, excel, publish
 
     # load
     notebook = nbformat.read(executed, as_version=4)
@@ -140,10 +141,12 @@ def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) 
     notebook = publish.strip_volatile(notebook)
     page = publish.notebook_html(notebook, f"{year} {report.plan.name_zh}")
     workbook = excel.workbook(report, year)
+    document = assessment_document.document(report, year)
     # save (into the staging folder; the stage commits the folder as a whole)
     nbformat.write(notebook, folder / "assessment.ipynb")
     write_text(page, folder / "assessment.html")
     (folder / "scorecard.xlsx").write_bytes(workbook)
+    (folder / "assessment.docx").write_bytes(document)
     executed.unlink(missing_ok=True)
     return folder / "assessment.html"
 
@@ -197,6 +200,9 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
         embed_shared_cjk_font([staging / "index.html", *(staging / str(year) / "assessment.html" for year in years)])
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
+    from zonetrack.report import chart_cache
+
+    chart_cache.prune()
     log(
         f"reports of {inputs.plan_file.stem} for {', '.join(map(str, years)) or 'no year'} in {inputs.out} "
         f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
