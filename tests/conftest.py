@@ -159,15 +159,15 @@ def with_scenario(params_text: str, plan_id: str, scenario: str) -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def chart_cache_of_the_suite(tmp_path_factory):
-    """The suite's charts cached in a folder of its own (never the user's ~/.cache), shared by its
-    tests and the pipelines they run (a subprocess inherits the setting)."""
+    """The suite's cache (charts, Monte Carlo) in a folder of its own (never the user's ~/.cache),
+    shared by its tests and the pipelines they run (a subprocess inherits the setting)."""
     import os
 
-    folder = tmp_path_factory.mktemp("chart-cache")
-    before = os.environ.get("ZONETRACK_CHART_CACHE")
-    os.environ["ZONETRACK_CHART_CACHE"] = str(folder)
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("ZONETRACK_CACHE")
+    os.environ["ZONETRACK_CACHE"] = str(folder)
     yield folder
     if before is None:
-        os.environ.pop("ZONETRACK_CHART_CACHE", None)
+        os.environ.pop("ZONETRACK_CACHE", None)
     else:
-        os.environ["ZONETRACK_CHART_CACHE"] = before
+        os.environ["ZONETRACK_CACHE"] = before

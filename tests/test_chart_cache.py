@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zonetrack import cache as store
 from zonetrack.report import chart_cache, plots
 
 CALLS = {"n": 0}
@@ -30,9 +31,9 @@ NAMES = {"a": "甲", "b": "乙", "c": "丙"}
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZONETRACK_CHART_CACHE", str(tmp_path / "charts"))
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path / "cache"))
     CALLS["n"] = 0
-    return tmp_path / "charts"
+    return tmp_path / "cache" / "charts"
 
 
 def test_a_chart_read_from_the_cache_is_the_chart_drawn(cache):
@@ -81,18 +82,18 @@ def test_a_damaged_file_is_drawn_again_and_the_cache_can_be_turned_off(cache, mo
     path.write_bytes(b"not a png")
     assert chart_cache.png(bars, ROWS, "标题", NAMES) == first and CALLS["n"] == 2
     assert path.read_bytes() == base64.b64decode(first)
-    monkeypatch.setenv("ZONETRACK_CHART_CACHE", "off")
+    monkeypatch.setenv("ZONETRACK_CACHE", "off")
     assert chart_cache.png(bars, ROWS, "标题", NAMES) == first and CALLS["n"] == 3
 
 
 def _draw_in_a_process(folder: str) -> str:
-    os.environ["ZONETRACK_CHART_CACHE"] = folder
+    os.environ["ZONETRACK_CACHE"] = folder
     return chart_cache.png(bars, ROWS, "并发", NAMES)
 
 
 def test_concurrent_runs_see_a_whole_chart_or_none(cache):
     with ProcessPoolExecutor(max_workers=4) as pool:
-        drawn = list(pool.map(_draw_in_a_process, [str(cache)] * 8))
+        drawn = list(pool.map(_draw_in_a_process, [str(cache.parent)] * 8))
     assert len(set(drawn)) == 1
     assert [p.name for p in cache.rglob("*") if p.is_file() and p.suffix != ".png"] == []  # no temporaries left
     (path,) = cache.glob("*/*.png")
@@ -107,7 +108,7 @@ def test_prune_keeps_the_most_recently_used_within_the_bound(cache):
         os.utime(path, (1_000_000 + age, 1_000_000 + age))
     newest = max(files, key=lambda p: p.stat().st_mtime)
     sizes = sum(p.stat().st_size for p in files)
-    assert chart_cache.prune(limit=sizes) == 0
+    assert store.prune(limit=sizes) == 0
     # A bound of one chart: the three least recently used go, the newest stays.
-    assert chart_cache.prune(limit=newest.stat().st_size) == 3
+    assert store.prune(limit=newest.stat().st_size) == 3
     assert list(cache.glob("*/*.png")) == [newest]

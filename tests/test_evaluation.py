@@ -663,3 +663,46 @@ def test_goalposts_normalise_as_min_max_and_leave_missing_values_missing():
     assert normalise(np.array([25.0, 55.0]), "minmax", True, goalposts=(10.0, 40.0)).tolist() == [50.0, -50.0]
     constant = normalise(np.array([np.nan, 5.0]), "minmax", False, goalposts=(3.0, 3.0))
     assert np.isnan(constant[0]) and constant[1] == 50.0
+
+
+def test_a_class_years_monte_carlo_read_from_the_cache_is_the_one_computed(tmp_path, monkeypatch):
+    from dataclasses import asdict
+
+    from zonetrack.evaluation import uncertainty
+
+    # The hand-worked class-year above (x 0, y 25, z 100), analysed once into the cache, then read.
+    rows = [("x", 2019, "revenue", 10), ("y", 2019, "revenue", 20), ("z", 2019, "revenue", 40)]
+    rows += [("x", 2019, "exports", 5), ("y", 2019, "exports", 5), ("z", 2019, "exports", 1)]
+    fast = EvaluationSettings(treatment="none", uncertainty=Uncertainty(base_samples=8))
+    monkeypatch.setenv("ZONETRACK_CACHE", "off")
+    uncached = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path))
+    calls = []
+    analyse = uncertainty.analyse
+    monkeypatch.setattr(uncertainty, "analyse", lambda *a: calls.append(1) or analyse(*a))
+    first = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    second = evaluate(panel(rows), REGISTRY, [FRAMEWORK], fast)
+    assert len(calls) == 1 and len(list(tmp_path.glob("montecarlo/*/*.npz"))) == 1  # computed once, then read
+    for got in (first, second):
+        pd.testing.assert_frame_equal(got.results, uncached.results)
+        pd.testing.assert_frame_equal(got.sensitivity, uncached.sensitivity)
+    # A stored result comes back whole, its choices in their order; anything else is computed again.
+    spread = analyse(*_analysis_inputs(rows, fast))
+    back = uncertainty._from_bytes(uncertainty._to_bytes(spread))
+    assert list(back.conditional) == list(spread.conditional)
+    for name, value in asdict(spread).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(back, name), value)
+    assert uncertainty._from_bytes(b"PK not a zip") is None
+    # Another seed is another result: never read from the first's entry.
+    other = evaluate(
+        panel(rows), REGISTRY, [FRAMEWORK], fast.model_copy(update={"uncertainty": Uncertainty(base_samples=8, seed=1)})
+    )
+    assert len(calls) == 2 and other.results["rank"].tolist() == first.results["rank"].tolist()
+
+
+def _analysis_inputs(rows, settings_):
+    data = class_year(indicator_table(panel(rows), FRAMEWORK), ["x", "y", "z"], 2019, FRAMEWORK, settings_.weighting)
+    weights = dimension_weights(FRAMEWORK, settings_.weighting)
+    index, _ = nominal_index(data, FRAMEWORK, "none", "minmax", "arithmetic", weights)
+    return data, FRAMEWORK, ranks(index), weights, 0.25, 8, 2017

@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
     ingest.add_argument("--indicators", type=Path, help="indicator dictionary (default: RAW/indicators.csv)")
 
+    inputs = commands.add_parser(
+        "inputs", help="one plan's inputs: the panel, clusters and data quality of the years it covers"
+    )
+    inputs.add_argument("--plan", type=Path, required=True, help="the plan's file")
+    inputs.add_argument("--params", type=Path, default=Path("params.yaml"), help="settings of the run")
+    inputs.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
+    inputs.add_argument("--out", type=Path, help="output folder (default: PROCESSED/inputs/<plan id>)")
+
     assess = commands.add_parser(
         "assess", aliases=["evaluate"], help="one plan: panel + plan + params.yaml → scorecard.csv, metrics"
     )
@@ -54,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--kernel", default="python3", help="Jupyter kernel name")
     report.add_argument("--template", type=Path, default=Path("notebooks/assessment.ipynb"), help="notebook template")
     report.add_argument("--processed", type=Path, default=Path("data/processed"), help="folder with panel.parquet")
+    report.add_argument(
+        "--outputs", type=Path, help="the plan's assess outputs, scorecard.csv … (default: PROCESSED/<plan id>)"
+    )
     report.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with zones.csv and reference/")
     report.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (the plan's goes below it)")
     report.add_argument("--experiment", default=None, help="the DVC experiment's name (default: $DVC_EXP_NAME)")
@@ -150,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
             return ingest_stage.run_check(args.paths, args.raw, args.indicators, with_raw=not args.alone)
         if args.command == "ingest":
             return ingest_stage.run_ingest(args.raw, args.out, args.indicators)
+        if args.command == "inputs":
+            from zonetrack.stages import inputs
+
+            out = args.out or args.processed / "inputs" / args.plan.stem
+            return inputs.run_inputs(args.plan, args.params, args.processed, out)
         if args.command in ("assess", "evaluate"):
             plan_id = args.plan.stem
             out = args.out or args.processed / plan_id
@@ -166,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             return report.run_report(
                 args.template,
                 args.processed,
+                args.outputs or args.processed / args.plan.stem,
                 args.plan,
                 args.params,
                 args.raw,

@@ -17,7 +17,7 @@ from zonetrack.evaluation.audit import audit
 from zonetrack.evaluation.compute import class_year, dimension_weights, indicator_table, ranks
 from zonetrack.evaluation.framework import EvaluationSettings, Framework
 from zonetrack.evaluation.results import change_among, strengths_weaknesses, tier_boundaries, tier_labels
-from zonetrack.evaluation.uncertainty import analyse, nominal_index
+from zonetrack.evaluation.uncertainty import analyse_cached, nominal_index
 from zonetrack.registry import zone_levels
 
 BASE_COLUMNS = ["year", "class", "zone_id", "index", "rank", "rank_change", "rank_median", "rank_p05", "rank_p95"]
@@ -195,7 +195,7 @@ def _class_year(table, zones, year, framework, settings, notes, rests_on: dict):
         else ranks(nominal_index(chosen, framework, settings.treatment, settings.normalisation, a, weights)[0])
         for a in ("arithmetic", "geometric")
     }
-    spread = analyse(
+    spread = analyse_cached(
         chosen,
         framework,
         nominal,

@@ -235,3 +235,93 @@ def nominal_index(
     """The index with the nominal choices, and the dimension scores it aggregates."""
     scored = score(data, framework, treatment, normalisation, aggregation)
     return aggregate(scored.dimensions, weights, aggregation, rescale=False), scored
+
+
+MONTE_CARLO = "montecarlo"  # the cache's kind (zonetrack/cache.py)
+_ARRAYS = ("median", "p05", "p95", "first_order", "first_order_conf", "total", "total_conf")
+
+
+def _code_fingerprint() -> str:
+    """What computes a class-year's Monte Carlo besides its inputs: this module, the index's code, the
+    framework's model, and the versions of SALib and NumPy."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from zonetrack import cache
+    from zonetrack.evaluation import compute, framework
+
+    files = [Path(__file__), Path(compute.__file__), Path(framework.__file__)]
+    return cache.fingerprint(*files, versions=(version("SALib"), np.__version__))
+
+
+def _to_bytes(result: RankUncertainty) -> bytes:
+    import io
+
+    arrays = {name: np.asarray(getattr(result, name), dtype="float64") for name in _ARRAYS}
+    arrays["factors"] = np.array(result.factors, dtype=str)
+    arrays["replications"] = np.array([result.replications], dtype=np.int64)
+    order = [f"{choice}|{option}" for choice, options in result.conditional.items() for option in options]
+    arrays["conditional"] = np.array(order, dtype=str)
+    for choice, options in result.conditional.items():
+        for option, (low, high) in options.items():
+            arrays[f"conditional|{choice}|{option}|low"] = low
+            arrays[f"conditional|{choice}|{option}|high"] = high
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _from_bytes(data: bytes) -> RankUncertainty | None:
+    """A cached Monte Carlo (an .npz read without pickle), or None where it does not read as one."""
+    import io
+    import zipfile
+
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+        return None
+    if not all(name in arrays for name in (*_ARRAYS, "factors", "replications", "conditional")):
+        return None
+    conditional: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for entry in arrays["conditional"]:  # in the order analyse() gave them
+        choice, option = str(entry).split("|")
+        low, high = (arrays.get(f"conditional|{choice}|{option}|{end}") for end in ("low", "high"))
+        if low is None or high is None:
+            return None
+        conditional.setdefault(choice, {})[option] = (low, high)
+    return RankUncertainty(
+        *(arrays[name] for name in ("median", "p05", "p95")),
+        [str(f) for f in arrays["factors"]],
+        *(arrays[name] for name in ("first_order", "first_order_conf", "total", "total_conf")),
+        int(arrays["replications"][0]),
+        conditional,
+    )
+
+
+def analyse_cached(
+    data: ClassYear,
+    framework: Framework,
+    nominal_ranks: np.ndarray,
+    weights: np.ndarray,
+    spread: float,
+    base_samples: int,
+    seed: int,
+) -> RankUncertainty:
+    """analyse(), read from the cache (zonetrack/cache.py) where a class-year with the same data,
+    framework, nominal ranks, weights and settings was analysed before, by the same code."""
+    from dataclasses import asdict
+
+    from zonetrack import cache
+
+    if cache.root() is None:
+        return analyse(data, framework, nominal_ranks, weights, spread, base_samples, seed)
+    inputs = (asdict(data), framework.model_dump(mode="json"), nominal_ranks, weights, spread, base_samples, seed)
+    name = cache.key(_code_fingerprint(), *inputs)
+    stored = cache.read(MONTE_CARLO, name, ".npz", lambda b: b.startswith(b"PK"))
+    found = _from_bytes(stored) if stored is not None else None
+    if found is not None:
+        return found
+    result = analyse(data, framework, nominal_ranks, weights, spread, base_samples, seed)
+    cache.write(MONTE_CARLO, name, ".npz", _to_bytes(result))
+    return result

@@ -3,6 +3,7 @@ values at their cells, zones without data in a year they exist, data before a zo
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,3 +112,39 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
         },
         "warnings": warnings,
     }
+
+
+def for_years(
+    panel: pd.DataFrame, clusters: pd.DataFrame, quality: dict, years: range
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The panel, the clusters and data_quality.json as they would be with only `years`' rows: what a
+    plan covering those years reads (its pages say what they rest on, and a year it does not cover
+    changes none of its inputs). The files are those that gave a row of the years, in their order."""
+    wanted = list(years)
+    panel = panel[panel["year"].isin(wanted)].reset_index(drop=True)
+    clusters = clusters[clusters["year"].isin(wanted)].reset_index(drop=True)
+    sources = {re.sub(r"\[[^\]]*\]$", "", str(s)) for s in [*panel["source_file"], *clusters["source_file"]]}
+    files = [f for f in quality["files"] if f in sources]
+    values = len(panel)
+    illustrative = int(panel["illustrative"].sum()) + int(clusters["illustrative"].sum())
+    kept = {str(y) for y in wanted}
+    sliced = {
+        "files": files,
+        "skipped_sheets": quality["skipped_sheets"],
+        "values": values,
+        "cluster_rows": len(clusters),
+        "cluster_years": [y for y in quality["cluster_years"] if y in wanted],
+        "years": [y for y in quality["years"] if y in wanted],
+        "illustrative": illustrative > 0,
+        "illustrative_share": illustrative / max(values + len(clusters), 1),
+        "coverage": {
+            ind: {y: c for y, c in by_year.items() if y in kept} for ind, by_year in quality["coverage"].items()
+        },
+        "warnings": [
+            w
+            for w in quality["warnings"]
+            if w.get("year") in wanted
+            or (w.get("year") is None and (w.get("file") is None or re.sub(r"\[[^\]]*\]$", "", w["file"]) in files))
+        ],
+    }
+    return panel, clusters, sliced

@@ -82,6 +82,8 @@ def index_html(plans_dir: Path, processed: Path) -> str:
                 "latest": latest,
                 "scenario": [f"{c['setting']}: {c['plan']} → {c['run']}" for c in summary.get("scenario", [])],
                 "experiment": summary.get("experiment"),
+                # Said here, not on the plan's own pages: those read only the years the plan covers.
+                "outside": [y for y in quality.get("years", []) if not plan.base_year <= y <= plan.target_year],
             }
         )
     uncovered = [

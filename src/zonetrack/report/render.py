@@ -200,9 +200,9 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
         embed_shared_cjk_font([staging / "index.html", *(staging / str(year) / "assessment.html" for year in years)])
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
-    from zonetrack.report import chart_cache
+    from zonetrack import cache
 
-    chart_cache.prune()
+    cache.prune()
     log(
         f"reports of {inputs.plan_file.stem} for {', '.join(map(str, years)) or 'no year'} in {inputs.out} "
         f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"

@@ -68,6 +68,9 @@ def run_evaluation(
             metrics_path: lambda path: write_json(metrics, path),
         }
     )
+    from zonetrack import cache
+
+    cache.prune()
     years = sorted(int(y) for y in result.results["year"].unique())
     log(
         f"evaluation: {len(result.results)} zone-years ranked in {years} "

@@ -12,6 +12,7 @@ from zonetrack.problems import log
 def run_report(
     template: Path,
     processed: Path,
+    outputs: Path,
     plan: Path,
     params: Path,
     raw: Path,
@@ -20,13 +21,11 @@ def run_report(
     experiment: str,
     jobs: int,
 ) -> int:
-    """reports/<plan>/: every assessed year's report (html, notebook, workbook) and the plan's page."""
+    """reports/<plan>/: every assessed year's report (html, notebook, workbook, document) and the plan's
+    page, from the plan's inputs (`processed`: panel.parquet, data_quality.json) and its assess outputs."""
     from zonetrack.report.render import ReportInputs, render_reports
 
-    plan_id = plan.stem
-    inputs = ReportInputs(
-        template, processed, processed / plan_id, plan, params, raw, out / plan_id, kernel, experiment
-    )
+    inputs = ReportInputs(template, processed, outputs, plan, params, raw, out / plan.stem, kernel, experiment)
     render_reports(inputs, jobs)
     return 0
 
