@@ -33,7 +33,12 @@ def test_a_year_outside_the_plan_changes_none_of_its_inputs(world, tmp_path):
     shutil.copytree(world["processed"], grown)
     panel = pd.read_parquet(grown / "panel.parquet")
     later = panel[panel["year"] == 2019].assign(year=2027)
-    pd.concat([panel, later], ignore_index=True).to_parquet(grown / "panel.parquet", index=False)
+    # As ingest writes it: 2027's file and remark are categories of the whole panel's columns.
+    grown_panel = pd.concat([panel, later], ignore_index=True)
+    for column, new in (("source_file", "stats/2027年高新区主要指标.xlsx[2027年]"), ("remark", "2027年新增")):
+        grown_panel[column] = grown_panel[column].cat.add_categories([new])
+        grown_panel.loc[grown_panel["year"] == 2027, column] = new
+    grown_panel.to_parquet(grown / "panel.parquet", index=False)
     quality = json.loads((grown / "data_quality.json").read_text(encoding="utf-8"))
     quality["years"] = [*quality["years"], 2027]
     quality["warnings"].append({"kind": "missing_value", "message": "x of y in 2027: no value", "year": 2027})

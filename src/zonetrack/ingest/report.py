@@ -114,6 +114,13 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
     }
 
 
+def _only_used_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each categorical column with the categories its rows use, in their order: a category of
+    another year's rows (a new file's name, a new remark) is not written into the slice's schema."""
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.assign(**{c: frame[c].cat.remove_unused_categories() for c in categorical})
+
+
 def for_years(
     panel: pd.DataFrame, clusters: pd.DataFrame, quality: dict, years: range
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -121,8 +128,8 @@ def for_years(
     plan covering those years reads (its pages say what they rest on, and a year it does not cover
     changes none of its inputs). The files are those that gave a row of the years, in their order."""
     wanted = list(years)
-    panel = panel[panel["year"].isin(wanted)].reset_index(drop=True)
-    clusters = clusters[clusters["year"].isin(wanted)].reset_index(drop=True)
+    panel = _only_used_categories(panel[panel["year"].isin(wanted)].reset_index(drop=True))
+    clusters = _only_used_categories(clusters[clusters["year"].isin(wanted)].reset_index(drop=True))
     sources = {re.sub(r"\[[^\]]*\]$", "", str(s)) for s in [*panel["source_file"], *clusters["source_file"]]}
     files = [f for f in quality["files"] if f in sources]
     values = len(panel)
