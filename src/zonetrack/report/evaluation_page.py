@@ -319,10 +319,10 @@ def _write(sheet, frame: pd.DataFrame, headers: list[str], formats: dict[str, st
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     names = list(frame.columns)
-    for values in frame.itertuples(index=False):
+    for number, values in enumerate(frame.itertuples(index=False), start=2):  # max_row would scan every cell
         row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
         sheet.append(row)
-        for name, cell in zip(names, sheet[sheet.max_row], strict=True):
+        for name, cell in zip(names, sheet[number], strict=True):
             if starts_like_formula(cell.value):
                 cell.data_type = "s"
             elif isinstance(cell.value, (int, float)) and name in formats:

@@ -58,10 +58,10 @@ def _sheet(
     status_column = names.index("status_en") + 1 if "status_en" in names else None
     target_column = names.index("target_id") if "target_id" in names else None
     code_column = names.index("status") if "status" in names else None
-    for values in frame.itertuples(index=False):
+    # The row's number counted here: openpyxl's max_row scans every cell, once a row would be quadratic.
+    for number, values in enumerate(frame.itertuples(index=False), start=2):
         row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
         sheet.append(row)
-        number = sheet.max_row
         target = targets.get(row[target_column]) if target_column is not None else None
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=number, column=column)
