@@ -212,7 +212,9 @@ def test_excel_workbook_has_views_statuses_in_both_languages_and_no_formulas(rep
         ).value
         for r in range(2, headline.max_row + 1)
     }
-    assert all(units[t] == report.plan.targets[t].unit for t in shown)
+    each = {t for t in shown if getattr(report.plan.targets[t], "scope", "") == "each"}
+    assert each and all(units[t] == "园区占比 share of zones" for t in each)  # a share of zones, not 个 or %
+    assert all(units[t] == report.plan.targets[t].unit for t in set(shown) - each)
     value = headline.cell(row=2, column=h.index("coverage") + 1)
     assert value.number_format == "0.0%"
     # An each-target's value is the share of zones meeting it: a percent (0.375 → 37.5%), never #,##0

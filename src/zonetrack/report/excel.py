@@ -85,6 +85,9 @@ def _sheet(
         sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 10), 40)
 
 
+SHARE_OF_ZONES = "园区占比 share of zones"
+
+
 def _in_order(report: PlanReport, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows in the plan's order of targets, the total (ALL) first, then zones in the registry's order."""
     targets = {t: n for n, t in enumerate(report.plan.targets)}
@@ -106,7 +109,12 @@ def workbook(report: PlanReport, year: int) -> bytes:
     names = report.zone_names
     card = _in_order(report, report.scorecard[report.scorecard["year"] == year])
     card["target_zh"] = [targets[t].name_zh for t in card["target_id"]]
-    card["unit"] = [targets[t].unit for t in card["target_id"]]
+    # An each-target's value for the zones as a whole is the share of them meeting it, not its unit.
+    each = {t for t, target in targets.items() if getattr(target, "scope", "") == "each"}
+    card["unit"] = [
+        SHARE_OF_ZONES if z == ALL and t in each else targets[t].unit
+        for t, z in zip(card["target_id"], card["zone_id"], strict=True)
+    ]
     card["status_zh"] = card["status"].map(fmt.status_zh)
     card["status_en"] = card["status"].map(fmt.status_en)
     value_columns = ["value", "base_value", "target_value", "actual_rate", "required_rate", "ratio", "coverage"]
