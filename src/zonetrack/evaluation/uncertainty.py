@@ -247,10 +247,11 @@ def _code_fingerprint() -> str:
     from importlib.metadata import version
     from pathlib import Path
 
+    import zonetrack.evaluation.compute as compute_module
+    import zonetrack.evaluation.framework as framework_module
     from zonetrack import cache
-    from zonetrack.evaluation import compute, framework
 
-    files = [Path(__file__), Path(compute.__file__), Path(framework.__file__)]
+    files = [Path(__file__), Path(compute_module.__file__), Path(framework_module.__file__)]
     return cache.fingerprint(*files, versions=(version("SALib"), np.__version__))
 
 
