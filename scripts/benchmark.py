@@ -59,6 +59,7 @@ def synthetic_raw(folder: Path, zones: int, seed: int = SEED) -> dict:
     folder.mkdir(parents=True)
     (folder / "stats").mkdir()
     shutil.copy(REPO / "data" / "raw" / "indicators.csv", folder / "indicators.csv")
+    shutil.copy(REPO / "data" / "raw" / "layout.csv", folder / "layout.csv")  # the words offices write
     ids = np.array([f"z{i:05d}" for i in range(zones)])
     national = rng.random(zones) < 0.1
     approved = rng.integers(1995, 2012, zones)
