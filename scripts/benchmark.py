@@ -86,6 +86,19 @@ def synthetic_raw(folder: Path, zones: int, seed: int = SEED) -> dict:
         growth = np.repeat(rng.uniform(-0.05, 0.35, zones), len(years))
         value = size * 50 * (1 + growth) ** steps * rng.uniform(0.9, 1.1, len(grid))
         grid[indicator] = np.round(value) if kind in ("count", "rank") else np.round(value, 4)
+    # A part (高新技术企业 of 企业, 高新技术产业营业收入 of 营业收入) is a share of its whole, as ingest checks;
+    # wholes first, so a part of a part stays below both.
+    parts = {i: w for i, w in zip(dictionary["id"], dictionary["part_of"].fillna(""), strict=True) if w}
+    depth = {i: 0 for i in dictionary["id"]}
+    for _ in parts:
+        for part, whole in parts.items():
+            depth[part] = max(depth[part], depth.get(whole, 0) + 1)
+    kinds = dict(zip(dictionary["id"], dictionary["kind"], strict=True))
+    for part in sorted(parts, key=depth.get):
+        share = (
+            grid[parts[part]] * np.repeat(rng.uniform(0.2, 0.9, zones), len(years)) * rng.uniform(0.95, 1.0, len(grid))
+        )
+        grid[part] = np.floor(share) if kinds[part] in ("count", "rank") else np.round(share, 4)
     grid["note"] = "illustrative"
     for start in range(FIRST_YEAR, LAST_YEAR + 1, 5):
         block = grid[(grid["year"] >= start) & (grid["year"] < start + 5)]
