@@ -68,6 +68,7 @@ def synthetic_raw(folder: Path, zones: int, seed: int = SEED) -> dict:
             "zone_id": ids,
             "name_zh": [f"第{i}号高新技术产业开发区" for i in range(zones)],
             "name_en": [f"Zone {i}" for i in range(zones)],
+            "province": "湖南省",
             "city": "synthetic",
             "provincial_since": approved,
             "national_since": np.where(national, approved + 5, 0),
