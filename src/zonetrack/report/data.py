@@ -344,10 +344,17 @@ def zone_sections(report: PlanReport, year: int) -> dict:
     card = report.scorecard
     zones = card[(card["year"] == year) & (card["zone_id"] != ALL)]
     history = card[(card["year"] <= year) & (card["zone_id"] != ALL)]
-    gaps = report.gaps[(report.gaps["year"] == year) & (report.gaps["zone_id"] != ALL)].set_index(
-        ["target_id", "zone_id"]
+    # Plain dicts: a MultiIndex lookup per row costs more the more rows there are.
+    of_year = report.gaps[(report.gaps["year"] == year) & (report.gaps["zone_id"] != ALL)]
+    gaps = dict(zip(zip(of_year["target_id"], of_year["zone_id"], strict=True), of_year["gap"], strict=True))
+    parts_of_year = report.contributions[report.contributions["year"] == year]
+    shares = dict(
+        zip(
+            zip(parts_of_year["target_id"], parts_of_year["zone_id"], strict=True),
+            parts_of_year["contribution"],
+            strict=True,
+        )
     )
-    shares = report.contributions[report.contributions["year"] == year].set_index(["target_id", "zone_id"])
     levels = zone_levels(report.registry, [year]).set_index("zone_id")["level"]
     registry = report.registry.set_index("zone_id")
     years = sorted(int(y) for y in history["year"].unique())
@@ -365,10 +372,8 @@ def zone_sections(report: PlanReport, year: int) -> dict:
         for row in mine.itertuples():
             target = report.plan.targets[row.target_id]
             part = target.sum_of_zones
-            if part:  # the zone's part of the total's gap, against the total's target
-                gap = shares["contribution"].get((row.target_id, zone_id)) if len(shares) else None
-            else:
-                gap = gaps["gap"].get((row.target_id, zone_id)) if len(gaps) else None
+            # A part: the zone's part of the total's gap, against the total's target.
+            gap = (shares if part else gaps).get((row.target_id, zone_id))
             shown_target = fmt.number(row.target_value, target)
             rows.append(
                 {
