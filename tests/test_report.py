@@ -511,3 +511,12 @@ def test_a_reading_shows_its_yaml_keys_as_code_and_escapes_everything_else():
     # A span cannot smuggle markup: its text is escaped before it becomes code.
     assert str(code_spans("`<script>`")) == "<code>&lt;script&gt;</code>"
     assert str(code_spans("one ` alone")) == "one ` alone"
+
+
+def test_the_quality_section_names_indicators_in_chinese(report):
+    page = sections.quality(report, 2019)
+    rows = data.quality(report, 2019)["rows"]
+    assert rows and all(r["name"] == report.indicator_names[r["indicator"]] for r in rows)
+    for r in rows:
+        assert f'<td title="{r["indicator"]}">{r["name"]}</td>' in page  # the id only as the cell's tooltip
+    assert "<code>" not in page.split("警告")[0]

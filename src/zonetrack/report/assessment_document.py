@@ -99,7 +99,7 @@ def document(report: PlanReport, year: int) -> bytes:
     quality = data.quality(report, year)
     doc.add_heading("数据说明 Data notes", level=1)
     coverage = [
-        f"{row['indicator']}: "
+        f"{row['name']}: "
         + ", ".join(f"{y} {fmt.number(c, share=True) if c is not None else '—'}" for y, c in row["coverage"].items())
         for row in quality["rows"]
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class PlanReport:
     registry: pd.DataFrame
     reference: pd.DataFrame
     fingerprint: str
+    indicator_names: dict[str, str] = field(default_factory=dict)  # the dictionary's Chinese names
 
     @property
     def plan(self):
@@ -87,7 +88,15 @@ def load_plan_report(
         in_region(load_zones(raw), run.plan.region),
         pd.read_csv(reference_file, dtype=str) if reference_file.exists() else pd.DataFrame(),
         hashlib.sha256((processed / "panel.parquet").read_bytes()).hexdigest()[:12],
+        _indicator_names(raw),
     )
+
+
+def _indicator_names(raw: Path) -> dict[str, str]:
+    from zonetrack.indicators import load_dictionary
+
+    dictionary = load_dictionary(raw / "indicators.csv")
+    return dict(zip(dictionary["id"], dictionary["name_zh"], strict=True))
 
 
 def _row(frame: pd.DataFrame, **keys) -> pd.Series | None:
@@ -436,7 +445,12 @@ def quality(report: PlanReport, year: int) -> dict:
     indicators = sorted({i for t in report.plan.targets.values() for i in t.indicators})
     coverage = report.quality.get("coverage", {})
     rows = [
-        {"indicator": i, "coverage": {y: coverage.get(i, {}).get(str(y)) for y in (base, year)}} for i in indicators
+        {
+            "indicator": i,
+            "name": report.indicator_names.get(i, i),
+            "coverage": {y: coverage.get(i, {}).get(str(y)) for y in (base, year)},
+        }
+        for i in indicators
     ]
     names = report.zone_names
     groups: dict[str, list[str]] = {}
