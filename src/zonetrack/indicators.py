@@ -152,6 +152,11 @@ def load_dictionary(path: Path) -> pd.DataFrame:
     return dictionary
 
 
+def chinese_names(dictionary: pd.DataFrame) -> dict[str, str]:
+    """Each indicator's Chinese name by its id (the reports name indicators so)."""
+    return dict(zip(dictionary["id"], dictionary["name_zh"], strict=True))
+
+
 def name_lookup(dictionary: pd.DataFrame) -> dict[str, str]:
     """Map every spelling (id, Chinese and English name, alias) to the indicator id."""
     lookup: dict[str, str] = {}

@@ -20,10 +20,6 @@ ZONES_CM = [6.0, 12.0]
 NOTES_SHOWN = 30  # data notes listed per kind; the rest are counted, and all are in data_quality.json
 
 
-def _status(code: str) -> str:
-    return f"{fmt.status_zh(code)} {fmt.status_en(code)}"
-
-
 def document(report: PlanReport, year: int) -> bytes:
     """The .docx of a plan's year, the same bytes for the same outputs."""
     from zonetrack.report import plots
@@ -63,7 +59,7 @@ def document(report: PlanReport, year: int) -> bytes:
                 f"{r['target'].name_zh}{'（情景）' if r['changed'] else ''}",
                 r["value"],
                 f"{r['target_value']}\n{r['threshold'][0]}",
-                _status(r["status"]),
+                fmt.status_label(r["status"]),
                 r["coverage"],
                 r["gap"],
             ]
@@ -76,9 +72,8 @@ def document(report: PlanReport, year: int) -> bytes:
         target = r["target"]
         doc.add_heading(f"{target.name_zh} {target.name_en}", level=2)
         doc.add_paragraph(f"{target.text_zh}\n{target.text_en}")
-        add_notice(
-            doc, f"{_status(r['status'])}: value {r['value']}, target {r['threshold'][0]}; coverage {r['coverage']}"
-        )
+        verdict = fmt.status_label(r["status"])
+        add_notice(doc, f"{verdict}: value {r['value']}, target {r['threshold'][0]}; coverage {r['coverage']}")
         chart = charts.target_chart(report, year, r["id"])
         if chart:
             add_chart(doc, chart, 16.0, 9.0)

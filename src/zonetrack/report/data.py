@@ -93,10 +93,9 @@ def load_plan_report(
 
 
 def _indicator_names(raw: Path) -> dict[str, str]:
-    from zonetrack.indicators import load_dictionary
+    from zonetrack.indicators import chinese_names, load_dictionary
 
-    dictionary = load_dictionary(raw / "indicators.csv")
-    return dict(zip(dictionary["id"], dictionary["name_zh"], strict=True))
+    return chinese_names(load_dictionary(raw / "indicators.csv"))
 
 
 def _row(frame: pd.DataFrame, **keys) -> pd.Series | None:

@@ -39,7 +39,7 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
     results = pd.read_csv(evaluation_dir / "evaluation.csv", dtype={"zone_id": str, "class": str, "missing": str})
     sensitivity = pd.read_csv(evaluation_dir / "sensitivity.csv", dtype={"class": str, "factor": str})
     audit = json.loads((evaluation_dir / "audit.json").read_text(encoding="utf-8"))
-    from zonetrack.indicators import load_dictionary
+    from zonetrack.indicators import chinese_names, load_dictionary
 
     registry = load_registry(raw / "zones.csv")
     names = short_names(registry)
@@ -52,7 +52,7 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
         audit,
         names,
         years,
-        dict(zip(dictionary["id"], dictionary["name_zh"], strict=True)),
+        chinese_names(dictionary),
     )
 
 
