@@ -114,6 +114,11 @@ def quality_report(result: IngestResult, registry: pd.DataFrame, dictionary: pd.
     }
 
 
+def _file_of(source: object) -> str:
+    """The file a value's source names, without its sheet (stats/x.xlsx[2027年] → stats/x.xlsx)."""
+    return re.sub(r"\[[^\]]*\]$", "", str(source))
+
+
 def _only_used_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """Each categorical column with the categories its rows use, in their order: a category of
     another year's rows (a new file's name, a new remark) is not written into the slice's schema."""
@@ -130,7 +135,7 @@ def for_years(
     wanted = list(years)
     panel = _only_used_categories(panel[panel["year"].isin(wanted)].reset_index(drop=True))
     clusters = _only_used_categories(clusters[clusters["year"].isin(wanted)].reset_index(drop=True))
-    sources = {re.sub(r"\[[^\]]*\]$", "", str(s)) for s in [*panel["source_file"], *clusters["source_file"]]}
+    sources = {_file_of(s) for s in [*panel["source_file"], *clusters["source_file"]]}
     files = [f for f in quality["files"] if f in sources]
     values = len(panel)
     illustrative = int(panel["illustrative"].sum()) + int(clusters["illustrative"].sum())
@@ -151,7 +156,7 @@ def for_years(
             w
             for w in quality["warnings"]
             if w.get("year") in wanted
-            or (w.get("year") is None and (w.get("file") is None or re.sub(r"\[[^\]]*\]$", "", w["file"]) in files))
+            or (w.get("year") is None and (w.get("file") is None or _file_of(w["file"]) in files))
         ],
     }
     return panel, clusters, sliced

@@ -499,21 +499,31 @@ def project_path(path: str | Path, start: Path | None = None) -> Path:
     return path
 
 
+def in_plan_order(report: PlanReport, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the plan's order of targets, the total (ALL) first, then zones in the registry's order."""
+    targets = {t: n for n, t in enumerate(report.plan.targets)}
+    zones = {ALL: -1} | {z: n for n, z in enumerate(report.registry["zone_id"])}
+    keys = pd.DataFrame(
+        {
+            "zone": frame["zone_id"].map(zones).fillna(len(zones)).to_numpy(),
+            "target": frame["target_id"].map(targets).fillna(len(targets)).to_numpy(),
+        }
+    )
+    return frame.iloc[keys.sort_values(["zone", "target"], kind="stable").index].copy()
+
+
 def explore_tables(report: PlanReport, panel: pd.DataFrame, year: int) -> dict[str, pd.DataFrame]:
     """The year's tables for an analyst who opens the executed notebook: the scorecard and the gaps
     (zones and targets named in Chinese, in the plan's and the registry's order), and the panel's rows
     of the plan's indicators up to the year."""
     names = report.zone_names | {ALL: "全部 all zones"}
     targets = report.plan.targets
-    order = {t: n for n, t in enumerate(targets)}
-    zones = {ALL: -1} | {z: n for n, z in enumerate(report.registry["zone_id"])}
 
     def named(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["year"] == year].copy()
+        frame = in_plan_order(report, frame[frame["year"] == year])
         frame.insert(2, "target", [targets[t].name_zh for t in frame["target_id"]])
         frame.insert(4, "zone", [names.get(z, z) for z in frame["zone_id"]])
-        keys = [frame["zone_id"].map(zones), frame["target_id"].map(order)]
-        return frame.assign(_z=keys[0], _t=keys[1]).sort_values(["_z", "_t"]).drop(columns=["_z", "_t"])
+        return frame
 
     indicators = sorted({i for t in targets.values() for i in t.indicators})
     rows = panel[

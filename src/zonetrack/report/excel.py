@@ -13,7 +13,7 @@ import pandas as pd
 from zonetrack.engine.rules import ALL
 from zonetrack.io import stable_xlsx, starts_like_formula
 from zonetrack.report import formatting as fmt
-from zonetrack.report.data import PlanReport
+from zonetrack.report.data import PlanReport, in_plan_order
 from zonetrack.report.labels import pair
 
 
@@ -88,26 +88,13 @@ def _sheet(
 SHARE_OF_ZONES = "园区占比 share of zones"
 
 
-def _in_order(report: PlanReport, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in the plan's order of targets, the total (ALL) first, then zones in the registry's order."""
-    targets = {t: n for n, t in enumerate(report.plan.targets)}
-    zones = {ALL: -1} | {z: n for n, z in enumerate(report.registry["zone_id"])}
-    keys = pd.DataFrame(
-        {
-            "zone": frame["zone_id"].map(zones).fillna(len(zones)).to_numpy(),
-            "target": frame["target_id"].map(targets).fillna(len(targets)).to_numpy(),
-        }
-    )
-    return frame.iloc[keys.sort_values(["zone", "target"], kind="stable").index].copy()
-
-
 def workbook(report: PlanReport, year: int) -> bytes:
     """The year's workbook: headline (ALL), zones, gaps."""
     from openpyxl import Workbook
 
     targets = report.plan.targets
     names = report.zone_names
-    card = _in_order(report, report.scorecard[report.scorecard["year"] == year])
+    card = in_plan_order(report, report.scorecard[report.scorecard["year"] == year])
     card["target_zh"] = [targets[t].name_zh for t in card["target_id"]]
     # An each-target's value for the zones as a whole is the share of them meeting it, not its unit.
     each = {t for t, target in targets.items() if getattr(target, "scope", "") == "each"}
@@ -141,7 +128,7 @@ def workbook(report: PlanReport, year: int) -> bytes:
             "status_en",
         ]
     ]
-    gaps = _in_order(report, report.gaps[report.gaps["year"] == year])
+    gaps = in_plan_order(report, report.gaps[report.gaps["year"] == year])
     gaps.insert(2, "target_zh", [targets[t].name_zh for t in gaps["target_id"]])
     gaps.insert(3, "unit", [targets[t].unit for t in gaps["target_id"]])
     gaps.insert(5, "zone_name", [names.get(z, "全部 all zones") for z in gaps["zone_id"]])

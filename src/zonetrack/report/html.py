@@ -47,14 +47,7 @@ def environment() -> Environment:
 def _sentences():
     """The sentences' macros (templates/sentences.txt.j2), in plain text: whoever places a sentence
     escapes it (the pages' autoescape, python-docx's runs)."""
-    env = Environment(
-        loader=PackageLoader("zonetrack", "report/templates"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("sentences.txt.j2").module
+    return environment().overlay(autoescape=False).get_template("sentences.txt.j2").module
 
 
 def sentence(macro: str, /, **fields) -> str:
