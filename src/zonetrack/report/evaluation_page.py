@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zonetrack.io import stable_xlsx, starts_like_formula
+from zonetrack.io import stable_xlsx
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
 from zonetrack.report.html import css, render, sentence
@@ -309,28 +309,13 @@ _FORMATS = {
 
 
 def _write(sheet, frame: pd.DataFrame, headers: list[str], formats: dict[str, str]) -> None:
-    """A sheet of a frame: bold wrapped headers (Chinese over the id), numbers in their formats,
-    text that could read as a formula written as text, frozen header, filters."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """A sheet of the evaluation: excel.write_frame with each column's number format."""
+    from zonetrack.report.excel import write_frame
 
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    names = list(frame.columns)
-    for number, values in enumerate(frame.itertuples(index=False), start=2):  # max_row would scan every cell
-        row = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values]
-        sheet.append(row)
-        for name, cell in zip(names, sheet[number], strict=True):
-            if starts_like_formula(cell.value):
-                cell.data_type = "s"
-            elif isinstance(cell.value, (int, float)) and name in formats:
-                cell.number_format = formats[name]
-    for index, header in enumerate(headers, start=1):
-        widest = max(len(line) for line in header.split("\n"))
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 30)
-    sheet.auto_filter.ref = sheet.dimensions
+    def number_format(row, name, value):
+        return formats.get(name) if isinstance(value, (int, float)) else None
+
+    write_frame(sheet, frame, headers, number_format, widths=(8, 30))
 
 
 def workbook(report: EvaluationReport) -> bytes:

@@ -41,48 +41,71 @@ def _number_format(target, column: str) -> str:
     return "#,##0.00"
 
 
-def _sheet(
-    book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[str, str | None], totals: bool = False
-) -> None:
-    """One sheet of a frame, each figure in its target's number format; on a sheet of ALL rows
-    (`totals`), an each-target's value and target are shares of the zones (0.375 → 37.5%, never 0)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+def write_frame(sheet, frame: pd.DataFrame, headers: list[str], number_format, widths=(10, 40), after_row=None) -> None:
+    """A frame onto a sheet: bold wrapped headers, missing values as empty cells, text that could read
+    as a formula written as text (never evaluated), each number in `number_format(row, column, value)`
+    (None: the default), column widths by the headers' longest line within `widths`, filters;
+    `after_row(number, row)` styles a row once written."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(title)
-    sheet.append([header(c) for c in frame.columns])
+    sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     names = list(frame.columns)
-    status_column = names.index("status_en") + 1 if "status_en" in names else None
-    target_column = names.index("target_id") if "target_id" in names else None
-    code_column = names.index("status") if "status" in names else None
     # The row's number counted here: openpyxl's max_row scans every cell, once a row would be quadratic.
     for number, values in enumerate(frame.itertuples(index=False), start=2):
         row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
         sheet.append(row)
-        target = targets.get(row[target_column]) if target_column is not None else None
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column)
-            if starts_like_formula(value):
-                cell.value = value
+        for name, cell in zip(names, sheet[number], strict=True):
+            if starts_like_formula(cell.value):
                 cell.data_type = "s"  # written as a string, never evaluated as a formula
-            name = names[column - 1]
-            if isinstance(value, float) and name in formats:
-                share_of_zones = totals and name in ("value", "target_value") and getattr(target, "scope", "") == "each"
-                cell.number_format = "0.0%" if share_of_zones else formats[name] or _number_format(target, name)
+                continue
+            form = number_format(row, name, cell.value)
+            if form:
+                cell.number_format = form
+        if after_row is not None:
+            after_row(number, row)
+    sheet.auto_filter.ref = sheet.dimensions
+    low, high = widths
+    for index, text in enumerate(headers, start=1):
+        widest = max(len(line) for line in text.split("\n"))
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, low), high)
+
+
+def _sheet(
+    book, title: str, frame: pd.DataFrame, targets: dict, formats: dict[str, str | None], totals: bool = False
+) -> None:
+    """One sheet of a frame, each figure in its target's number format; on a sheet of ALL rows
+    (`totals`), an each-target's value and target are shares of the zones (0.375 → 37.5%, never 0);
+    the status cell in the status's colour."""
+    from openpyxl.styles import PatternFill
+
+    sheet = book.create_sheet(title)
+    names = list(frame.columns)
+    status_column = names.index("status_en") + 1 if "status_en" in names else None
+    target_column = names.index("target_id") if "target_id" in names else None
+    code_column = names.index("status") if "status" in names else None
+
+    def number_format(row, name, value):
+        if not isinstance(value, float) or name not in formats:
+            return None
+        target = targets.get(row[target_column]) if target_column is not None else None
+        if totals and name in ("value", "target_value") and getattr(target, "scope", "") == "each":
+            return "0.0%"
+        return formats[name] or _number_format(target, name)
+
+    def status_fill(number, row):
         if status_column:
             code = row[code_column] if code_column is not None else None
             colour = fmt.STATUS.get(code, {}).get("colour", "#FFFFFF").lstrip("#").upper()
             sheet.cell(row=number, column=status_column).fill = PatternFill(
                 "solid", start_color=colour, end_color=colour
             )
+
+    write_frame(sheet, frame, [header(c) for c in names], number_format, after_row=status_fill)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for index, name in enumerate(frame.columns, start=1):
-        widest = max(len(line) for line in header(name).split("\n"))
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 10), 40)
 
 
 SHARE_OF_ZONES = "园区占比 share of zones"
