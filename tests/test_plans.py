@@ -304,6 +304,19 @@ def test_a_scenario_cannot_change_what_the_plan_says(tmp_path, scenario, key):
     )
 
 
+@pytest.mark.parametrize("key", ["base_year", "target_year"])
+def test_a_scenario_cannot_move_the_plans_years(tmp_path, key):
+    # The plan's inputs hold its base-to-target years and DVC reruns them only for `years`: a scenario
+    # that moved the years would be assessed on the old years' data.
+    text = with_scenario(PARAMS_TEXT, "hunan-2017-2019", f"{{{key}: 2015}}")
+    (tmp_path / "params.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_run(PLAN, tmp_path / "params.yaml")
+    assert f"plans.hunan-2017-2019.scenario.{key}: error: a scenario cannot change the plan's {key}" in str(
+        caught.value
+    )
+
+
 def test_a_scenario_whose_targets_is_not_a_mapping_is_named(tmp_path):
     text = with_scenario(PARAMS_TEXT, "hunan-2017-2019", "{targets: 5}")
     (tmp_path / "params.yaml").write_text(text, encoding="utf-8")

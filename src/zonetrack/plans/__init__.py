@@ -216,6 +216,11 @@ def scenario_changes(published: Plan, assessed: Plan, status: StatusSettings) ->
     return changes
 
 
+# The plan's years: its inputs (the inputs@<plan> stage, which DVC reruns only when `years` changes)
+# are the data of these years, so a scenario never moves them.
+PLAN_YEARS = ("base_year", "target_year")
+
+
 def _descriptive_keys(scenario: dict, prefix: tuple) -> list[tuple]:
     """Where a scenario sets a key that describes the plan or a target (name_zh, unit, source…)."""
     found = [(*prefix, key) for key in scenario if key in DESCRIPTIVE_KEYS]
@@ -250,6 +255,18 @@ def load_run(plan_file: Path, params_file: Path) -> Run:
                 "a scenario cannot change the plan's id",
             )
         )
+    for key in PLAN_YEARS:
+        if key in run.scenario:
+            problems.append(
+                Problem(
+                    label,
+                    params_document.line_of((*prefix, key)),
+                    ".".join((*prefix, key)),
+                    ERROR,
+                    f"a scenario cannot change the plan's {key}: its years are what it says, and its stages read "
+                    "the data of those years only (inputs@<plan>); for other years, copy plans/ to a new plan",
+                )
+            )
     targets = run.scenario.get("targets", {}) or {}
     if not isinstance(targets, dict):
         where = (*prefix, "targets")
