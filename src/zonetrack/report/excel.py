@@ -58,7 +58,8 @@ def write_frame(sheet, frame: pd.DataFrame, headers: list[str], number_format, w
     for number, values in enumerate(frame.itertuples(index=False), start=2):
         row = [None if (isinstance(v, float) and pd.isna(v)) else v for v in values]
         sheet.append(row)
-        for name, cell in zip(names, sheet[number], strict=True):
+        for column, name in enumerate(names, start=1):
+            cell = sheet.cell(row=number, column=column)  # sheet[number] would scan every cell for its width
             if starts_like_formula(cell.value):
                 cell.data_type = "s"  # written as a string, never evaluated as a formula
                 continue
