@@ -4,6 +4,7 @@ it again, a damaged file is redrawn, concurrent runs never see half a file, and 
 from __future__ import annotations
 
 import base64
+import io
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -112,3 +113,25 @@ def test_prune_keeps_the_most_recently_used_within_the_bound(cache):
     # A bound of one chart: the three least recently used go, the newest stays.
     assert store.prune(limit=newest.stat().st_size) == 3
     assert list(cache.glob("*/*.png")) == [newest]
+
+
+def test_a_font_cut_read_from_the_cache_is_the_cut_made(tmp_path, monkeypatch):
+    # The pages' font cut (publish.font_cut) is kept by its characters: a rerun whose pages hold the
+    # same characters reads the cut; other characters cut again; a damaged entry is cut again.
+    from fontTools.ttLib import TTFont
+
+    from zonetrack.report import publish
+
+    monkeypatch.setenv("ZONETRACK_CACHE", "off")
+    made = publish.font_cut({"高", "新", "区"})
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path / "cache"))
+    assert publish.font_cut({"高", "新", "区"}) == made  # cut, kept
+    entries = list((tmp_path / "cache" / publish.FONT_KIND).glob("*/*.otf"))
+    assert len(entries) == 1
+    assert publish.font_cut({"区", "高", "新"}) == made  # read: the same characters in any order
+    other = publish.font_cut({"高", "新", "区", "湖"})
+    assert other != made and len(list((tmp_path / "cache" / publish.FONT_KIND).glob("*/*.otf"))) == 2
+    entries[0].write_bytes(b"not a font")
+    assert publish.font_cut({"高", "新", "区"}) == made
+    cmap = TTFont(io.BytesIO(made)).getBestCmap()
+    assert {ord(c) for c in "高新区"} <= set(cmap) and ord("湖") not in cmap

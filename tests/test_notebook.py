@@ -30,6 +30,42 @@ def test_template_is_stored_without_outputs():
     assert "papermill" not in notebook.metadata
 
 
+def test_one_kernel_runs_a_stages_notebooks_each_from_a_fresh_namespace(tmp_path):
+    # The report stages run their years in one kernel (imports paid once); a year must never read a
+    # variable the year before left, and a failing notebook must still stop the stage.
+    import json
+
+    import nbformat
+
+    from zonetrack.report.render import Kernel
+
+    def notebook(name: str, *sources: str):
+        path = tmp_path / f"{name}.ipynb"
+        cells = [nbformat.v4.new_code_cell(s) for s in sources]
+        cells[0].metadata["tags"] = ["parameters"]
+        made = nbformat.v4.new_notebook(cells=cells)
+        made.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(made, path)
+        return path
+
+    first = notebook("first", "value = 0", "import zonetrack.report.sections\nleft_behind = value + 1")
+    second = notebook(
+        "second",
+        "value = 0",
+        "import json, sys\nprint(json.dumps(['left_behind' in dir(), 'zonetrack.report.sections' in sys.modules]))",
+    )
+    third = notebook("third", "value = 0", "raise ValueError(value)")
+    with Kernel("python3") as kernel:
+        kernel.run(first, tmp_path / "first.out.ipynb", {"value": 41}, tmp_path / "kept-1.ipynb", "first")
+        ran = kernel.run(second, tmp_path / "second.out.ipynb", {}, tmp_path / "kept-2.ipynb", "second")
+        with pytest.raises(RuntimeError, match=r"third: the notebook failed in cell \d+: ValueError: 7"):
+            kernel.run(third, tmp_path / "third.out.ipynb", {"value": 7}, tmp_path / "kept-3.ipynb", "third")
+    printed = nbformat.read(ran, as_version=4).cells[-1].outputs[0]["text"]
+    # A fresh namespace (nothing the first notebook left), the same process (its imports kept).
+    assert json.loads(printed) == [False, True]
+    assert (tmp_path / "kept-3.ipynb").is_file()
+
+
 def report(world, plan, out):
     args = [
         "report",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,47 +36,118 @@ class ReportInputs:
 
 IOPUB_TIMEOUT = 120  # seconds to wait for a cell's outputs once it has returned
 
+# Run first in the kernel before every notebook but its first: the namespace as a new kernel's (a year
+# never reads what the previous year's notebook left), the modules it imported kept.
+RESET = "get_ipython().reset(new_session=False)"
+
+
+class Kernel:
+    """One kernel for the notebooks of a stage, run one after another: started once, so pandas,
+    matplotlib and zonetrack are imported once, not once per year; its namespace reset before each
+    notebook. `with Kernel(name) as kernel: kernel.run(...)`; the kernel is shut down at the end."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.manager = None
+        self.client = None
+        self.notebooks = 0
+
+    def __enter__(self) -> Kernel:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        class Manager(AsyncKernelManager):
+            """Keeps every client it makes: papermill's client of a kernel it does not own is never
+            closed by papermill, so run() closes it (its sockets) once the notebook ran."""
+
+            def client(self, **kwargs):
+                made = super().client(**kwargs)
+                self.made.append(made)
+                return made
+
+        self.manager = Manager(kernel_name=self.name)
+        self.manager.made = []
+        # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for the
+        # analyst; errors in a notebook still fail the stage through papermill.
+        run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=CRITICAL"], cwd=os.getcwd())
+        return self
+
+    def __exit__(self, *_) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.client is not None:
+            self.client.stop_channels()
+        self._close_clients()
+        # Every output is collected when a notebook's last cell returns, and a report notebook writes no
+        # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
+        run_sync(self.manager.shutdown_kernel)(now=True)
+
+    def run(self, template: Path, executed: Path, parameters: dict, kept: Path, what: str) -> Path:
+        """Execute a template with explicit parameters into `executed`. A failing notebook is moved to
+        `kept` (the staging folder goes when the stage fails) and the stage stops with its cell, error
+        and that path."""
+        import papermill
+
+        if self.notebooks:
+            self._reset()
+        self.notebooks += 1
+        try:
+            papermill.execute_notebook(
+                str(template),
+                str(executed),
+                parameters=parameters,
+                kernel_name=self.name,
+                km=self.manager,
+                progress_bar=False,
+                # One write at the end (or at the failing cell), not one per cell of a page of charts.
+                request_save_on_cell_execute=False,
+                # After a cell returns, nbclient waits iopub_timeout (4 s by default) for its outputs and
+                # then moves on without them, silently: on a loaded machine a page lost a section that
+                # way. Wait long, and fail the stage rather than publish a page with an output missing.
+                iopub_timeout=IOPUB_TIMEOUT,
+                raise_on_iopub_timeout=True,
+            )
+        except papermill.PapermillExecutionError as error:
+            self._close_clients()
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(executed, kept)
+            raise RuntimeError(
+                f"{what}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+                f"(the executed notebook, with the traceback, is {kept})"
+            ) from None
+        self._close_clients()
+        return executed
+
+    def _close_clients(self) -> None:
+        while self.manager.made:
+            self.manager.made.pop().stop_channels()
+
+    def _reset(self) -> None:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        if self.client is None:  # one client for every reset (a client per reset costs ~0.2 s)
+            self.client = BlockingKernelClient()
+            self.client.load_connection_info(self.manager.get_connection_info())
+            self.client.start_channels()
+        request = self.client.execute(RESET, silent=True, store_history=False)
+        while True:
+            reply = self.client.get_shell_msg(timeout=IOPUB_TIMEOUT)
+            if reply["parent_header"].get("msg_id") == request:
+                break
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"the kernel could not be reset: {content.get('ename')}: {content.get('evalue')}")
+
 
 def run_notebook(template: Path, executed: Path, parameters: dict, kernel: str, kept: Path, what: str) -> Path:
-    """Execute a template with explicit parameters and kernel into `executed`. A failing notebook
-    is moved to `kept` (the staging folder goes when the stage fails) and the stage stops with its
-    cell, error and that path."""
-    import papermill
-
-    try:
-        papermill.execute_notebook(
-            str(template),
-            str(executed),
-            parameters=parameters,
-            kernel_name=kernel,
-            cwd=os.getcwd(),
-            progress_bar=False,
-            # One write at the end (or at the failing cell), not one per cell of a page of charts.
-            request_save_on_cell_execute=False,
-            # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for
-            # the analyst; errors in the notebook still fail the stage through papermill.
-            extra_arguments=["--log-level=CRITICAL"],
-            # Every output is collected when the last cell returns, and a report notebook writes no
-            # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
-            shutdown_kernel="immediate",
-            # After a cell returns, nbclient waits iopub_timeout (4 s by default) for its outputs and
-            # then moves on without them, silently: on a loaded machine a page lost a section that
-            # way. Wait long, and fail the stage rather than publish a page with an output missing.
-            iopub_timeout=IOPUB_TIMEOUT,
-            raise_on_iopub_timeout=True,
-        )
-    except papermill.PapermillExecutionError as error:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(executed, kept)
-        raise RuntimeError(
-            f"{what}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
-            f"(the executed notebook, with the traceback, is {kept})"
-        ) from None
-    return executed
+    """One notebook in a kernel of its own (Kernel.run)."""
+    with Kernel(kernel) as one:
+        return one.run(template, executed, parameters, kept, what)
 
 
-def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
-    """Run the template for one year with explicit parameters and kernel; return the executed notebook."""
+def execute_year(year: int, inputs: ReportInputs, folder: Path, kernel: Kernel) -> Path:
+    """Run the template for one year with explicit parameters in the stage's kernel; return the
+    executed notebook."""
     folder.mkdir(parents=True, exist_ok=True)
     parameters = {
         "year": year,
@@ -87,7 +159,7 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path) -> Path:
         "experiment": inputs.experiment,
     }
     kept = failed_notebook(inputs, year)
-    return run_notebook(inputs.template, folder / EXECUTED_NAME, parameters, inputs.kernel, kept, f"report {year}")
+    return kernel.run(inputs.template, folder / EXECUTED_NAME, parameters, kept, f"report {year}")
 
 
 def failed_notebook(inputs: ReportInputs, year: int) -> Path:
@@ -164,39 +236,28 @@ def plan_page(inputs: ReportInputs, folder: Path) -> Path:
 
 
 def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
-    """Execute and publish every year of the plan's scorecard, at most `jobs` tasks at a time, and the
-    plan's page, then embed one cut of the CJK font in all of them; replace reports/<plan>/ with the
-    result only when all of it succeeded.
+    """Execute and publish every year of the plan's scorecard and the plan's page, then embed one cut
+    of the CJK font in all of them; replace reports/<plan>/ with the result only when all of it
+    succeeded.
 
-    Each year is two tasks (execute, then publish), so three years keep two cores busy: the third
-    notebook runs while the first two are being published.
+    The years run one after another in one kernel (Kernel: its imports paid once); with `jobs` > 1 a
+    year is published (page, workbook, document) in a thread while the kernel runs the next one, so
+    two cores are busy: the kernel's process and this one.
     """
     started = time.perf_counter()
     plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
     years = years_in(inputs.plan_processed / "scorecard.csv")
     with atomic_outputs(inputs.out, folders=True) as (staging,):
-        if jobs <= 1:
-            plan_page(inputs, staging)
-            for year in years:
-                folder = staging / str(year)
-                publish_year(year, execute_year(year, inputs, folder), inputs, folder)
-                log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                pending: dict[Future, tuple[str, int]] = {pool.submit(plan_page, inputs, staging): ("plan", 0)}
-                pending |= {
-                    pool.submit(execute_year, year, inputs, staging / str(year)): ("execute", year) for year in years
-                }
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        task, year = pending.pop(future)
-                        result = future.result()  # re-raises a task's error here
-                        if task == "execute":
-                            folder = staging / str(year)
-                            pending[pool.submit(publish_year, year, result, inputs, folder)] = ("publish", year)
-                        elif task == "publish":
-                            log(f"report {year}: {inputs.out / str(year) / 'assessment.html'}")
+        with alongside(jobs) as publish:
+            published = [publish(plan_page, inputs, staging)]
+            with Kernel(inputs.kernel) as kernel:  # stopped once the last year ran, not published
+                for year in years:
+                    folder = staging / str(year)
+                    executed = execute_year(year, inputs, folder, kernel)
+                    published.append(publish(publish_year, year, executed, inputs, folder))
+            for page in published[1:]:
+                log(f"report {page.result().parent.name}: {inputs.out / page.result().parent.name / 'assessment.html'}")
+            published[0].result()
         embed_shared_cjk_font([staging / "index.html", *(staging / str(year) / "assessment.html" for year in years)])
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
@@ -210,6 +271,36 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     return years
 
 
+@contextmanager
+def alongside(jobs: int):
+    """`submit(function, *args)` → a future: in one thread beside the caller with `jobs` > 1 (the
+    caller waits on a kernel meanwhile), else at once. An error is raised by the future's result()
+    or, at the latest, when the block ends."""
+    if jobs <= 1:
+
+        def now(function, *args) -> Future:
+            future: Future = Future()
+            future.set_result(function(*args))
+            return future
+
+        yield now
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        futures: list[Future] = []
+
+        def later(function, *args) -> Future:
+            futures.append(pool.submit(function, *args))
+            return futures[-1]
+
+        try:
+            yield later
+        finally:
+            for future in futures:
+                future.cancel()  # those not started, when the caller failed
+        for future in futures:
+            future.result()
+
+
 @dataclass(frozen=True)
 class EvaluationInputs:
     """Where the evaluation's report stage reads from and writes to."""
@@ -221,11 +312,11 @@ class EvaluationInputs:
     kernel: str = "python3"
 
 
-def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
+def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path, kernel: Kernel) -> Path:
     parameters = {"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)}
     kept = inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
     executed = folder / f".{year}.executed.ipynb"
-    return run_notebook(inputs.template, executed, parameters, inputs.kernel, kept, f"evaluation {year}")
+    return kernel.run(inputs.template, executed, parameters, kept, f"evaluation {year}")
 
 
 def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
@@ -243,22 +334,16 @@ def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, fol
     return folder / f"{year}.html"
 
 
-def _run_and_publish(year: int, inputs: EvaluationInputs, folder: Path) -> Path:
-    return _publish_evaluation(year, _execute_evaluation(year, inputs, folder), inputs, folder)
-
-
 def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
-    """reports/evaluation/<year>.html (and .ipynb, .xlsx) for every year evaluated, replaced as a whole."""
+    """reports/evaluation/<year>.html (and .ipynb, .xlsx, .docx) for every year evaluated, replaced as a
+    whole: the years in one kernel, each published beside the next one's run (as render_reports)."""
     started = time.perf_counter()
     years = evaluated_years(inputs.evaluation)
     with atomic_outputs(inputs.out, folders=True) as (staging,):
-        if jobs <= 1:
+        with alongside(jobs) as publish, Kernel(inputs.kernel) as kernel:
             for year in years:
-                _run_and_publish(year, inputs, staging)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for future in [pool.submit(_run_and_publish, year, inputs, staging) for year in years]:
-                    future.result()
+                executed = _execute_evaluation(year, inputs, staging, kernel)
+                publish(_publish_evaluation, year, executed, inputs, staging)
         embed_shared_cjk_font([staging / f"{year}.html" for year in years])
     for year in years:
         (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
