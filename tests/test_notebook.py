@@ -89,6 +89,34 @@ def report(world, plan, out):
     return main(args)
 
 
+def test_a_new_year_leaves_the_years_before_byte_identical_and_read_from_the_cache(tmp_path, monkeypatch, capsys):
+    # Issue 20: a new year's data recomputes no old year's page. The world as it was in 2018 and as it
+    # is with 2019, built at the same place (the notebook's parameters are paths): the 2017 and 2018
+    # files are the same bytes, read from the page cache, and only 2019 is made.
+    import shutil
+
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path / "cache"))
+    world = build(tmp_path / "world", last_year=2018)
+    assert report(world, "hunan-2017-2019", tmp_path / "before") == 0
+    assert "reports of hunan-2017-2019 in" in capsys.readouterr().err
+    shutil.rmtree(tmp_path / "world")
+    world = build(tmp_path / "world", new_file_from=2019)
+    assert report(world, "hunan-2017-2019", tmp_path / "after") == 0
+    assert "2019 made, 2017, 2018 read from the cache" in capsys.readouterr().err
+    before, after = tmp_path / "before" / "hunan-2017-2019", tmp_path / "after" / "hunan-2017-2019"
+    for year in ("2017", "2018"):
+        files = sorted(p.name for p in (before / year).iterdir())
+        assert files == ["assessment.docx", "assessment.html", "assessment.ipynb", "scorecard.xlsx"]
+        for name in files:
+            assert (before / year / name).read_bytes() == (after / year / name).read_bytes(), f"{year}/{name}"
+    # The 2018 page says what it rests on: the values of 2016-2018 only, no link to a later year.
+    page = (after / "2018" / "assessment.html").read_text(encoding="utf-8")
+    assert "../2019/assessment.html" not in page and "../2017/assessment.html" in page
+    assert (after / "2019" / "assessment.html").is_file()
+    # The plan's page lists every year.
+    assert 'href="2019/assessment.html"' in (after / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     world = build(tmp_path_factory.mktemp("world"))
@@ -182,7 +210,7 @@ def test_attack_strings_stay_text_in_the_2017_2019_report(hunan):
     assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_every_page_of_the_stage_carries_one_cut_of_the_font_covering_its_characters(hunan):
+def test_every_page_carries_its_own_cut_of_the_font_covering_its_characters(hunan):
     import base64
     import io
     import re
@@ -203,7 +231,9 @@ def test_every_page_of_the_stage_carries_one_cut_of_the_font_covering_its_charac
         # own font may serve, e.g. for the arrows and symbols).
         han = {c for c in text if "\u4e00" <= c <= "\u9fff"}
         assert han and han <= covered, sorted(han - covered)[:10]
-    assert len(fonts) == 1  # one cut shared by the stage's pages
+        # Its own cut: no character another page needs, so a later year's page changes no earlier one.
+        assert {c for c in covered if "\u4e00" <= c <= "\u9fff"} <= han
+    assert len(fonts) == len(pages)  # the pages' characters differ, and so do their cuts
 
 
 def test_a_second_run_in_one_process_reads_the_files_as_they_are_now(tmp_path):

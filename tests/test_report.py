@@ -520,3 +520,23 @@ def test_the_quality_section_names_indicators_in_chinese(report):
     for r in rows:
         assert f'<td title="{r["indicator"]}">{r["name"]}</td>' in page  # the id only as the cell's tooltip
     assert "<code>" not in page.split("警告")[0]
+
+
+def test_an_evaluation_page_reads_its_year_and_the_years_before_only():
+    # A year's evaluation page holds nothing a later year changes (its audit, notes and links stop at
+    # it), so a new year leaves it byte-identical and the stage reads it from the page cache.
+    from zonetrack.report.evaluation_page import up_to
+
+    audit = {
+        "audits": {"2017/national": 1, "2018/national": 2},
+        "coverage": {"2017/national": {"published": True}, "2018/provincial": {"published": False}},
+        "notes": [{"year": 2017, "class": "national", "note": "a"}, {"year": 2018, "class": "national", "note": "b"}],
+        "frameworks": {"national": {}},
+        "settings": {"normalisation": "minmax"},
+    }
+    seen = up_to(audit, 2017)
+    assert seen["audits"] == {"2017/national": 1}
+    assert seen["coverage"] == {"2017/national": {"published": True}}
+    assert seen["notes"] == [{"year": 2017, "class": "national", "note": "a"}]
+    assert seen["frameworks"] == audit["frameworks"] and seen["settings"] == audit["settings"]
+    assert up_to(audit, 2018) == audit

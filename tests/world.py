@@ -52,8 +52,10 @@ targets:
 """
 
 
-def build(root: Path) -> dict[str, Path]:
-    """raw/, processed/ (ingested, both the 2017-2019 plan and the made-up plan evaluated), params."""
+def build(root: Path, last_year: int | None = None, new_file_from: int | None = None) -> dict[str, Path]:
+    """raw/, processed/ (ingested, both the 2017-2019 plan and the made-up plan evaluated), params;
+    with `last_year`, the statistics as they were before any later year arrived; with `new_file_from`,
+    the years from it on in a file of their own (stats/long_<year>.csv), as a new year's data comes."""
     raw = root / "raw"
     (raw / "stats").mkdir(parents=True)
     shutil.copy(RAW / "indicators.csv", raw)
@@ -81,10 +83,16 @@ def build(root: Path) -> dict[str, Path]:
     rows += [
         (z, y, "tech_contract_value", 2 * 1.2 ** (y - 2020)) for z in ("changsha", "zhuzhou") for y in (2020, 2021)
     ]
-    with (raw / "stats" / "long.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["zone", "year", "indicator", "value", "note"])
-        writer.writerows([(*r, "illustrative") for r in rows])
+    if last_year is not None:
+        rows = [r for r in rows if r[1] <= last_year]
+    later = [r for r in rows if new_file_from is not None and r[1] >= new_file_from]
+    for name, part in (("long.csv", [r for r in rows if r not in later]), (f"long_{new_file_from}.csv", later)):
+        if not part:
+            continue
+        with (raw / "stats" / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["zone", "year", "indicator", "value", "note"])
+            writer.writerows([(*r, "illustrative") for r in part])
     (raw / "clusters.csv").write_text(f"zone,year,cluster,revenue\nchangsha,2019,{XSS},1200\n", encoding="utf-8")
     plans = root / "plans"
     plans.mkdir()

@@ -38,6 +38,44 @@ class PlanReport:
     reference: pd.DataFrame
     fingerprint: str
     indicator_names: dict[str, str] = field(default_factory=dict)  # the dictionary's Chinese names
+    panel: pd.DataFrame | None = None  # the plan's inputs (panel.parquet, clusters.parquet), for as_of
+    clusters: pd.DataFrame | None = None
+
+    def as_of(self, year: int) -> PlanReport:
+        """The report as its year's page shows it: the stages' rows of that year and the years before,
+        and the data (its values, files, warnings, coverage and fingerprint) of the plan's base year to
+        that year. Nothing a later year's data changes reaches a year's page, so a new year leaves the
+        pages of the years before byte-identical (and the report stage reads them from the cache)."""
+        from zonetrack.ingest.report import for_years
+
+        def upto(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["year"] <= year].reset_index(drop=True)
+
+        panel, clusters, quality = for_years(
+            self.panel, self.clusters, self.quality, range(self.plan.base_year, year + 1)
+        )
+        # The years outside the plan are said on the plan's page, not on a year's.
+        summary = {k: v for k, v in self.summary.items() if k != "outside_years"} | {
+            "years": [y for y in self.summary.get("years", []) if y <= year],
+            "data_years": [y for y in self.summary.get("data_years", []) if y <= year],
+            "registry_counts": [r for r in self.summary.get("registry_counts", []) if r["year"] <= year],
+        }
+        return PlanReport(
+            self.run,
+            self.experiment,
+            upto(self.scorecard),
+            upto(self.gaps),
+            upto(self.thresholds),
+            upto(self.contributions),
+            summary,
+            quality,
+            self.registry,
+            self.reference,
+            data_fingerprint(panel),
+            self.indicator_names,
+            panel,
+            clusters,
+        )
 
     @property
     def plan(self):
@@ -76,6 +114,7 @@ def load_plan_report(
     recover_outputs(plan_processed)
     reference_file = raw / "reference" / "province_official.csv"
     run = load_run(plan_file, params_file)
+    panel = pd.read_parquet(processed / "panel.parquet")
     return PlanReport(
         run,
         experiment or None,
@@ -87,9 +126,21 @@ def load_plan_report(
         json.loads((processed / "data_quality.json").read_text(encoding="utf-8")),
         in_region(load_zones(raw), run.plan.region),
         pd.read_csv(reference_file, dtype=str) if reference_file.exists() else pd.DataFrame(),
-        hashlib.sha256((processed / "panel.parquet").read_bytes()).hexdigest()[:12],
+        data_fingerprint(panel),
         _indicator_names(raw),
+        panel,
+        pd.read_parquet(processed / "clusters.parquet"),
     )
+
+
+def data_fingerprint(panel: pd.DataFrame) -> str:
+    """The data a page rests on, in 12 hex digits: the SHA-256 of the panel's rows as parquet (for a
+    plan's last year, that of data/processed/inputs/<plan>/panel.parquet)."""
+    import io
+
+    buffer = io.BytesIO()
+    panel.to_parquet(buffer, index=False)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()[:12]
 
 
 def _indicator_names(raw: Path) -> dict[str, str]:

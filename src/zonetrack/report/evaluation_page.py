@@ -44,16 +44,30 @@ def load_evaluation(year: int, evaluation_dir: Path, raw: Path) -> EvaluationRep
     registry = load_registry(raw / "zones.csv")
     names = short_names(registry)
     dictionary = load_dictionary(raw / "indicators.csv")
-    years = evaluated_years(audit, results)
+    years = [y for y in evaluated_years(audit, results) if y <= year]
     return EvaluationReport(
         year,
-        results[results["year"] == year],
-        sensitivity[sensitivity["year"] == year],
-        audit,
+        results[results["year"] == year].reset_index(drop=True),
+        sensitivity[sensitivity["year"] == year].reset_index(drop=True),
+        up_to(audit, year),
         names,
         years,
         chinese_names(dictionary),
     )
+
+
+def up_to(audit: dict, year: int) -> dict:
+    """audit.json as a year's page reads it: the class-years and notes of that year and before. A
+    year's page thus holds nothing a later year changes, and a new year leaves it byte-identical."""
+
+    def early(key: str) -> bool:
+        return int(key.split("/")[0]) <= year
+
+    return audit | {
+        "audits": {k: v for k, v in audit.get("audits", {}).items() if early(k)},
+        "coverage": {k: v for k, v in audit.get("coverage", {}).items() if early(k)},
+        "notes": [n for n in audit.get("notes", []) if n["year"] <= year],
+    }
 
 
 def evaluated_years(audit: dict, results: pd.DataFrame) -> list[int]:

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import nbformat
 
-from zonetrack.io import write_text
-
 VOLATILE_NOTEBOOK_KEYS = (
     "start_time",
     "end_time",
@@ -83,8 +81,8 @@ def _text(value: str | list[str]) -> str:
 
 def notebook_html(notebook: nbformat.NotebookNode, title: str) -> str:
     """The notebook as a reader's HTML page (outputs without code, no network needed to read it):
-    one Jinja2 template over the outputs. The CJK font is embedded afterwards, once for all the
-    pages of a stage (embed_shared_cjk_font)."""
+    one Jinja2 template over the outputs. The CJK font is embedded afterwards (embed_cjk_font: each
+    page its own cut, so that a page's bytes depend on that page alone)."""
     from zonetrack.report.html import render
 
     return render("notebook.html.j2", title=title, blocks=notebook_blocks(notebook))
@@ -94,16 +92,6 @@ def embed_cjk_font(page: str) -> str:
     """Embed the bundled CJK font, cut down to the characters the page uses, so that Chinese text
     renders on a machine without Chinese fonts (the whole font is 16 MB; a page needs ~100 KB)."""
     return _with_style(page, cjk_font_style(_characters(page)))
-
-
-def embed_shared_cjk_font(pages: list[Path]) -> None:
-    """Embed one cut of the font, holding the characters of all `pages`, in each of them (rewritten
-    in place): a stage's pages share nearly all their characters, and cutting the font costs about
-    half a second a time."""
-    texts = [path.read_text(encoding="utf-8") for path in pages]
-    style = cjk_font_style(set().union(*map(_characters, texts)))
-    for path, text in zip(pages, texts, strict=True):
-        write_text(_with_style(text, style), path)
 
 
 def _characters(page: str) -> set[str]:

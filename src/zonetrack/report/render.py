@@ -14,7 +14,6 @@ from pathlib import Path
 
 from zonetrack.io import atomic_outputs, write_text
 from zonetrack.problems import log
-from zonetrack.report.publish import embed_shared_cjk_font
 
 EXECUTED_NAME = ".assessment.executed.ipynb"
 
@@ -44,7 +43,8 @@ RESET = "get_ipython().reset(new_session=False)"
 class Kernel:
     """One kernel for the notebooks of a stage, run one after another: started once, so pandas,
     matplotlib and zonetrack are imported once, not once per year; its namespace reset before each
-    notebook. `with Kernel(name) as kernel: kernel.run(...)`; the kernel is shut down at the end."""
+    notebook. `with Kernel(name) as kernel: kernel.run(...)`: the kernel starts with the first run and
+    is shut down at the end."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -53,6 +53,9 @@ class Kernel:
         self.notebooks = 0
 
     def __enter__(self) -> Kernel:
+        return self
+
+    def _start(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -70,11 +73,12 @@ class Kernel:
         # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for the
         # analyst; errors in a notebook still fail the stage through papermill.
         run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=CRITICAL"], cwd=os.getcwd())
-        return self
 
     def __exit__(self, *_) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.manager is None:
+            return  # never started: every notebook was read from the cache
         if self.client is not None:
             self.client.stop_channels()
         self._close_clients()
@@ -88,6 +92,8 @@ class Kernel:
         and that path."""
         import papermill
 
+        if self.manager is None:
+            self._start()
         if self.notebooks:
             self._reset()
         self.notebooks += 1
@@ -149,7 +155,13 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path, kernel: Kernel) 
     """Run the template for one year with explicit parameters in the stage's kernel; return the
     executed notebook."""
     folder.mkdir(parents=True, exist_ok=True)
-    parameters = {
+    kept = failed_notebook(inputs, year)
+    return kernel.run(inputs.template, folder / EXECUTED_NAME, year_parameters(year, inputs), kept, f"report {year}")
+
+
+def year_parameters(year: int, inputs: ReportInputs) -> dict:
+    """The notebook's parameters for a year."""
+    return {
         "year": year,
         "plan_file": str(inputs.plan_file),
         "params_file": str(inputs.params_file),
@@ -158,8 +170,22 @@ def execute_year(year: int, inputs: ReportInputs, folder: Path, kernel: Kernel) 
         "raw_dir": str(inputs.raw),
         "experiment": inputs.experiment,
     }
-    kept = failed_notebook(inputs, year)
-    return kernel.run(inputs.template, folder / EXECUTED_NAME, parameters, kept, f"report {year}")
+
+
+YEAR_FILES = {
+    ".html": "assessment.html",
+    ".ipynb": "assessment.ipynb",
+    ".xlsx": "scorecard.xlsx",
+    ".docx": "assessment.docx",
+}
+
+
+def year_key(year: int, inputs: ReportInputs) -> str:
+    """The name of a year's files in the page cache: its view of the report (that year and before)."""
+    from zonetrack.report import page_cache
+
+    parts = page_cache.report_parts(plan_report(inputs).as_of(year))
+    return page_cache.key("assessment", inputs.template, inputs.kernel, year_parameters(year, inputs), parts)
 
 
 def failed_notebook(inputs: ReportInputs, year: int) -> Path:
@@ -208,10 +234,10 @@ def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) 
 
     # load
     notebook = nbformat.read(executed, as_version=4)
-    report = plan_report(inputs)
+    report = plan_report(inputs).as_of(year)
     # process
     notebook = publish.strip_volatile(notebook)
-    page = publish.notebook_html(notebook, f"{year} {report.plan.name_zh}")
+    page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} {report.plan.name_zh}"))
     workbook = excel.workbook(report, year)
     document = assessment_document.document(report, year)
     # save (into the staging folder; the stage commits the folder as a whole)
@@ -227,48 +253,67 @@ def plan_page(inputs: ReportInputs, folder: Path) -> Path:
     """reports/<plan>/index.html: the plan, its years, and every target's status across them."""
     from zonetrack.report import plots
     from zonetrack.report.index import plan_html
+    from zonetrack.report.publish import embed_cjk_font
 
     report = plan_report(inputs)
     plots.theme()
     path = folder / "index.html"
-    write_text(plan_html(report), path)
+    write_text(embed_cjk_font(plan_html(report)), path)
     return path
 
 
 def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
-    """Execute and publish every year of the plan's scorecard and the plan's page, then embed one cut
-    of the CJK font in all of them; replace reports/<plan>/ with the result only when all of it
-    succeeded.
+    """Execute and publish every year of the plan's scorecard, and the plan's page; replace
+    reports/<plan>/ with the result only when all of it succeeded.
 
-    The years run one after another in one kernel (Kernel: its imports paid once); with `jobs` > 1 a
-    year is published (page, workbook, document) in a thread while the kernel runs the next one, so
-    two cores are busy: the kernel's process and this one.
+    A year whose files are in the page cache (page_cache: its view of the report, that year and the
+    years before, did not change) is read from it, not executed. The others run one after another in
+    one kernel (Kernel: its imports paid once, and not started when every year is cached); with
+    `jobs` > 1 a year is published (page, workbook, document, each page with its own cut of the CJK
+    font) in a thread while the kernel runs the next one, so two cores are busy: the kernel's
+    process and this one.
     """
+    from zonetrack.report import page_cache
+
     started = time.perf_counter()
     plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
     years = years_in(inputs.plan_processed / "scorecard.csv")
-    with atomic_outputs(inputs.out, folders=True) as (staging,):
-        with alongside(jobs) as publish:
-            published = [publish(plan_page, inputs, staging)]
-            with Kernel(inputs.kernel) as kernel:  # stopped once the last year ran, not published
-                for year in years:
-                    folder = staging / str(year)
-                    executed = execute_year(year, inputs, folder, kernel)
-                    published.append(publish(publish_year, year, executed, inputs, folder))
-            for page in published[1:]:
-                log(f"report {page.result().parent.name}: {inputs.out / page.result().parent.name / 'assessment.html'}")
-            published[0].result()
-        embed_shared_cjk_font([staging / "index.html", *(staging / str(year) / "assessment.html" for year in years)])
+    plan_report(inputs)  # loaded here, before the thread below reads it
+    read = []
+    with atomic_outputs(inputs.out, folders=True) as (staging,), alongside(jobs) as publish:
+        published = [publish(plan_page, inputs, staging)]
+        with Kernel(inputs.kernel) as kernel:  # started for the first year not cached
+            for year in years:
+                folder = staging / str(year)
+                name = year_key(year, inputs)
+                files = {suffix: folder / file for suffix, file in YEAR_FILES.items()}
+                if page_cache.restore(name, files):
+                    read.append(year)
+                    continue
+                executed = execute_year(year, inputs, folder, kernel)
+                published.append(publish(_publish_and_keep, year, executed, inputs, folder, name, files))
+        for page in published:
+            page.result()
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
     from zonetrack import cache
 
     cache.prune()
+    made = [y for y in years if y not in read]
     log(
-        f"reports of {inputs.plan_file.stem} for {', '.join(map(str, years)) or 'no year'} in {inputs.out} "
-        f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
+        f"reports of {inputs.plan_file.stem} in {inputs.out}: {', '.join(map(str, made)) or 'no year'} made, "
+        f"{', '.join(map(str, read)) or 'none'} read from the cache ({time.perf_counter() - started:.1f} s, "
+        f"{jobs} job(s))"
     )
     return years
+
+
+def _publish_and_keep(year: int, executed: Path, inputs: ReportInputs, folder: Path, name: str, files: dict) -> Path:
+    from zonetrack.report import page_cache
+
+    page = publish_year(year, executed, inputs, folder)
+    page_cache.keep(name, files)
+    return page
 
 
 @contextmanager
@@ -294,9 +339,10 @@ def alongside(jobs: int):
 
         try:
             yield later
-        finally:
+        except BaseException:
             for future in futures:
-                future.cancel()  # those not started, when the caller failed
+                future.cancel()  # those not started: the caller failed
+            raise
         for future in futures:
             future.result()
 
@@ -312,11 +358,14 @@ class EvaluationInputs:
     kernel: str = "python3"
 
 
+def _evaluation_parameters(year: int, inputs: EvaluationInputs) -> dict:
+    return {"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)}
+
+
 def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path, kernel: Kernel) -> Path:
-    parameters = {"year": year, "evaluation_dir": str(inputs.evaluation), "raw_dir": str(inputs.raw)}
     kept = inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb"
     executed = folder / f".{year}.executed.ipynb"
-    return kernel.run(inputs.template, executed, parameters, kept, f"evaluation {year}")
+    return kernel.run(inputs.template, executed, _evaluation_parameters(year, inputs), kept, f"evaluation {year}")
 
 
 def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
@@ -326,26 +375,64 @@ def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, fol
 
     notebook = publish.strip_volatile(nbformat.read(executed, as_version=4))
     report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
+    page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} 高新区绩效评价"))
     nbformat.write(notebook, folder / f"{year}.ipynb")
-    write_text(publish.notebook_html(notebook, f"{year} 高新区绩效评价"), folder / f"{year}.html")
+    write_text(page, folder / f"{year}.html")
     (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
     (folder / f"{year}.docx").write_bytes(evaluation_document.document(report))
     executed.unlink(missing_ok=True)
     return folder / f"{year}.html"
 
 
+def _evaluation_key(year: int, inputs: EvaluationInputs) -> str:
+    """The name of a year's evaluation files in the page cache: the year's view (its results, its
+    sensitivity, the audit of it and the years before, the zones' names), parameters and template."""
+    from dataclasses import fields
+
+    from zonetrack.report import evaluation_page, page_cache
+
+    report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
+    parts = [getattr(report, f.name) for f in fields(report)]
+    return page_cache.key("evaluation", inputs.template, inputs.kernel, _evaluation_parameters(year, inputs), parts)
+
+
+def _publish_and_keep_evaluation(year, executed, inputs, folder, name, files) -> Path:
+    from zonetrack.report import page_cache
+
+    page = _publish_evaluation(year, executed, inputs, folder)
+    page_cache.keep(name, files)
+    return page
+
+
 def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
     """reports/evaluation/<year>.html (and .ipynb, .xlsx, .docx) for every year evaluated, replaced as a
-    whole: the years in one kernel, each published beside the next one's run (as render_reports)."""
+    whole: a year whose view did not change read from the page cache, the others in one kernel, each
+    published beside the next one's run (as render_reports)."""
+    from zonetrack import cache
+    from zonetrack.report import page_cache
+
     started = time.perf_counter()
     years = evaluated_years(inputs.evaluation)
-    with atomic_outputs(inputs.out, folders=True) as (staging,):
-        with alongside(jobs) as publish, Kernel(inputs.kernel) as kernel:
-            for year in years:
-                executed = _execute_evaluation(year, inputs, staging, kernel)
-                publish(_publish_evaluation, year, executed, inputs, staging)
-        embed_shared_cjk_font([staging / f"{year}.html" for year in years])
+    read = []
+    with (
+        atomic_outputs(inputs.out, folders=True) as (staging,),
+        alongside(jobs) as publish,
+        Kernel(inputs.kernel) as kernel,
+    ):
+        for year in years:
+            name = _evaluation_key(year, inputs)
+            files = {suffix: staging / f"{year}{suffix}" for suffix in (".html", ".ipynb", ".xlsx", ".docx")}
+            if page_cache.restore(name, files):
+                read.append(year)
+                continue
+            executed = _execute_evaluation(year, inputs, staging, kernel)
+            publish(_publish_and_keep_evaluation, year, executed, inputs, staging, name, files)
     for year in years:
         (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
-    log(f"evaluation pages for {', '.join(map(str, years))} in {inputs.out} ({time.perf_counter() - started:.1f} s)")
+    cache.prune()
+    made = [y for y in years if y not in read]
+    log(
+        f"evaluation pages in {inputs.out}: {', '.join(map(str, made)) or 'no year'} made, "
+        f"{', '.join(map(str, read)) or 'none'} read from the cache ({time.perf_counter() - started:.1f} s)"
+    )
     return years
