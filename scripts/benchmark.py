@@ -233,7 +233,8 @@ rows AS (
   WHERE lv.year > $base AND lv.year IN (SELECT unnest($years::INTEGER[]))),
 growth AS (  -- tech_contract_growth: every zone, CAGR against min_rate
   SELECT 'tech_contract_growth' AS target_id, zone_id, year, tcv AS value, tcv_b AS base_value,
-         tcv_b * pow(1 + $rate, year - $base) AS target_value,
+         -- the engine's end value: the target year's level before it, the year's own path from it on
+         tcv_b * pow(1 + $rate, greatest(year, $target) - $base) AS target_value,
          CASE WHEN tcv_b > 0 AND tcv IS NOT NULL
               THEN pow(greatest(tcv / tcv_b, 0), 1.0 / (year - $base)) - 1 END AS actual_rate,
          $rate AS required_rate
@@ -754,7 +755,7 @@ def bench_loops(work: Path, runs: int) -> dict:
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     print("[bench] the clone's outputs (dvc repro)", file=sys.stderr, flush=True)
     subprocess.run(["dvc", "repro", "-q"], cwd=clone, env=env, check=True, capture_output=True)
-    _git(clone, "commit", "-qam", "lock")
+    _git(clone, "commit", "-qam", "lock", "--allow-empty")  # empty when the committed lock holds
     trivial = _trivial_repo(work, env)
     workbook = sorted((REPO / "examples").glob("*更正.xlsx"))[0]
     ingest = ["zonetrack", "ingest", "--raw", "data/raw", "--out", str(work / "ingest-floor")]
