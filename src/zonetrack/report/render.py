@@ -316,11 +316,22 @@ def _publish_and_keep(year: int, executed: Path, inputs: ReportInputs, folder: P
     return page
 
 
+def _imported_before_the_thread() -> None:
+    """Import whole, in this thread, what starting a kernel imports here and the publishing thread
+    reads: matplotlib's canvas looks up sys.modules["IPython"], which the kernel's start imports
+    (through ipykernel's kernel spec); seen half imported from the other thread, it failed a stage."""
+    import ipykernel.kernelspec  # noqa: F401
+    import IPython  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+
+
 @contextmanager
 def alongside(jobs: int):
     """`submit(function, *args)` → a future: in one thread beside the caller with `jobs` > 1 (the
     caller waits on a kernel meanwhile), else at once. An error is raised by the future's result()
     or, at the latest, when the block ends."""
+    if jobs > 1:
+        _imported_before_the_thread()
     if jobs <= 1:
 
         def now(function, *args) -> Future:
