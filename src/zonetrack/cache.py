@@ -127,6 +127,16 @@ def write(kind: str, name: str, suffix: str, data: bytes) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def through(kind: str, name: str, suffix: str, valid: Callable[[bytes], bool], make: Callable[[], bytes]) -> bytes:
+    """An entry's bytes: read where it is kept and valid, else made by make() and kept."""
+    kept = read(kind, name, suffix, valid)
+    if kept is not None:
+        return kept
+    made = make()
+    write(kind, name, suffix, made)
+    return made
+
+
 def prune(limit: int | None = None) -> int:
     """Remove the least recently used entries beyond the bound; the number removed."""
     where = root()

@@ -41,10 +41,11 @@ def png(draw: Callable, *args, **kwargs) -> str:
 
     if store.root() is None:
         return plots.png(draw(*args, **kwargs))
-    name = key(draw, args, kwargs)
-    data = store.read(KIND, name, ".png", lambda data: data.startswith(PNG_SIGNATURE))
-    if data is None:
-        drawn = plots.png(draw(*args, **kwargs))
-        store.write(KIND, name, ".png", base64.b64decode(drawn))
-        return drawn
+    data = store.through(
+        KIND,
+        key(draw, args, kwargs),
+        ".png",
+        lambda data: data.startswith(PNG_SIGNATURE),
+        lambda: base64.b64decode(plots.png(draw(*args, **kwargs))),
+    )
     return base64.b64encode(data).decode("ascii")

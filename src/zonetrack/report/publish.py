@@ -120,12 +120,9 @@ def font_cut(characters: set[str]) -> bytes:
 
     text = "".join(sorted(characters))
     name = store.key(_font_fingerprint(), text)
-    kept = store.read(FONT_KIND, name, ".otf", lambda data: data[:4] in (b"OTTO", b"\x00\x01\x00\x00"))
-    if kept is not None:
-        return kept
-    cut = _cut(text)
-    store.write(FONT_KIND, name, ".otf", cut)
-    return cut
+    return store.through(
+        FONT_KIND, name, ".otf", lambda data: data[:4] in (b"OTTO", b"\x00\x01\x00\x00"), lambda: _cut(text)
+    )
 
 
 def _cut(text: str) -> bytes:
