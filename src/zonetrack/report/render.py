@@ -114,14 +114,14 @@ class Kernel:
                 raise_on_iopub_timeout=True,
             )
         except papermill.PapermillExecutionError as error:
-            self._close_clients()
             kept.parent.mkdir(parents=True, exist_ok=True)
             os.replace(executed, kept)
             raise RuntimeError(
                 f"{what}: the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
                 f"(the executed notebook, with the traceback, is {kept})"
             ) from None
-        self._close_clients()
+        finally:
+            self._close_clients()
         return executed
 
     def _close_clients(self) -> None:
@@ -180,11 +180,11 @@ YEAR_FILES = {
 }
 
 
-def year_key(year: int, inputs: ReportInputs) -> str:
+def year_key(year: int, inputs: ReportInputs, view) -> str:
     """The name of a year's files in the page cache: its view of the report (that year and before)."""
     from zonetrack.report import page_cache
 
-    parts = page_cache.report_parts(plan_report(inputs).as_of(year))
+    parts = page_cache.report_parts(view)
     return page_cache.key("assessment", inputs.template, inputs.kernel, year_parameters(year, inputs), parts)
 
 
@@ -225,16 +225,16 @@ def plan_report(inputs: ReportInputs):
     )
 
 
-def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path) -> Path:
+def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path, report) -> Path:
     """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx,
-    assessment.docx (its charts read from the chart cache the notebook's kernel filled)."""
+    assessment.docx (its charts read from the chart cache the notebook's kernel filled); `report` is
+    the year's view (PlanReport.as_of)."""
     import nbformat
 
     from zonetrack.report import assessment_document, excel, publish
 
     # load
     notebook = nbformat.read(executed, as_version=4)
-    report = plan_report(inputs).as_of(year)
     # process
     notebook = publish.strip_volatile(notebook)
     page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} {report.plan.name_zh}"))
@@ -285,13 +285,14 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
         with Kernel(inputs.kernel) as kernel:  # started for the first year not cached
             for year in years:
                 folder = staging / str(year)
-                name = year_key(year, inputs)
+                view = plan_report(inputs).as_of(year)  # what the page shows: its key, and what it publishes
+                name = year_key(year, inputs, view)
                 files = {suffix: folder / file for suffix, file in YEAR_FILES.items()}
                 if page_cache.restore(name, files):
                     read.append(year)
                     continue
                 executed = execute_year(year, inputs, folder, kernel)
-                published.append(publish(_publish_and_keep, year, executed, inputs, folder, name, files))
+                published.append(publish(_kept, name, files, publish_year, year, executed, inputs, folder, view))
         for page in published:
             page.result()
     for year in years:
@@ -299,21 +300,26 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     from zonetrack import cache
 
     cache.prune()
-    made = [y for y in years if y not in read]
     log(
-        f"reports of {inputs.plan_file.stem} in {inputs.out}: {', '.join(map(str, made)) or 'no year'} made, "
-        f"{', '.join(map(str, read)) or 'none'} read from the cache ({time.perf_counter() - started:.1f} s, "
-        f"{jobs} job(s))"
+        f"reports of {inputs.plan_file.stem} in {inputs.out}: {_made_and_read(years, read)} "
+        f"({time.perf_counter() - started:.1f} s, {jobs} job(s))"
     )
     return years
 
 
-def _publish_and_keep(year: int, executed: Path, inputs: ReportInputs, folder: Path, name: str, files: dict) -> Path:
+def _kept(name: str, files: dict[str, Path], publish_one, *args) -> Path:
+    """publish_one(*args), a year's files then kept in the page cache under `name`."""
     from zonetrack.report import page_cache
 
-    page = publish_year(year, executed, inputs, folder)
+    page = publish_one(*args)
     page_cache.keep(name, files)
     return page
+
+
+def _made_and_read(years: list[int], read: list[int]) -> str:
+    """What a report stage made and what it read from the page cache, for its log line."""
+    made = [y for y in years if y not in read]
+    return f"{', '.join(map(str, made)) or 'no year'} made, {', '.join(map(str, read)) or 'none'} read from the cache"
 
 
 def _imported_before_the_thread() -> None:
@@ -330,8 +336,6 @@ def alongside(jobs: int):
     """`submit(function, *args)` → a future: in one thread beside the caller with `jobs` > 1 (the
     caller waits on a kernel meanwhile), else at once. An error is raised by the future's result()
     or, at the latest, when the block ends."""
-    if jobs > 1:
-        _imported_before_the_thread()
     if jobs <= 1:
 
         def now(function, *args) -> Future:
@@ -341,6 +345,7 @@ def alongside(jobs: int):
 
         yield now
         return
+    _imported_before_the_thread()
     with ThreadPoolExecutor(max_workers=1) as pool:
         futures: list[Future] = []
 
@@ -379,13 +384,12 @@ def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path, kerne
     return kernel.run(inputs.template, executed, _evaluation_parameters(year, inputs), kept, f"evaluation {year}")
 
 
-def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path) -> Path:
+def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path, report) -> Path:
     import nbformat
 
     from zonetrack.report import evaluation_document, evaluation_page, publish
 
     notebook = publish.strip_volatile(nbformat.read(executed, as_version=4))
-    report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
     page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} 高新区绩效评价"))
     nbformat.write(notebook, folder / f"{year}.ipynb")
     write_text(page, folder / f"{year}.html")
@@ -395,24 +399,15 @@ def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, fol
     return folder / f"{year}.html"
 
 
-def _evaluation_key(year: int, inputs: EvaluationInputs) -> str:
+def _evaluation_key(year: int, inputs: EvaluationInputs, report) -> str:
     """The name of a year's evaluation files in the page cache: the year's view (its results, its
     sensitivity, the audit of it and the years before, the zones' names), parameters and template."""
     from dataclasses import fields
 
-    from zonetrack.report import evaluation_page, page_cache
-
-    report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
-    parts = [getattr(report, f.name) for f in fields(report)]
-    return page_cache.key("evaluation", inputs.template, inputs.kernel, _evaluation_parameters(year, inputs), parts)
-
-
-def _publish_and_keep_evaluation(year, executed, inputs, folder, name, files) -> Path:
     from zonetrack.report import page_cache
 
-    page = _publish_evaluation(year, executed, inputs, folder)
-    page_cache.keep(name, files)
-    return page
+    parts = [getattr(report, f.name) for f in fields(report)]
+    return page_cache.key("evaluation", inputs.template, inputs.kernel, _evaluation_parameters(year, inputs), parts)
 
 
 def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
@@ -420,7 +415,7 @@ def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
     whole: a year whose view did not change read from the page cache, the others in one kernel, each
     published beside the next one's run (as render_reports)."""
     from zonetrack import cache
-    from zonetrack.report import page_cache
+    from zonetrack.report import evaluation_page, page_cache
 
     started = time.perf_counter()
     years = evaluated_years(inputs.evaluation)
@@ -431,19 +426,16 @@ def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
         Kernel(inputs.kernel) as kernel,
     ):
         for year in years:
-            name = _evaluation_key(year, inputs)
+            report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)  # its key, what it publishes
+            name = _evaluation_key(year, inputs, report)
             files = {suffix: staging / f"{year}{suffix}" for suffix in (".html", ".ipynb", ".xlsx", ".docx")}
             if page_cache.restore(name, files):
                 read.append(year)
                 continue
             executed = _execute_evaluation(year, inputs, staging, kernel)
-            publish(_publish_and_keep_evaluation, year, executed, inputs, staging, name, files)
+            publish(_kept, name, files, _publish_evaluation, year, executed, inputs, staging, report)
     for year in years:
         (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
     cache.prune()
-    made = [y for y in years if y not in read]
-    log(
-        f"evaluation pages in {inputs.out}: {', '.join(map(str, made)) or 'no year'} made, "
-        f"{', '.join(map(str, read)) or 'none'} read from the cache ({time.perf_counter() - started:.1f} s)"
-    )
+    log(f"evaluation pages in {inputs.out}: {_made_and_read(years, read)} ({time.perf_counter() - started:.1f} s)")
     return years
