@@ -53,21 +53,24 @@ def add_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[fl
     for column, width in zip(table.columns, widths_cm, strict=True):
         column.width = Cm(width)
 
-    def widths(row) -> None:
-        for cell, width in zip(row.cells, widths_cm, strict=True):
+    def widths(cells) -> None:
+        for cell, width in zip(cells, widths_cm, strict=True):
             cell.width = Cm(width)
 
+    # row.cells walks the row's grid each time it is read (python-docx): read once per row.
     if header:
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cells = table.rows[0].cells
+        for cell, text in zip(cells, headers, strict=True):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
         _row_property(table.rows[0], "tblHeader")
-        widths(table.rows[0])
+        widths(cells)
     for values in rows:
         row = table.add_row()
         _row_property(row, "cantSplit")
-        widths(row)
-        for cell, text in zip(row.cells, values, strict=True):
+        cells = row.cells
+        widths(cells)
+        for cell, text in zip(cells, values, strict=True):
             cell.text = str(text)
     return table
 

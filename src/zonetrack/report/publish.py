@@ -95,7 +95,8 @@ def embed_cjk_font(page: str) -> str:
 
 
 def _characters(page: str) -> set[str]:
-    return {c for c in page if ord(c) > 127}
+    # set(page) first: a page is megabytes of base64 charts, and a set of its characters is built in C.
+    return {c for c in set(page) if ord(c) > 127}
 
 
 FONT_KIND = "fonts"
