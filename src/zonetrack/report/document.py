@@ -53,25 +53,21 @@ def add_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[fl
     for column, width in zip(table.columns, widths_cm, strict=True):
         column.width = Cm(width)
 
-    def widths(cells) -> None:
-        for cell, width in zip(cells, widths_cm, strict=True):
+    def fill(row, values, bold: bool) -> None:
+        # row.cells walks the row's grid each time it is read (python-docx): read once per row.
+        for cell, text, width in zip(row.cells, values, widths_cm, strict=True):
             cell.width = Cm(width)
+            cell.text = str(text)
+            if bold:
+                cell.paragraphs[0].runs[0].bold = True
 
-    # row.cells walks the row's grid each time it is read (python-docx): read once per row.
     if header:
-        cells = table.rows[0].cells
-        for cell, text in zip(cells, headers, strict=True):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
         _row_property(table.rows[0], "tblHeader")
-        widths(cells)
+        fill(table.rows[0], headers, True)
     for values in rows:
         row = table.add_row()
         _row_property(row, "cantSplit")
-        cells = row.cells
-        widths(cells)
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = str(text)
+        fill(row, values, False)
     return table
 
 
