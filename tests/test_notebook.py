@@ -66,6 +66,49 @@ def test_one_kernel_runs_a_stages_notebooks_each_from_a_fresh_namespace(tmp_path
     assert (tmp_path / "kept-3.ipynb").is_file()
 
 
+def test_a_kernel_started_early_imports_what_the_templates_setup_cell_imports_and_runs_nothing_else(tmp_path):
+    # start(template) runs the import statements of the template's setup cell before the first
+    # notebook (the kernel's ~2 s of imports beside the stage's own loading), never its other lines.
+    import json
+
+    import nbformat
+
+    from zonetrack.report.render import Kernel, template_imports
+
+    template = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("year = 0"),
+            nbformat.v4.new_code_cell("import colorsys\nfrom email import quoprimime as q\nraise SystemExit(year)"),
+        ]
+    )
+    template.cells[0].metadata["tags"] = ["parameters"]
+    template.cells[1].metadata["tags"] = ["setup"]
+    template.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "template.ipynb"
+    nbformat.write(template, path)
+    assert template_imports(path) == "import colorsys\nfrom email import quoprimime as q"
+    probe = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import json, sys\nprint(json.dumps([m in sys.modules for m in ('colorsys', 'email.quoprimime')]))"
+            )
+        ]
+    )
+    probe.metadata["kernelspec"] = template.metadata["kernelspec"]
+    nbformat.write(probe, tmp_path / "probe.ipynb")
+    with Kernel("python3") as kernel:
+        kernel.start(path)
+        ran = kernel.run(tmp_path / "probe.ipynb", tmp_path / "probe.out.ipynb", {}, tmp_path / "kept.ipynb", "probe")
+    assert json.loads(nbformat.read(ran, as_version=4).cells[0].outputs[0]["text"]) == [True, True]
+    # An import that fails stops the stage at the first notebook, with the error.
+    template.cells[1].source = "import no_such_module_anywhere"
+    nbformat.write(template, path)
+    with Kernel("python3") as kernel:
+        kernel.start(path)
+        with pytest.raises(RuntimeError, match="could not import what the template imports: ModuleNotFoundError"):
+            kernel.run(tmp_path / "probe.ipynb", tmp_path / "probe2.out.ipynb", {}, tmp_path / "kept2.ipynb", "probe")
+
+
 def report(world, plan, out):
     args = [
         "report",

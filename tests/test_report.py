@@ -8,6 +8,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from tests.conftest import with_scenario
 from tests.world import FORMULA, MATHTEXT, XSS, build
@@ -540,3 +542,62 @@ def test_an_evaluation_page_reads_its_year_and_the_years_before_only():
     assert seen["notes"] == [{"year": 2017, "class": "national", "note": "a"}]
     assert seen["frameworks"] == audit["frameworks"] and seen["settings"] == audit["settings"]
     assert up_to(audit, 2018) == audit
+
+
+def test_rows_are_the_rows_a_mask_selects_in_order_with_their_index(report):
+    # Every (year, target, zone) of the world's scorecard, and keys that are absent: rows() must give
+    # exactly the rows `frame[(frame.year == y) & ...]` gives, with the same index labels, in the same
+    # order; row() the first of them or None.
+    card = report.scorecard
+    keys = list(card[["year", "target_id", "zone_id"]].drop_duplicates().itertuples(index=False))
+    keys += [(1999, "tech_contract_growth", "ALL"), (2019, "no_such_target", "ALL"), (2019, "hte_doubling", "nowhere")]
+    for year, target_id, zone_id in keys:
+        mask = (card["year"] == year) & (card["target_id"] == target_id) & (card["zone_id"] == zone_id)
+        found = report.rows("scorecard", year=year, target_id=target_id, zone_id=zone_id)
+        pd.testing.assert_frame_equal(found, card[mask])
+        first = report.row("scorecard", year=year, target_id=target_id, zone_id=zone_id)
+        if mask.any():
+            pd.testing.assert_series_equal(first, card[mask].iloc[0])
+        else:
+            assert first is None
+    # Fewer keys: a target's rows over every year and zone.
+    by_target = report.rows("scorecard", target_id="hte_doubling")
+    pd.testing.assert_frame_equal(by_target, card[card["target_id"] == "hte_doubling"])
+    assert len(by_target) > 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(2016, 2019), st.sampled_from(["a", "b", "ALL"]), st.floats(-5, 5)), max_size=40),
+    st.integers(2015, 2020),
+    st.sampled_from(["a", "b", "ALL", "c"]),
+)
+def test_rows_equal_the_mask_on_any_table(report, records, year, zone):
+    # Any table, any order, duplicates and absent keys: the index gives the mask's rows.
+    from dataclasses import replace
+
+    table = pd.DataFrame(records, columns=["year", "zone_id", "value"], index=[f"r{i}" for i in range(len(records))])
+    shuffled = replace(report, gaps=table.astype({"year": "int64", "value": "float64"}))
+    expected = shuffled.gaps[(shuffled.gaps["year"] == year) & (shuffled.gaps["zone_id"] == zone)]
+    pd.testing.assert_frame_equal(shuffled.rows("gaps", year=year, zone_id=zone), expected)
+
+
+def test_a_document_keeps_only_the_table_styles_it_uses_and_its_tables_have_the_grid():
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from zonetrack.report.document import add_table, new_document, saved
+
+    doc = new_document("t")
+    add_table(doc, ["a", "b"], [["1", "2"]], [2.0, 3.0])
+    reread = Document(io.BytesIO(saved(doc)))
+    tables = sorted(s.name for s in reread.styles if s.type == WD_STYLE_TYPE.TABLE)
+    assert tables == ["Normal Table", "Table Grid"]
+    assert reread.tables[0].style.name == "Table Grid"
+    # The paragraph styles the documents use are all still there (98 table styles went, nothing else).
+    names = {s.name for s in reread.styles}
+    assert {"Normal", "Title", "Heading 1", "Heading 2", "List Bullet"} <= names
+    # python-docx's template defines 100 table styles; the 98 not used go.
+    template = list(Document().styles)
+    assert sum(s.type == WD_STYLE_TYPE.TABLE for s in template) == 100
+    assert len(list(reread.styles)) == len(template) - 98

@@ -24,9 +24,9 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     threshold_zh, _ = target_text(target)
     title = f"{target.name_zh} {threshold_zh}" + (" (情景 scenario)" if changed(report, target_id) else "")
     names = report.zone_names
-    card = report.scorecard
     if getattr(target, "scope", "total") == "each":
-        rows = card[(card["year"] == year) & (card["target_id"] == target_id) & (card["zone_id"] != ALL)].copy()
+        rows = report.rows("scorecard", year=year, target_id=target_id)
+        rows = rows[rows["zone_id"] != ALL].copy()
         if target.zone_metric == "rate":
             rows["metric"] = rows["actual_rate"] * 100
             threshold, label = target.bound * 100, f"年均增长 average growth since {plan.base_year} (%)"
@@ -48,9 +48,8 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         return chart_cache.png(plots.zone_bars, rows, title, label, threshold, names, whole)
     if not target.path_chart:
         return None
-    totals = card[(card["target_id"] == target_id) & (card["zone_id"] == ALL) & (card["year"] <= year)].sort_values(
-        "year"
-    )
+    totals = report.rows("scorecard", target_id=target_id, zone_id=ALL)
+    totals = totals[totals["year"] <= year].sort_values("year")
     if totals.empty:
         return None
     latest = totals.iloc[-1]
@@ -69,9 +68,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
         )
         end_value = required["value"].iloc[-1] / scale
     projection = None
-    gap = report.gaps[
-        (report.gaps["year"] == year) & (report.gaps["target_id"] == target_id) & (report.gaps["zone_id"] == ALL)
-    ]
+    gap = report.rows("gaps", year=year, target_id=target_id, zone_id=ALL)
     if len(gap) and year < end and np.isfinite(gap["projection"].iloc[0]) and np.isfinite(latest["value"]):
         projection = pd.DataFrame(
             {"year": [year, end], "value": [latest["value"] * scale, gap["projection"].iloc[0] * scale]}
@@ -94,9 +91,7 @@ def target_chart(report: PlanReport, year: int, target_id: str) -> str | None:
 def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | None:
     """Which zones' shortfall makes up a total's gap (the ten largest parts either way)."""
     target = report.plan.targets[target_id]
-    parts = report.contributions[
-        (report.contributions["year"] == year) & (report.contributions["target_id"] == target_id)
-    ]
+    parts = report.rows("contributions", year=year, target_id=target_id)
     if parts.empty:
         return None
     shown = pd.concat([parts.nlargest(8, "contribution"), parts.nsmallest(4, "contribution")]).drop_duplicates(

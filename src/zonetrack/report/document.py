@@ -10,11 +10,14 @@ import struct
 
 from zonetrack.io import stable_xlsx
 
+TABLE_STYLES = ("Normal Table", "Table Grid")  # the table styles a document keeps
+
 
 def new_document(title: str, landscape: bool = False):
     """An A4 document (1.5 cm margins) titled `title`, its body in 10 pt."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Cm, Pt
 
     doc = Document()
@@ -29,6 +32,12 @@ def new_document(title: str, landscape: bool = False):
     doc.core_properties.title = title
     doc.core_properties.author = "zonetrack"
     doc.styles["Normal"].font.size = Pt(10)
+    # python-docx's template defines 100 table styles, of which the documents use one ("Table Grid",
+    # and "Normal Table" that it is based on). Each style set by name is found by a scan over all the
+    # styles, so the other 98 go: the lookups of a year's document took 0.34 s, now 0.14 s (Word
+    # offers its built-in table styles whether or not a document defines them).
+    for style in [s for s in doc.styles if s.type == WD_STYLE_TYPE.TABLE and s.name not in TABLE_STYLES]:
+        style.delete()
     return doc
 
 

@@ -34,6 +34,7 @@ class ReportInputs:
 
 
 IOPUB_TIMEOUT = 120  # seconds to wait for a cell's outputs once it has returned
+KERNEL_START_TIMEOUT = 120  # seconds to wait for a kernel's reply to the imports or a reset
 
 # Run first in the kernel before every notebook but its first: the namespace as a new kernel's (a year
 # never reads what the previous year's notebook left), the modules it imported kept.
@@ -43,14 +44,24 @@ RESET = "get_ipython().reset(new_session=False)"
 class Kernel:
     """One kernel for the notebooks of a stage, run one after another: started once, so pandas,
     matplotlib and zonetrack are imported once, not once per year; its namespace reset before each
-    notebook. `with Kernel(name) as kernel: kernel.run(...)`: the kernel starts with the first run and
-    is shut down at the end."""
+    notebook. `with Kernel(name) as kernel: kernel.run(...)`: the kernel starts with start() (or the
+    first run) and is shut down by close() or at the end."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.manager = None
         self.client = None
         self.notebooks = 0
+        self.warming = None  # the id of the imports sent by start(), until their reply is read
+
+    def start(self, template: Path) -> None:
+        """Start the kernel now and have it import what the template's setup cell imports, while this
+        process goes on with its own work (loading the plan, the page cache's keys): a kernel takes
+        ~2 s to start and import pandas, matplotlib and zonetrack, which the first notebook no longer waits for.
+        The imports are only the template's own import statements (notebooks/ is code under review)."""
+        if self.manager is None:
+            self._start()
+        self.warming = self._client().execute(template_imports(template), silent=True, store_history=False)
 
     def __enter__(self) -> Kernel:
         return self
@@ -75,16 +86,22 @@ class Kernel:
         run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=CRITICAL"], cwd=os.getcwd())
 
     def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut the kernel down (a second call does nothing)."""
         from jupyter_core.utils import run_sync
 
         if self.manager is None:
-            return  # never started: every notebook was read from the cache
+            return  # never started, or closed
         if self.client is not None:
             self.client.stop_channels()
+            self.client = None
         self._close_clients()
         # Every output is collected when a notebook's last cell returns, and a report notebook writes no
         # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
         run_sync(self.manager.shutdown_kernel)(now=True)
+        self.manager = None
 
     def run(self, template: Path, executed: Path, parameters: dict, kept: Path, what: str) -> Path:
         """Execute a template with explicit parameters into `executed`. A failing notebook is moved to
@@ -94,6 +111,9 @@ class Kernel:
 
         if self.manager is None:
             self._start()
+        if self.warming is not None:
+            self._reply(self.warming, "could not import what the template imports")
+            self.warming = None
         if self.notebooks:
             self._reset()
         self.notebooks += 1
@@ -128,21 +148,41 @@ class Kernel:
         while self.manager.made:
             self.manager.made.pop().stop_channels()
 
-    def _reset(self) -> None:
+    def _client(self):
+        """One client of this class's own for the imports and every reset (a client per reset costs ~0.2 s)."""
         from jupyter_client.blocking import BlockingKernelClient
 
-        if self.client is None:  # one client for every reset (a client per reset costs ~0.2 s)
+        if self.client is None:
             self.client = BlockingKernelClient()
             self.client.load_connection_info(self.manager.get_connection_info())
             self.client.start_channels()
-        request = self.client.execute(RESET, silent=True, store_history=False)
+        return self.client
+
+    def _reset(self) -> None:
+        self._reply(self._client().execute(RESET, silent=True, store_history=False), "could not be reset")
+
+    def _reply(self, request: str, failure: str) -> None:
+        """Wait for the kernel's reply to `request`; raise with its error unless it is ok."""
         while True:
-            reply = self.client.get_shell_msg(timeout=IOPUB_TIMEOUT)
+            reply = self._client().get_shell_msg(timeout=KERNEL_START_TIMEOUT)
             if reply["parent_header"].get("msg_id") == request:
                 break
         if reply["content"]["status"] != "ok":
             content = reply["content"]
-            raise RuntimeError(f"the kernel could not be reset: {content.get('ename')}: {content.get('evalue')}")
+            raise RuntimeError(f"the kernel {failure}: {content.get('ename')}: {content.get('evalue')}")
+
+
+def template_imports(template: Path) -> str:
+    """The import statements of a template's cell tagged `setup` (its other lines read the
+    notebook's parameters), as code for a kernel to run before the notebook."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(template, as_version=4)
+    cells = [c for c in notebook.cells if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
+    statements = [n for c in cells for n in ast.parse(c.source).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return "\n".join(ast.unparse(n) for n in statements)
 
 
 def run_notebook(template: Path, executed: Path, parameters: dict, kernel: str, kept: Path, what: str) -> Path:
@@ -225,26 +265,36 @@ def plan_report(inputs: ReportInputs):
     )
 
 
-def publish_year(year: int, executed: Path, inputs: ReportInputs, folder: Path, report) -> Path:
-    """Executed notebook → stable assessment.ipynb, assessment.html without code, scorecard.xlsx,
-    assessment.docx (its charts read from the chart cache the notebook's kernel filled); `report` is
-    the year's view (PlanReport.as_of)."""
+def publish_documents(year: int, folder: Path, report) -> Path:
+    """scorecard.xlsx and assessment.docx of a year, from its view of the report (PlanReport.as_of):
+    they do not read the executed notebook, so they are made while the kernel runs it (the docx's
+    charts through the chart cache, drawn here when the notebook has not yet drawn them)."""
+    from zonetrack.report import assessment_document, excel
+
+    workbook = excel.workbook(report, year)
+    document = assessment_document.document(report, year)
+    # save (into the staging folder; the stage commits the folder as a whole)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scorecard.xlsx").write_bytes(workbook)
+    (folder / "assessment.docx").write_bytes(document)
+    return folder / "assessment.docx"
+
+
+def publish_year(year: int, executed: Path, folder: Path, report) -> Path:
+    """Executed notebook → stable assessment.ipynb and assessment.html without code; `report` is the
+    year's view (PlanReport.as_of)."""
     import nbformat
 
-    from zonetrack.report import assessment_document, excel, publish
+    from zonetrack.report import publish
 
     # load
     notebook = nbformat.read(executed, as_version=4)
     # process
     notebook = publish.strip_volatile(notebook)
     page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} {report.plan.name_zh}"))
-    workbook = excel.workbook(report, year)
-    document = assessment_document.document(report, year)
-    # save (into the staging folder; the stage commits the folder as a whole)
+    # save
     nbformat.write(notebook, folder / "assessment.ipynb")
     write_text(page, folder / "assessment.html")
-    (folder / "scorecard.xlsx").write_bytes(workbook)
-    (folder / "assessment.docx").write_bytes(document)
     executed.unlink(missing_ok=True)
     return folder / "assessment.html"
 
@@ -268,21 +318,24 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
 
     A year whose files are in the page cache (page_cache: its view of the report, that year and the
     years before, did not change) is read from it, not executed. The others run one after another in
-    one kernel (Kernel: its imports paid once, and not started when every year is cached); with
-    `jobs` > 1 a year is published (page, workbook, document, each page with its own cut of the CJK
-    font) in a thread while the kernel runs the next one, so two cores are busy: the kernel's
-    process and this one.
+    one kernel (Kernel: its imports paid once), started first thing, so that it starts and imports
+    while this process loads the plan and computes the keys (when every year is cached it was started
+    for nothing: ~2 s of the other core's time). With `jobs` > 1 the publishing runs in a thread
+    beside the kernel, so two cores are busy, the kernel's process and this one: a year's workbook
+    and document (which do not read the notebook) while the kernel runs its notebook, its page (each
+    with its own cut of the CJK font) once the notebook ran, while the kernel runs the next one.
     """
     from zonetrack.report import page_cache
 
     started = time.perf_counter()
     plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
-    years = years_in(inputs.plan_processed / "scorecard.csv")
-    plan_report(inputs)  # loaded here, before the thread below reads it
     read = []
-    with atomic_outputs(inputs.out, folders=True) as (staging,), alongside(jobs) as publish:
-        published = [publish(plan_page, inputs, staging)]
-        with Kernel(inputs.kernel) as kernel:  # started for the first year not cached
+    with Kernel(inputs.kernel) as kernel:
+        kernel.start(inputs.template)  # its start and imports beside this process's loading and keys
+        years = years_in(inputs.plan_processed / "scorecard.csv")
+        plan_report(inputs)  # loaded here, before the thread below reads it
+        with atomic_outputs(inputs.out, folders=True) as (staging,), alongside(jobs) as publish:
+            published = [publish(plan_page, inputs, staging)]
             for year in years:
                 folder = staging / str(year)
                 view = plan_report(inputs).as_of(year)  # what the page shows: its key, and what it publishes
@@ -291,10 +344,12 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
                 if page_cache.restore(name, files):
                     read.append(year)
                     continue
+                documents = publish(publish_documents, year, folder, view)  # while the kernel runs the notebook
                 executed = execute_year(year, inputs, folder, kernel)
-                published.append(publish(_kept, name, files, publish_year, year, executed, inputs, folder, view))
-        for page in published:
-            page.result()
+                published.append(publish(_kept, name, files, documents, publish_year, year, executed, folder, view))
+            kernel.close()  # the last notebook ran: the kernel goes while the last year is published
+            for page in published:
+                page.result()
     for year in years:
         failed_notebook(inputs, year).unlink(missing_ok=True)
     from zonetrack import cache
@@ -307,10 +362,12 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     return years
 
 
-def _kept(name: str, files: dict[str, Path], publish_one, *args) -> Path:
-    """publish_one(*args), a year's files then kept in the page cache under `name`."""
+def _kept(name: str, files: dict[str, Path], documents: Future, publish_one, *args) -> Path:
+    """publish_one(*args) once the year's `documents` are written (the same thread's earlier task, or
+    its error), the year's files then kept in the page cache under `name`."""
     from zonetrack.report import page_cache
 
+    documents.result()
     page = publish_one(*args)
     page_cache.keep(name, files)
     return page
@@ -325,10 +382,14 @@ def _made_and_read(years: list[int], read: list[int]) -> str:
 def _imported_before_the_thread() -> None:
     """Import whole, in this thread, what starting a kernel imports here and the publishing thread
     reads: matplotlib's canvas looks up sys.modules["IPython"], which the kernel's start imports
-    (through ipykernel's kernel spec); seen half imported from the other thread, it failed a stage."""
+    (through ipykernel's kernel spec); seen half imported from the other thread, it failed a stage.
+    And papermill, which imports requests: requests silences urllib3's warning about SOCKS support
+    with a warnings filter, which another thread's `warnings.catch_warnings()` (pandas, matplotlib)
+    can undo while it is set, and the warning was printed in two stage runs of twelve."""
     import ipykernel.kernelspec  # noqa: F401
     import IPython  # noqa: F401
     import matplotlib.backends.backend_agg  # noqa: F401
+    import papermill  # noqa: F401
 
 
 @contextmanager
@@ -384,17 +445,24 @@ def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path, kerne
     return kernel.run(inputs.template, executed, _evaluation_parameters(year, inputs), kept, f"evaluation {year}")
 
 
-def _publish_evaluation(year: int, executed: Path, inputs: EvaluationInputs, folder: Path, report) -> Path:
+def _evaluation_documents(year: int, folder: Path, report) -> Path:
+    """A year's evaluation workbook and Word document (made while the kernel runs its notebook)."""
+    from zonetrack.report import evaluation_document, evaluation_page
+
+    (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
+    (folder / f"{year}.docx").write_bytes(evaluation_document.document(report))
+    return folder / f"{year}.docx"
+
+
+def _publish_evaluation(year: int, executed: Path, folder: Path) -> Path:
     import nbformat
 
-    from zonetrack.report import evaluation_document, evaluation_page, publish
+    from zonetrack.report import publish
 
     notebook = publish.strip_volatile(nbformat.read(executed, as_version=4))
     page = publish.embed_cjk_font(publish.notebook_html(notebook, f"{year} 高新区绩效评价"))
     nbformat.write(notebook, folder / f"{year}.ipynb")
     write_text(page, folder / f"{year}.html")
-    (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
-    (folder / f"{year}.docx").write_bytes(evaluation_document.document(report))
     executed.unlink(missing_ok=True)
     return folder / f"{year}.html"
 
@@ -418,22 +486,23 @@ def render_evaluation(inputs: EvaluationInputs, jobs: int) -> list[int]:
     from zonetrack.report import evaluation_page, page_cache
 
     started = time.perf_counter()
-    years = evaluated_years(inputs.evaluation)
     read = []
-    with (
-        atomic_outputs(inputs.out, folders=True) as (staging,),
-        alongside(jobs) as publish,
-        Kernel(inputs.kernel) as kernel,
-    ):
-        for year in years:
-            report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)  # its key, what it publishes
-            name = _evaluation_key(year, inputs, report)
-            files = {suffix: staging / f"{year}{suffix}" for suffix in (".html", ".ipynb", ".xlsx", ".docx")}
-            if page_cache.restore(name, files):
-                read.append(year)
-                continue
-            executed = _execute_evaluation(year, inputs, staging, kernel)
-            publish(_kept, name, files, _publish_evaluation, year, executed, inputs, staging, report)
+    with Kernel(inputs.kernel) as kernel:
+        kernel.start(inputs.template)  # its start and imports beside this process's loading and keys
+        years = evaluated_years(inputs.evaluation)
+        with atomic_outputs(inputs.out, folders=True) as (staging,), alongside(jobs) as publish:
+            for year in years:
+                # The year's view: its page cache key, and what it publishes.
+                report = evaluation_page.load_evaluation(year, inputs.evaluation, inputs.raw)
+                name = _evaluation_key(year, inputs, report)
+                files = {suffix: staging / f"{year}{suffix}" for suffix in (".html", ".ipynb", ".xlsx", ".docx")}
+                if page_cache.restore(name, files):
+                    read.append(year)
+                    continue
+                documents = publish(_evaluation_documents, year, staging, report)  # while the notebook runs
+                executed = _execute_evaluation(year, inputs, staging, kernel)
+                publish(_kept, name, files, documents, _publish_evaluation, year, executed, staging)
+            kernel.close()  # the last notebook ran: the kernel goes while the last year is published
     for year in years:
         (inputs.out.parent / f"{inputs.out.name}.failed-{year}.ipynb").unlink(missing_ok=True)
     cache.prune()
