@@ -601,3 +601,20 @@ def test_a_document_keeps_only_the_table_styles_it_uses_and_its_tables_have_the_
     template = list(Document().styles)
     assert sum(s.type == WD_STYLE_TYPE.TABLE for s in template) == 100
     assert len(list(reread.styles)) == len(template) - 98
+
+
+def test_the_charts_drawn_backwards_are_every_chart_the_page_draws(report, tmp_path, monkeypatch):
+    # The report stage draws a year's charts from the last target backwards beside the kernel, which
+    # draws them from the first: for each chart to be drawn once, draw_backwards must draw every chart
+    # the page's targets draw, and give each target's own chart as target_chart does.
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path / "cache"))
+    drawn = charts.draw_backwards(report, 2019)
+    kept = sorted((tmp_path / "cache" / "charts").glob("*/*.png"))
+    assert kept and len(drawn) == len(data.headline(report, 2019))
+    page = sections.targets(report, 2019)  # every chart read from the cache: none new
+    assert sorted((tmp_path / "cache" / "charts").glob("*/*.png")) == kept
+    for target_id, chart in drawn.items():
+        assert chart == charts.target_chart(report, 2019, target_id)
+        assert chart is None or chart in page
+    # The order: the plan's last target on the page first.
+    assert list(drawn) == [r["id"] for r in reversed(data.headline(report, 2019))]

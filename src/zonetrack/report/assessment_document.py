@@ -20,8 +20,9 @@ ZONES_CM = [6.0, 12.0]
 NOTES_SHOWN = 30  # data notes listed per kind; the rest are counted, and all are in data_quality.json
 
 
-def document(report: PlanReport, year: int) -> bytes:
-    """The .docx of a plan's year, the same bytes for the same outputs."""
+def document(report: PlanReport, year: int, drawn: dict[str, str | None] | None = None) -> bytes:
+    """The .docx of a plan's year, the same bytes for the same outputs; each target's chart from
+    `drawn` (charts.draw_backwards) when given, else through the chart cache."""
     from zonetrack.report import plots
 
     plots.theme()  # the charts' Chinese labels need the bundled font, whoever calls
@@ -74,7 +75,7 @@ def document(report: PlanReport, year: int) -> bytes:
         doc.add_paragraph(f"{target.text_zh}\n{target.text_en}")
         verdict = fmt.status_label(r["status"])
         add_notice(doc, f"{verdict}: value {r['value']}, target {r['threshold'][0]}; coverage {r['coverage']}")
-        chart = charts.target_chart(report, year, r["id"])
+        chart = drawn[r["id"]] if drawn is not None else charts.target_chart(report, year, r["id"])
         if chart:
             add_chart(doc, chart, 16.0, 9.0)
         whatif = data.what_it_would_take(report, year, r["id"])

@@ -103,3 +103,18 @@ def contribution_chart(report: PlanReport, year: int, target_id: str) -> str | N
     unit = "%" if target.display == "percent" else target.unit
     whole = target.display == "integer"
     return chart_cache.png(plots.contribution_bars, shown, title, unit, report.zone_names, whole)
+
+
+def draw_backwards(report: PlanReport, year: int) -> dict[str, str | None]:
+    """Every chart of the year's targets through the chart cache, from the plan's last target to its
+    first; each target's own chart (target_chart) by its id. The report stage calls it beside the
+    kernel, whose page draws them from the first (sections.targets): each chart is then drawn once,
+    by whichever of the two gets to it first, the other reading it from the cache, and both cores draw."""
+    drawn = {}
+    for target_id, target in reversed(report.plan.targets.items()):
+        if report.row("scorecard", year=year, target_id=target_id, zone_id=ALL) is None:
+            continue  # not on the page
+        if getattr(target, "scope", "") == "total":
+            contribution_chart(report, year, target_id)
+        drawn[target_id] = target_chart(report, year, target_id)
+    return drawn

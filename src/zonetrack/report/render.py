@@ -267,12 +267,15 @@ def plan_report(inputs: ReportInputs):
 
 def publish_documents(year: int, folder: Path, report) -> Path:
     """scorecard.xlsx and assessment.docx of a year, from its view of the report (PlanReport.as_of):
-    they do not read the executed notebook, so they are made while the kernel runs it (the docx's
-    charts through the chart cache, drawn here when the notebook has not yet drawn them)."""
-    from zonetrack.report import assessment_document, excel
+    they do not read the executed notebook, so they are made while the kernel runs it. The year's
+    charts not yet in the cache are drawn first, from the plan's last target backwards, as the kernel
+    draws them from the first (charts.draw_backwards): each is drawn once, here or there, and the
+    document reads them all from the cache."""
+    from zonetrack.report import assessment_document, charts, excel
 
+    drawn = charts.draw_backwards(report, year)  # first: the kernel's page comes to its charts soon
     workbook = excel.workbook(report, year)
-    document = assessment_document.document(report, year)
+    document = assessment_document.document(report, year, drawn)
     # save (into the staging folder; the stage commits the folder as a whole)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "scorecard.xlsx").write_bytes(workbook)
