@@ -34,7 +34,7 @@ class ReportInputs:
 
 
 IOPUB_TIMEOUT = 120  # seconds to wait for a cell's outputs once it has returned
-KERNEL_START_TIMEOUT = 120  # seconds to wait for a kernel's reply to the imports or a reset
+REPLY_TIMEOUT = 120  # seconds to wait for the kernel's reply to start()'s imports or to a reset
 
 # Run first in the kernel before every notebook but its first: the namespace as a new kernel's (a year
 # never reads what the previous year's notebook left), the modules it imported kept.
@@ -164,7 +164,7 @@ class Kernel:
     def _reply(self, request: str, failure: str) -> None:
         """Wait for the kernel's reply to `request`; raise with its error unless it is ok."""
         while True:
-            reply = self._client().get_shell_msg(timeout=KERNEL_START_TIMEOUT)
+            reply = self._client().get_shell_msg(timeout=REPLY_TIMEOUT)
             if reply["parent_header"].get("msg_id") == request:
                 break
         if reply["content"]["status"] != "ok":
@@ -265,7 +265,7 @@ def plan_report(inputs: ReportInputs):
     )
 
 
-def publish_documents(year: int, folder: Path, report) -> Path:
+def publish_documents(year: int, folder: Path, report) -> None:
     """scorecard.xlsx and assessment.docx of a year, from its view of the report (PlanReport.as_of):
     they do not read the executed notebook, so they are made while the kernel runs it. The year's
     charts not yet in the cache are drawn first, from the plan's last target backwards, as the kernel
@@ -280,7 +280,6 @@ def publish_documents(year: int, folder: Path, report) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "scorecard.xlsx").write_bytes(workbook)
     (folder / "assessment.docx").write_bytes(document)
-    return folder / "assessment.docx"
 
 
 def publish_year(year: int, executed: Path, folder: Path, report) -> Path:
@@ -448,13 +447,12 @@ def _execute_evaluation(year: int, inputs: EvaluationInputs, folder: Path, kerne
     return kernel.run(inputs.template, executed, _evaluation_parameters(year, inputs), kept, f"evaluation {year}")
 
 
-def _evaluation_documents(year: int, folder: Path, report) -> Path:
+def _evaluation_documents(year: int, folder: Path, report) -> None:
     """A year's evaluation workbook and Word document (made while the kernel runs its notebook)."""
     from zonetrack.report import evaluation_document, evaluation_page
 
     (folder / f"{year}.xlsx").write_bytes(evaluation_page.workbook(report))
     (folder / f"{year}.docx").write_bytes(evaluation_document.document(report))
-    return folder / f"{year}.docx"
 
 
 def _publish_evaluation(year: int, executed: Path, folder: Path) -> Path:
