@@ -35,3 +35,13 @@ def test_every_declared_dependency_is_locked():
     for requirement in declared:
         name = re.split(r"[\[<>=!; ]", requirement)[0].lower()
         assert name in lock, name
+
+
+def test_dvcs_yaml_reader_has_its_c_parser():
+    # DVC reads dvc.yaml and dvc.lock with ruamel.yaml's safe loader, which is pure Python unless
+    # ruamel.yaml.clib is installed (ruamel.yaml 0.19 no longer brings it).
+    from ruamel.yaml import YAML
+    from ruamel.yaml.main import CParser
+
+    assert CParser is not None
+    assert YAML(typ="safe").Parser is CParser

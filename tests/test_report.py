@@ -618,3 +618,18 @@ def test_the_charts_drawn_backwards_are_every_chart_the_page_draws(report, tmp_p
         assert chart is None or chart in page
     # The order: the plan's last target on the page first.
     assert list(drawn) == [r["id"] for r in reversed(data.headline(report, 2019))]
+
+
+def test_the_plan_pages_chart_is_read_from_the_chart_cache(report, tmp_path, monkeypatch):
+    # The plan page (reports/<plan>/index.html) is made by every run of the report stage, its pages
+    # cached or not: its status-count chart is drawn once, then read, and is the chart drawn now.
+    from zonetrack.report.index import plan_html
+
+    monkeypatch.setenv("ZONETRACK_CACHE", str(tmp_path / "cache"))
+    calls = []
+    drawing = plots.status_counts_chart
+    monkeypatch.setattr(plots, "status_counts_chart", lambda counts: calls.append(1) or drawing(counts))
+    first, again = plan_html(report), plan_html(report)
+    assert len(calls) == 1 and len(list((tmp_path / "cache" / "charts").glob("*/*.png"))) == 1
+    assert again == first
+    assert plots.png(drawing(data.status_counts(report))) in first

@@ -18,7 +18,8 @@ from zonetrack.report.html import css, render
 
 def plan_html(report: PlanReport) -> str:
     """A plan's page: its years, a status-count chart and every target's status and coverage by year."""
-    from zonetrack.report import plots  # matplotlib: only the plan pages draw a chart, not the index
+    # matplotlib: only the plan pages draw a chart, not the index
+    from zonetrack.report import chart_cache, plots
 
     years = report.years
     totals = report.scorecard[report.scorecard["zone_id"] == ALL]
@@ -43,7 +44,7 @@ def plan_html(report: PlanReport) -> str:
         banner=data.banners(report),
         years=years,
         met={y: data.met_share(report, y) for y in years},
-        chart=plots.png(plots.status_counts_chart(data.status_counts(report))) if years else "",
+        chart=chart_cache.png(plots.status_counts_chart, data.status_counts(report)) if years else "",
         grid=grid,
         zones=data.zone_index(report),
         outside=report.summary.get("outside_years", []),
