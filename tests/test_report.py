@@ -582,6 +582,56 @@ def test_rows_equal_the_mask_on_any_table(report, records, year, zone):
     pd.testing.assert_frame_equal(shuffled.rows("gaps", year=year, zone_id=zone), expected)
 
 
+def _api_table(doc, headers, rows, widths_cm, header=True):
+    """The table as python-docx's API makes it, row by row (cell.text), as add_table did before it
+    copied its first row: the reference its rows are checked against."""
+    from docx.shared import Cm
+
+    from zonetrack.report.document import _row_property
+
+    table = doc.add_table(rows=1 if header else 0, cols=len(widths_cm))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    lines = ([(table.rows[0], headers, True)] if header else []) + [(None, r, False) for r in rows]
+    for row, values, bold in lines:
+        if row is None:
+            row = table.add_row()
+            _row_property(row, "cantSplit")
+        else:
+            _row_property(row, "tblHeader")
+        for cell, text, width in zip(row.cells, values, widths_cm, strict=True):
+            cell.width = Cm(width)
+            cell.text = str(text)
+            if bold:
+                cell.paragraphs[0].runs[0].bold = True
+    return table
+
+
+TEXT = st.text(st.sampled_from(list("ab 中文\n\t<&>\"'=")), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(TEXT, min_size=2, max_size=2), min_size=0, max_size=5),
+    st.booleans(),
+)
+def test_a_tables_copied_rows_are_the_rows_the_api_makes(rows, header):
+    # add_table makes its first row with python-docx's API and copies it for the others, setting each
+    # cell's text in the copy: the XML must be the API's, whatever the text (line breaks, tabs, spaces
+    # at either end, markup characters, nothing).
+    from docx.oxml.xmlchemy import serialize_for_reading
+
+    from zonetrack.report.document import add_table, new_document
+
+    doc = new_document("t")
+    made = add_table(doc, ["甲 A", "乙 B"], rows, [4.0, 14.0], header=header)
+    expected = _api_table(new_document("t"), ["甲 A", "乙 B"], rows, [4.0, 14.0], header=header)
+    assert serialize_for_reading(made._tbl) == serialize_for_reading(expected._tbl)
+    assert [[c.text for c in r.cells] for r in made.rows] == ([["甲 A", "乙 B"]] if header else []) + rows
+
+
 def test_a_document_keeps_only_the_table_styles_it_uses_and_its_tables_have_the_grid():
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE

@@ -54,6 +54,8 @@ def _row_property(row, name: str) -> None:
 def add_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[float], header: bool = True):
     """A grid table: the header row bold and repeated on every page, each row kept on one page, the
     columns at the widths given (the grid LibreOffice and Word lay out by). Text is set as text."""
+    from copy import deepcopy
+
     from docx.shared import Cm
 
     table = doc.add_table(rows=1 if header else 0, cols=len(widths_cm))
@@ -73,10 +75,24 @@ def add_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[fl
     if header:
         _row_property(table.rows[0], "tblHeader")
         fill(table.rows[0], headers, True)
+    # The first row through python-docx's API; every other row a copy of it (its properties, each cell's
+    # width, paragraph and run) with its own text set in the run as the API's cell.text sets it: the
+    # same XML, without the API's walk over the table's grid and each cell's properties per row
+    # (the 2019 document's 44 tables: 0.32 s -> 0.20 s).
+    blank = None
     for values in rows:
-        row = table.add_row()
-        _row_property(row, "cantSplit")
-        fill(row, values, False)
+        if blank is None:
+            row = table.add_row()
+            _row_property(row, "cantSplit")
+            fill(row, values, False)
+            blank = deepcopy(row._tr)
+            for tc in blank.tc_lst:
+                tc.p_lst[0].r_lst[0].text = ""
+            continue
+        tr = deepcopy(blank)
+        for tc, text in zip(tr.tc_lst, values, strict=True):
+            tc.p_lst[0].r_lst[0].text = str(text)
+        table._tbl.append(tr)
     return table
 
 

@@ -97,13 +97,15 @@ def _sheet(
             return "0.0%"
         return formats[name] or _number_format(target, name)
 
+    fills: dict[str, PatternFill] = {}  # one per colour: openpyxl keeps one style per distinct fill anyway
+
     def status_fill(number, row):
         if status_column:
             code = row[code_column] if code_column is not None else None
             colour = fmt.STATUS.get(code, {}).get("colour", "#FFFFFF").lstrip("#").upper()
-            sheet.cell(row=number, column=status_column).fill = PatternFill(
-                "solid", start_color=colour, end_color=colour
-            )
+            if colour not in fills:
+                fills[colour] = PatternFill("solid", start_color=colour, end_color=colour)
+            sheet.cell(row=number, column=status_column).fill = fills[colour]
 
     write_frame(sheet, frame, [header(c) for c in names], number_format, after_row=status_fill)
     sheet.freeze_panes = "A2"
