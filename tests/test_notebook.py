@@ -109,6 +109,43 @@ def test_a_kernel_started_early_imports_what_the_templates_setup_cell_imports_an
             kernel.run(tmp_path / "probe.ipynb", tmp_path / "probe2.out.ipynb", {}, tmp_path / "kept2.ipynb", "probe")
 
 
+def test_a_notebooks_client_is_ready_once_the_kernel_answered_and_reads_only_its_own_outputs(tmp_path):
+    # jupyter_client's wait_for_ready reads IOPub on until 0.2 s pass without a message (0.2 s of every
+    # notebook); the stage's client is ready once kernel_info is answered and an IOPub message came,
+    # and leaves the rest queued (here the kernel_info's own status) for papermill, which reads only
+    # the messages of its own requests: each executed notebook holds its own outputs and nothing else.
+    from queue import Empty
+
+    import nbformat
+    from jupyter_core.utils import run_sync
+
+    from zonetrack.report.render import Kernel
+
+    def notebook(name: str, text: str):
+        made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print({text!r})")])
+        made.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(made, tmp_path / f"{name}.ipynb")
+        return tmp_path / f"{name}.ipynb"
+
+    template = notebook("template", "unused")
+    with Kernel("python3") as kernel:
+        kernel.start(template)
+        client = kernel.manager.client()  # the one papermill would be given
+        run_sync(client.wait_for_ready)(timeout=60)
+        queued = []
+        try:
+            while True:
+                queued.append(run_sync(client.iopub_channel.get_msg)(timeout=1))
+        except Empty:
+            pass
+        assert any(m["parent_header"].get("msg_type") == "kernel_info_request" for m in queued)
+        outputs = []
+        for name in ("one", "two", "three"):
+            ran = kernel.run(notebook(name, name), tmp_path / f"{name}.out.ipynb", {}, tmp_path / "kept.ipynb", name)
+            outputs.append([o.get("text") for c in nbformat.read(ran, as_version=4).cells for o in c.outputs])
+    assert outputs == [["one\n"], ["two\n"], ["three\n"]]
+
+
 def report(world, plan, out):
     args = [
         "report",

@@ -72,18 +72,29 @@ class Kernel:
 
         class Manager(AsyncKernelManager):
             """Keeps every client it makes: papermill's client of a kernel it does not own is never
-            closed by papermill, so run() closes it (its sockets) once the notebook ran."""
+            closed by papermill, so run() closes it (its sockets) once the notebook ran. The client it
+            gives papermill is the one prepare() made ahead, when there is one."""
 
             def client(self, **kwargs):
-                made = super().client(**kwargs)
+                made = self.prepared.pop() if self.prepared and not kwargs else super().client(**kwargs)
                 self.made.append(made)
                 return made
 
-        self.manager = Manager(kernel_name=self.name)
+            def prepare(self) -> None:
+                """A client for the next notebook, its IOPub channel subscribed now, so that it has
+                the kernel's messages of the meantime (the reset's status) to show its wait_for_ready
+                (ready_client_class) at once; the notebook reads only its own (by their parent's id)."""
+                ahead = super().client()
+                ahead.start_channels(shell=False, stdin=False, hb=False, control=False)  # IOPub only
+                self.prepared.append(ahead)
+
+        self.manager = Manager(kernel_name=self.name, client_factory=ready_client_class())
         self.manager.made = []
+        self.manager.prepared = []
         # The kernel's own log (a transport notice at start, an interrupt at shutdown) is noise for the
         # analyst; errors in a notebook still fail the stage through papermill.
         run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=CRITICAL"], cwd=os.getcwd())
+        self.manager.prepare()
 
     def __exit__(self, *_) -> None:
         self.close()
@@ -98,6 +109,7 @@ class Kernel:
             self.client.stop_channels()
             self.client = None
         self._close_clients()
+        self._close_prepared()
         # Every output is collected when a notebook's last cell returns, and a report notebook writes no
         # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
         run_sync(self.manager.shutdown_kernel)(now=True)
@@ -142,11 +154,16 @@ class Kernel:
             ) from None
         finally:
             self._close_clients()
+            self.manager.prepare()  # the next notebook's client, subscribed while this one is published
         return executed
 
     def _close_clients(self) -> None:
         while self.manager.made:
             self.manager.made.pop().stop_channels()
+
+    def _close_prepared(self) -> None:
+        while self.manager.prepared:
+            self.manager.prepared.pop().stop_channels()
 
     def _client(self):
         """One client of this class's own for the imports and every reset (a client per reset costs ~0.2 s)."""
@@ -170,6 +187,38 @@ class Kernel:
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise RuntimeError(f"the kernel {failure}: {content.get('ename')}: {content.get('evalue')}")
+
+
+@cache
+def ready_client_class():
+    """jupyter_client's asynchronous client, but ready as soon as the kernel has answered kernel_info
+    and an IOPub message has come (the two things its wait_for_ready checks): that one then reads
+    IOPub on until 0.2 s pass without a message, which cost every notebook 0.2 s of waiting, while
+    papermill reads only the messages of its own requests (by their parent's id), whatever else
+    is queued."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            limit = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while time.monotonic() < limit:
+                request = self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    while reply["parent_header"].get("msg_id") != request:
+                        reply = await self.shell_channel.get_msg(timeout=1)
+                    await self.iopub_channel.get_msg(timeout=0.2)  # its channel is connected
+                except Empty:
+                    if not await self._async_is_alive():
+                        raise RuntimeError("the kernel died before it replied to kernel_info") from None
+                    continue  # a socket subscribing as the kernel answered missed its status: ask again
+                self._handle_kernel_info_reply(reply)
+                return
+            raise RuntimeError(f"the kernel did not reply to kernel_info in {timeout} s")
+
+    return ReadyClient
 
 
 def template_imports(template: Path) -> str:
