@@ -90,7 +90,9 @@ def test_a_kernel_started_early_imports_what_the_templates_setup_cell_imports_an
     probe = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(
-                "import json, sys\nprint(json.dumps([m in sys.modules for m in ('colorsys', 'email.quoprimime')]))"
+                "import gc, json, sys\n"
+                "imported = [m in sys.modules for m in ('colorsys', 'email.quoprimime')]\n"
+                "print(json.dumps(imported + [gc.get_freeze_count() > 0]))"
             )
         ]
     )
@@ -99,7 +101,8 @@ def test_a_kernel_started_early_imports_what_the_templates_setup_cell_imports_an
     with Kernel("python3") as kernel:
         kernel.start(path)
         ran = kernel.run(tmp_path / "probe.ipynb", tmp_path / "probe.out.ipynb", {}, tmp_path / "kept.ipynb", "probe")
-    assert json.loads(nbformat.read(ran, as_version=4).cells[0].outputs[0]["text"]) == [True, True]
+    # ... and what they made is out of the garbage collector's reach (IPython's reset collects in full).
+    assert json.loads(nbformat.read(ran, as_version=4).cells[0].outputs[0]["text"]) == [True, True, True]
     # An import that fails stops the stage at the first notebook, with the error.
     template.cells[1].source = "import no_such_module_anywhere"
     nbformat.write(template, path)
@@ -144,6 +147,19 @@ def test_a_notebooks_client_is_ready_once_the_kernel_answered_and_reads_only_its
             ran = kernel.run(notebook(name, name), tmp_path / f"{name}.out.ipynb", {}, tmp_path / "kept.ipynb", name)
             outputs.append([o.get("text") for c in nbformat.read(ran, as_version=4).cells for o in c.outputs])
     assert outputs == [["one\n"], ["two\n"], ["three\n"]]
+
+
+def test_a_stage_holds_its_objects_out_of_the_collectors_reach_only_within_its_block():
+    import gc
+
+    from zonetrack.report.render import collected_less
+
+    before = gc.get_freeze_count()
+    kept = [[n] for n in range(1000)]  # objects the collector tracks, made before the block
+    with collected_less():
+        assert gc.get_freeze_count() >= before + len(kept)
+    assert gc.get_freeze_count() == 0
+    assert kept[-1] == [999]
 
 
 def report(world, plan, out):
