@@ -536,6 +536,19 @@ def bench_reports(work: Path, runs: int) -> dict:
         # The same call, kernel and options as a report's notebook (run_notebook), on an empty notebook.
         run_notebook(empty, work / "empty.out.ipynb", {}, "python3", work / "empty.failed.ipynb", "empty notebook")
 
+    def plain_papermill() -> None:
+        # papermill's own way, for reference: its own kernel manager and client (whose wait_for_ready reads
+        # IOPub until 0.2 s of silence, which the stage's client does not), and the kernel's graceful exit.
+        import papermill
+
+        papermill.execute_notebook(
+            str(empty),
+            str(work / "empty.plain.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+            extra_arguments=["--log-level=CRITICAL"],  # the kernel's transport notice (as the stage's kernel)
+        )
+
     inputs = ReportInputs(
         REPO / "notebooks" / "assessment.ipynb",
         processed,
@@ -565,7 +578,12 @@ def bench_reports(work: Path, runs: int) -> dict:
         return time.perf_counter() - started, setup, charts, sum(durations.values())
 
     print(f"[bench] empty notebook and one year's report x{runs}", file=sys.stderr, flush=True)
-    floor_s = median_of(runs, lambda: timed(floor))
+    # The floor and plain papermill's empty notebook, alternated (the floor first in even runs).
+    floors: dict[str, list[float]] = {"floor": [], "plain": []}
+    for run in range(runs):
+        for side in ("floor", "plain") if run % 2 == 0 else ("plain", "floor"):
+            floors[side].append(timed(floor if side == "floor" else plain_papermill))
+    floor_s, plain_s = statistics.median(floors["floor"]), statistics.median(floors["plain"])
     year_s, setup_s, targets_s, other_cells_s = median_of(runs, one_year)
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
     base = [
@@ -617,6 +635,7 @@ def bench_reports(work: Path, runs: int) -> dict:
     goal_warm = floor_s * (4 + 0.5 * years)
     return {
         "notebook_floor_s": floor_s,
+        "plain_papermill_empty_notebook_s": plain_s,
         "report_year_s": year_s,
         "report_year_over_floor": year_s / floor_s,
         "report_year_setup_cell_s": setup_s,
@@ -639,6 +658,8 @@ def bench_reports(work: Path, runs: int) -> dict:
         "report_stage_warm_s": warm_s,
         "report_stage_warm_cpu_s": statistics.median(w[1] for w in warm),
         "report_stage_warm_goal_s": goal_warm,
+        # The same goal with plain papermill's empty notebook for the floor: a reference, not the verdict.
+        "report_stage_warm_goal_plain_papermill_s": plain_s * (4 + 0.5 * years),
         "report_stage_unchanged_s": statistics.median(u[0] for u in unchanged),
     }
 
@@ -921,6 +942,11 @@ def goals(rows: dict[str, dict], extra: dict) -> list[str]:
                 f"report stage, cache {side}: {took:.1f} s against 4x the floor + 0.5x a year + 0.3x a chart drawn = "
                 f"{goal:.1f} s -> {'holds' if took <= goal else 'does not hold'}"
             )
+        verdicts.append(
+            f"(for reference: plain papermill's empty notebook, its own kernel and client, "
+            f"{extra['plain_papermill_empty_notebook_s']:.2f} s against the floor's {extra['notebook_floor_s']:.2f} s; "
+            f"the warm goal on it would be {extra['report_stage_warm_goal_plain_papermill_s']:.1f} s)"
+        )
         verdicts.append(f"report stage, every page in the cache: {extra['report_stage_unchanged_s']:.1f} s")
     if "scenario_loop_over_floor" in extra:
         ratio = extra["scenario_loop_over_floor"]
