@@ -114,7 +114,7 @@ class Kernel:
             self.client.stop_channels()
             self.client = None
         self._close_clients()
-        self._close_prepared()
+        _stop(self.manager.prepared)
         # Every output is collected when a notebook's last cell returns, and a report notebook writes no
         # file (it presents); a graceful exit would spend ~0.4 s unloading pandas and matplotlib.
         run_sync(self.manager.shutdown_kernel)(now=True)
@@ -163,12 +163,7 @@ class Kernel:
         return executed
 
     def _close_clients(self) -> None:
-        while self.manager.made:
-            self.manager.made.pop().stop_channels()
-
-    def _close_prepared(self) -> None:
-        while self.manager.prepared:
-            self.manager.prepared.pop().stop_channels()
+        _stop(self.manager.made)
 
     def _client(self):
         """One client of this class's own for the imports and every reset (a client per reset costs ~0.2 s)."""
@@ -192,6 +187,12 @@ class Kernel:
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise RuntimeError(f"the kernel {failure}: {content.get('ename')}: {content.get('evalue')}")
+
+
+def _stop(clients: list) -> None:
+    """Stop each client's channels (its sockets), emptying the list."""
+    while clients:
+        clients.pop().stop_channels()
 
 
 @cache
