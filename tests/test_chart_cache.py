@@ -135,3 +135,36 @@ def test_a_font_cut_read_from_the_cache_is_the_cut_made(tmp_path, monkeypatch):
     assert publish.font_cut({"高", "新", "区"}) == made
     cmap = TTFont(io.BytesIO(made)).getBestCmap()
     assert {ord(c) for c in "高新区"} <= set(cmap) and ord("湖") not in cmap
+
+
+DRAW_OR_READ = """
+import hashlib, sys
+import pandas as pd
+from zonetrack.report import chart_cache, plots
+chart = chart_cache.png(plots.status_counts_chart, pd.DataFrame({"met": [2, 3], "not_met": [1, 0]}, index=[2018, 2019]))
+print(hashlib.sha256(chart.encode()).hexdigest(), "matplotlib" in sys.modules)
+"""
+
+
+def test_a_chart_read_from_the_cache_imports_no_matplotlib_and_one_drawn_without_theme_is_the_same(tmp_path):
+    # Two fresh processes on one cache, neither calling plots.theme(): the first draws the chart
+    # (figure() puts the theme on) and imports matplotlib; the second reads the same base64 without
+    # importing it (a stage whose charts are all cached pays nothing for matplotlib).
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ZONETRACK_CACHE=str(tmp_path / "cache"))
+    drawn, read = (
+        subprocess.run(
+            [sys.executable, "-c", DRAW_OR_READ], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    )
+    assert drawn[1] == "True" and read[1] == "False"
+    assert drawn[0] == read[0]
+    # And the same bytes as a chart drawn in this process, where the tests put the theme on first.
+    import hashlib
+
+    plots.theme()
+    counts = pd.DataFrame({"met": [2, 3], "not_met": [1, 0]}, index=[2018, 2019])
+    assert hashlib.sha256(plots.png(plots.status_counts_chart(counts)).encode()).hexdigest() == drawn[0]

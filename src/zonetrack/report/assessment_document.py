@@ -23,9 +23,6 @@ NOTES_SHOWN = 30  # data notes listed per kind; the rest are counted, and all ar
 def document(report: PlanReport, year: int, drawn: dict[str, str | None] | None = None) -> bytes:
     """The .docx of a plan's year, the same bytes for the same outputs; each target's chart from
     `drawn` (charts.draw_backwards) when given, else through the chart cache."""
-    from zonetrack.report import plots
-
-    plots.theme()  # the charts' Chinese labels need the bundled font, whoever calls
     plan = report.plan
     title = f"{year}年 {plan.name_zh} 目标评估"
     doc = new_document(title)

@@ -19,15 +19,14 @@ KIND = "charts"
 @cache
 def code_fingerprint() -> str:
     """What draws a chart besides its arguments."""
+    from importlib.metadata import version
     from pathlib import Path
-
-    import matplotlib
 
     from zonetrack.engine.status import STATUS_FILE
     from zonetrack.report import fonts, formatting, plots
 
     files = [Path(m.__file__) for m in (plots, formatting, fonts)] + [fonts.font_path(), STATUS_FILE]
-    return store.fingerprint(*files, versions=(matplotlib.__version__,))
+    return store.fingerprint(*files, versions=(version("matplotlib"),))
 
 
 def key(draw: Callable, args: tuple, kwargs: dict) -> str:

@@ -18,9 +18,6 @@ WIDTHS_CM = [1.2, 1.2, 4.2, 1.6, 1.8, 2.6, 6.9, 6.9]  # A4 landscape, 1.5 cm mar
 
 def document(report: EvaluationReport) -> bytes:
     """The .docx of a year's evaluation, the same bytes for the same results."""
-    from zonetrack.report import plots
-
-    plots.theme()  # the chart's Chinese labels need the bundled font, whoever calls
     doc = new_document(f"{report.year}年高新区创新驱动发展绩效评价", landscape=True)
     doc.add_heading(f"{report.year}年高新区创新驱动发展绩效评价", level=0)
     doc.add_paragraph(f"Performance evaluation of the high-tech zones, {report.year}")

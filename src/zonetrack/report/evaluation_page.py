@@ -279,7 +279,6 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
 
 def page(report: EvaluationReport) -> str:
     """The whole page of a year."""
-    plots.theme()  # the charts' Chinese labels need the bundled font, whoever calls
     sections = [s for s in (class_section(report, c) for c in CLASSES) if s]
     unpublished = [r for r in (rests_on(report, c) for c in CLASSES) if r and not r["published"]]
     return render(

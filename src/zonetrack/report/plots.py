@@ -7,16 +7,20 @@ import base64
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from zonetrack.engine.status import ALL_STATUSES
 from zonetrack.report import fonts
 from zonetrack.report import formatting as fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported by what draws (figure, theme, the locators), not with this module: a stage
+# whose charts are all in the cache (chart_cache) reads them without importing it (~0.5 s of CPU).
 
 # The charts' colours, each written once: the statuses' come from statuses.csv (COLOURS); these
 # name what a chart draws besides.
@@ -53,6 +57,7 @@ STYLE = ("seaborn-v0_8-whitegrid", "seaborn-v0_8-notebook", "seaborn-v0_8-deep")
 def theme() -> None:
     """Register the CJK font, set the seaborn whitegrid theme with it, and draw every text as plain
     text: a `$` in a zone's name is a dollar sign, not mathtext."""
+    import matplotlib as mpl
     from matplotlib import font_manager, style
 
     # The bundled file, selected by its file: a system font of the same name (Debian's Noto Sans
@@ -78,6 +83,13 @@ def theme() -> None:
     )
 
 
+def _integer_ticks():
+    """A tick locator at whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def wrap(title: str, width: int = TITLE_WIDTH) -> str:
     """A title over as many lines as it needs, never cut: CJK characters count double and may break
     anywhere, Latin words stay whole."""
@@ -97,6 +109,9 @@ def wrap(title: str, width: int = TITLE_WIDTH) -> str:
 def figure(size: tuple[float, float]):
     """A figure and its axes, outside pyplot's state (nothing to close, nothing shown), always in the
     theme: the bundled CJK font, and texts drawn as plain text (no mathtext from data), whoever calls."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
     if mpl.rcParams["text.parse_math"] or mpl.rcParams["font.sans-serif"][:1] != [FONT_NAME]:
         theme()
     fig = Figure(figsize=size)
@@ -168,9 +183,9 @@ def path_chart(
             target_value, color=PALETTE["target"], linewidth=1, linestyle=":", label=f"目标 target {target_value:,.4g}"
         )
     ax.set_xlim(base_year - 0.4, max(target_year, int(data["year"].max()) if len(data) else target_year) + 0.4)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_integer_ticks())
     if whole:  # a count: no tick at 9.25 zones
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(_integer_ticks())
         low, high = ax.get_ylim()
         if high - low < 2:  # a flat count leaves the locator no whole numbers: it falls back to 1.875 …
             middle = round((low + high) / 2)
@@ -211,7 +226,7 @@ def zone_bars(
         ax.axvline(threshold, color=PALETTE["target"], linestyle=":", linewidth=1.2)
     _zone_labels(ax, positions, labels)
     if whole:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(_integer_ticks())
     lowest = np.nanmin(finite) if len(finite) else 0.0
     # Room on the left for a negative bar's label, which is drawn beyond the bar's end.
     ax.set_xlim(lowest * 1.15 - span * 0.1 if lowest < 0 else 0.0, span * 1.18)
@@ -288,7 +303,7 @@ def status_counts_chart(counts: pd.DataFrame) -> Figure:
     # single year's bar.
     years = counts.index.astype(int)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_ticks())
     ax.set_ylabel("目标数 targets")
     ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1.0), loc="upper left", frameon=False)
     fig.subplots_adjust(left=0.1, right=0.68, bottom=0.12, top=0.95)

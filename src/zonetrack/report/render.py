@@ -358,12 +358,10 @@ def publish_year(year: int, executed: Path, folder: Path, report) -> Path:
 
 def plan_page(inputs: ReportInputs, folder: Path) -> Path:
     """reports/<plan>/index.html: the plan, its years, and every target's status across them."""
-    from zonetrack.report import plots
     from zonetrack.report.index import plan_html
     from zonetrack.report.publish import embed_cjk_font
 
     report = plan_report(inputs)
-    plots.theme()
     path = folder / "index.html"
     write_text(embed_cjk_font(plan_html(report)), path)
     return path
@@ -440,12 +438,12 @@ def _imported_before_the_thread() -> None:
     """Import whole, in this thread, what starting a kernel imports here and the publishing thread
     reads: matplotlib's canvas looks up sys.modules["IPython"], which the kernel's start imports
     (through ipykernel's kernel spec); seen half imported from the other thread, it failed a stage.
-    And papermill, which imports requests: requests silences urllib3's warning about SOCKS support
+    (matplotlib itself is imported by the first chart drawn, in either thread, after these: a stage
+    whose charts are all in the cache never imports it.) And papermill, which imports requests: requests silences urllib3's warning about SOCKS support
     with a warnings filter, which another thread's `warnings.catch_warnings()` (pandas, matplotlib)
     can undo while it is set, and the warning was printed in two stage runs of twelve."""
     import ipykernel.kernelspec  # noqa: F401
     import IPython  # noqa: F401
-    import matplotlib.backends.backend_agg  # noqa: F401
     import papermill  # noqa: F401
 
 
