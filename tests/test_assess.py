@@ -151,3 +151,38 @@ def test_assess_refuses_a_panel_that_breaks_the_contract(tmp_path, capsys):
     assert main(args) == 2
     assert "2 rows share a zone_id-year-indicator" in capsys.readouterr().err
     assert not (processed / "hunan-2017-2019" / "scorecard.csv").exists()
+
+
+CONTRACT_IN_A_STAGES_PROCESS = """
+import sys
+import pandas as pd
+from zonetrack import schemas
+bad = pd.DataFrame({"zone_id": ["a"], "year": [1800], "indicator": ["x"], "value": [1.0]})
+try:
+    schemas.check(schemas.PANEL, bad)
+except ValueError as error:
+    imported = "hypothesis" in sys.modules  # pandera registers its checks at the first validation
+    import hypothesis  # noqa: F401  importable afterwards
+    print(imported, "|", str(error))
+"""
+
+
+def test_the_data_contract_checks_alike_without_pandera_importing_hypothesis():
+    # A stage's process (nothing imported hypothesis before): pandera is imported without it, and
+    # a panel whose year 1800 lies outside 1985-2050 is refused with the same message as here, in
+    # the test suite's process, where hypothesis was imported first.
+    import subprocess
+    import sys
+
+    from zonetrack import schemas
+
+    out = subprocess.run(
+        [sys.executable, "-c", CONTRACT_IN_A_STAGES_PROCESS], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    imported, message = out.split(" | ", 1)
+    assert imported == "False"
+    bad = pd.DataFrame({"zone_id": ["a"], "year": [1800], "indicator": ["x"], "value": [1.0]})
+    with pytest.raises(ValueError) as here:
+        schemas.check(schemas.PANEL, bad)
+    assert "in_range" in message and "1800" in message
+    assert message == str(here.value)
