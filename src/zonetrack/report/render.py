@@ -439,9 +439,10 @@ def _imported_before_the_thread() -> None:
     reads: matplotlib's canvas looks up sys.modules["IPython"], which the kernel's start imports
     (through ipykernel's kernel spec); seen half imported from the other thread, it failed a stage.
     (matplotlib itself is imported by the first chart drawn, in either thread, after these: a stage
-    whose charts are all in the cache never imports it.) And papermill, which imports requests: requests silences urllib3's warning about SOCKS support
-    with a warnings filter, which another thread's `warnings.catch_warnings()` (pandas, matplotlib)
-    can undo while it is set, and the warning was printed in two stage runs of twelve."""
+    whose charts are all in the cache never imports it.) And papermill, which imports requests:
+    requests silences urllib3's warning about SOCKS support with a warnings filter, which another
+    thread's `warnings.catch_warnings()` (pandas, matplotlib) can undo while it is set, and the
+    warning was printed in two stage runs of twelve."""
     import ipykernel.kernelspec  # noqa: F401
     import IPython  # noqa: F401
     import papermill  # noqa: F401
