@@ -683,3 +683,18 @@ def test_the_plan_pages_chart_is_read_from_the_chart_cache(report, tmp_path, mon
     assert len(calls) == 1 and len(list((tmp_path / "cache" / "charts").glob("*/*.png"))) == 1
     assert again == first
     assert plots.png(drawing(data.status_counts(report))) in first
+
+
+def test_a_targets_heading_shows_its_names_and_keeps_its_id_out_of_the_text(report):
+    import html
+    import re
+
+    page = sections.targets(report, 2019)
+    headings = re.findall(r"<h3([^>]*)>(.*?)</h3>", page, re.S)
+    assert len(headings) == len(report.plan.targets)
+    for (attributes, text), (target_id, target) in zip(headings, report.plan.targets.items(), strict=True):
+        # What a reader sees: the Chinese name and the English one, never the snake_case id ...
+        seen = html.unescape(re.sub(r"<[^>]+>", "", text))
+        assert target.name_zh in seen and target.name_en in seen and target_id not in seen
+        # ... which stays on the heading as the setting a scenario changes, shown on hovering.
+        assert f'title="情景设置 scenario setting: targets.{target_id}"' in attributes
