@@ -340,3 +340,17 @@ def test_evaluation_settings_that_salib_would_refuse_later_are_refused_first(tmp
     with pytest.raises(ProblemsError) as caught:
         load_params(tmp_path / "params.yaml")
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("plan_file", sorted((REPO / "plans").glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_shipped_plans_readings_name_targets_by_name_not_by_id(plan_file):
+    # A reading is printed under its target on every page: a setting a scenario changes may stand
+    # in code (`max_revenue`), but another target is named as a reader knows it (高新技术企业数翻番),
+    # never by its id (hte_doubling), nor is a status by its code.
+    import re
+
+    plan, _ = load_plan(plan_file)
+    ids = set(plan.targets) | {"no_base_year", "insufficient_coverage", "not_met", "no_data"}
+    for target_id, target in plan.targets.items():
+        prose = re.sub(r"`[^`]*`", "", target.reading)
+        assert not ids & set(re.findall(r"\w+", prose)), (target_id, target.reading)
