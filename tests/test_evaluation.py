@@ -312,6 +312,22 @@ def test_the_stage_and_the_published_page_on_the_default(tmp_path):
     assert 'id="national"' in html and 'id="provincial"' in html
     assert "5-95% 区间 Interval" in html and "Sobol" in html and "Cronbach" in html
     assert "区间怎么读" in html and "梯队 Tier" in html and "同口径" in html
+    # Where a reader looks (the text outside code), every indicator and dimension of the audit (its
+    # flags, its table of correlations, its winsorised columns) is named, never given by its id: the
+    # ids stay in the files and in the workbook's id columns.
+    import html as markup
+    import re
+
+    shown = re.sub(r"<(style|script)[^>]*>.*?</\1>|<code>.*?</code>", "", html, flags=re.S)
+    visible = markup.unescape(re.sub(r"<[^>]+>", " ", shown))
+    frameworks = list(report.audit["frameworks"].values())
+    indicator_ids = {i for f in frameworks for d in f["dimensions"].values() for i in d["indicators"]}
+    assert {i for i in indicator_ids if "_" in i} and not {i for i in indicator_ids if "_" in i} & set(
+        re.findall(r"\w+", visible)
+    )
+    dimension_names = {x["name_zh"] for f in frameworks for x in f["dimensions"].values()}
+    flagged = re.findall(r"<li><b>[^<]*</b>[^<]*?(\S+)\s*—", shown)  # each flag's dimension, before its dash
+    assert flagged and set(flagged) <= dimension_names
     # Every tier boundary the results hold separates the intervals (the rule of issue 18).
     for (_, _), rows in results.groupby(["year", "class"]):
         rows = rows.sort_values("rank")

@@ -214,7 +214,8 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
                 }
                 for d in dims
             ],
-            "missing": "" if pd.isna(r.missing) else r.missing,
+            # The indicators without a value ("; "-separated ids in the results), by their names.
+            "missing": "、".join(indicator_names.get(i, i) for i in _text(r.missing).split("; ") if i),
         }
         for r in rows.itertuples()
     ]
@@ -269,10 +270,21 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         "replications": int(sens["replications"].iloc[0]) if len(sens) else 0,
         "alpha": audit.get("alpha", {}),
         "first_component_share": audit.get("first_component_share"),
-        "flags": [(*pair("flag", f["kind"]), f) for f in audit.get("flags", [])],
-        "indicators": indicators,
+        # Each flag, indicator and winsorised column by its name, never its id.
+        "flags": [
+            (
+                *pair("flag", f["kind"]),
+                f
+                | {
+                    "dimension": dimension_names.get(f["dimension"], f["dimension"]),
+                    "indicators": [indicator_names.get(i, i) for i in f["indicators"]],
+                },
+            )
+            for f in audit.get("flags", [])
+        ],
+        "indicators": [indicator_names.get(i, i) for i in indicators],
         "correlations": [[correlations[a].get(b) for b in indicators] for a in indicators],
-        "treated": {k: v for k, v in audit.get("treated", {}).items() if v},
+        "treated": {indicator_names.get(k, k): v for k, v in audit.get("treated", {}).items() if v},
         "notes": [n for n in report.audit["notes"] if n["year"] == report.year and n["class"] == zone_class],
     }
 
