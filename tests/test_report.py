@@ -698,3 +698,48 @@ def test_a_targets_heading_shows_its_names_and_keeps_its_id_out_of_the_text(repo
         assert target.name_zh in seen and target.name_en in seen and target_id not in seen
         # ... which stays on the heading as the setting a scenario changes, shown on hovering.
         assert f'title="情景设置 scenario setting: targets.{target_id}"' in attributes
+
+
+def test_by_name_replaces_whole_ids_only_and_leaves_other_text():
+    from zonetrack.report.html import by_name
+
+    names = {"revenue": "营业收入", "revenue_growth": "营业收入增长率", "luxi": "泸溪高新区"}
+    # By hand: "revenue_growth" is one word (its name), "revenue" alone is another; "luxi2" is no id.
+    assert (
+        by_name("revenue_growth of luxi: revenue missing; luxi2", names)
+        == "营业收入增长率 of 泸溪高新区: 营业收入 missing; luxi2"
+    )
+    assert by_name("", names) == "" and by_name("luxi", {}) == "luxi"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.sampled_from(["甲", "乙区", "丙指标"]), max_size=4
+    ),
+    st.lists(
+        st.one_of(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.sampled_from([" ", ": ", "; ", " of "])),
+        max_size=12,
+    ),
+)
+def test_by_name_leaves_no_id_standing_as_a_word_and_changes_nothing_else(names, parts):
+    import re
+
+    from zonetrack.report.html import by_name
+
+    text = "".join(parts)
+    named = by_name(text, names)
+    words = set(re.findall(r"\w+", named))
+    assert not words & set(names)  # the names are Chinese: no id survives as a word
+    # Every word that is not an id is kept, in order.
+    assert [w for w in re.findall(r"[a-z0-9_]+", named)] == [w for w in re.findall(r"\w+", text) if w not in names]
+
+
+def test_the_data_notes_name_zones_and_indicators(report):
+    import re
+
+    notes = [text for _, items in data.quality(report, 2019)["groups"] for text in items]
+    assert notes
+    ids = set(report.zone_names) | set(report.indicator_names)
+    for text in notes:
+        assert not {w for w in re.findall(r"\w+", text) if w in ids}, text

@@ -18,7 +18,7 @@ from zonetrack.io import read_output_csv, recover_outputs
 from zonetrack.plans import Run, load_run
 from zonetrack.registry import in_region, load_zones, short_names, zone_levels
 from zonetrack.report import formatting as fmt
-from zonetrack.report.html import sentence
+from zonetrack.report.html import by_name, sentence
 from zonetrack.report.labels import both, pair
 
 
@@ -523,9 +523,15 @@ def quality(report: PlanReport, year: int) -> dict:
             continue
         if warning.get("indicator") and warning["indicator"] not in indicators and warning.get("kind") != "file":
             continue
-        zone = warning.get("zone_id")
-        label = f"{names.get(zone, zone)} " if zone else ""
-        groups.setdefault(warning["kind"], []).append(f"{label}{warning['message']}")
+        # The warning's zone and indicator by their names, wherever its message (written for the
+        # analyst who fixes the file, with ids) gives them; a zone the message does not name leads it.
+        zone, indicator = warning.get("zone_id"), warning.get("indicator")
+        ids = {zone: names.get(zone, zone)} if zone else {}
+        ids |= {indicator: report.indicator_names.get(indicator, indicator)} if indicator else {}
+        text = by_name(warning["message"], ids)
+        if zone and text == by_name(warning["message"], {k: v for k, v in ids.items() if k != zone}):
+            text = f"{names.get(zone, zone)} {text}"
+        groups.setdefault(warning["kind"], []).append(text)
     return {
         "years": (base, year),
         "rows": rows,

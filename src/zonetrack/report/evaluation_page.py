@@ -15,7 +15,7 @@ import pandas as pd
 from zonetrack.io import stable_xlsx
 from zonetrack.registry import load_registry, short_names
 from zonetrack.report import plots
-from zonetrack.report.html import css, render, sentence
+from zonetrack.report.html import by_name, css, render, sentence
 from zonetrack.report.labels import both, pair
 
 FACTORS = ("treatment", "normalisation", "aggregation")  # the method's discrete choices
@@ -285,7 +285,12 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
         "indicators": [indicator_names.get(i, i) for i in indicators],
         "correlations": [[correlations[a].get(b) for b in indicators] for a in indicators],
         "treated": {indicator_names.get(k, k): v for k, v in audit.get("treated", {}).items() if v},
-        "notes": [n for n in report.audit["notes"] if n["year"] == report.year and n["class"] == zone_class],
+        # A note names its indicators by their ids (it is written for data/processed/evaluation/audit.json).
+        "notes": [
+            n | {"note": by_name(n["note"], indicator_names)}
+            for n in report.audit["notes"]
+            if n["year"] == report.year and n["class"] == zone_class
+        ],
     }
 
 

@@ -50,6 +50,17 @@ def _sentences():
     return environment().overlay(autoescape=False).get_template("sentences.txt.j2").module
 
 
+def by_name(text: str, names: dict[str, str]) -> str:
+    """A message as a reader reads it: every id of `names` that stands as a word in it (a zone's,
+    an indicator's) replaced by its name; other text, and an id standing inside a longer word
+    (revenue in revenue_growth), kept as it is."""
+    if not names or not text:
+        return text
+    # The longest ids first, so that an id is never replaced inside a longer one.
+    pattern = "|".join(re.escape(i) for i in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<![\w])(?:{pattern})(?![\w])", lambda m: names[m.group(0)], text)
+
+
 def sentence(macro: str, /, **fields) -> str:
     """One of the reports' sentences about a target, with its (formatted) fields."""
     return str(getattr(_sentences(), macro)(**fields))
