@@ -529,8 +529,8 @@ def quality(report: PlanReport, year: int) -> dict:
         ids = {zone: names.get(zone, zone)} if zone else {}
         ids |= {indicator: report.indicator_names.get(indicator, indicator)} if indicator else {}
         text = by_name(warning["message"], ids)
-        if zone and text == by_name(warning["message"], {k: v for k, v in ids.items() if k != zone}):
-            text = f"{names.get(zone, zone)} {text}"
+        if zone and ids[zone] not in text:
+            text = f"{ids[zone]} {text}"
         groups.setdefault(warning["kind"], []).append(text)
     return {
         "years": (base, year),

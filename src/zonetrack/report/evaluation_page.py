@@ -167,8 +167,8 @@ def _text(value: object) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-def _names(ids: object, names: dict[str, str]) -> str:
-    return "、".join(names.get(i, i) for i in _text(ids).split("|") if i)
+def _names(ids: object, names: dict[str, str], separator: str = "|") -> str:
+    return "、".join(names.get(i, i) for i in _text(ids).split(separator) if i)
 
 
 def _dimension_name(framework: dict, factor: str) -> str:
@@ -215,7 +215,7 @@ def class_section(report: EvaluationReport, zone_class: str) -> dict | None:
                 for d in dims
             ],
             # The indicators without a value ("; "-separated ids in the results), by their names.
-            "missing": "、".join(indicator_names.get(i, i) for i in _text(r.missing).split("; ") if i),
+            "missing": _names(r.missing, indicator_names, "; "),
         }
         for r in rows.itertuples()
     ]
