@@ -23,7 +23,7 @@ from zonetrack.evaluation.compute import (
     skewness,
     winsorise,
 )
-from zonetrack.evaluation.framework import EvaluationSettings, Framework, Uncertainty
+from zonetrack.evaluation.framework import AGGREGATIONS, NORMALISATIONS, EvaluationSettings, Framework, Uncertainty
 from zonetrack.evaluation.uncertainty import design, nominal_index, rank_quantiles, rank_rows
 
 X = np.array([10.0, 20.0, 40.0])
@@ -214,6 +214,41 @@ def test_ranking_in_blocks_changes_nothing(monkeypatch):
     blocked = evaluate(panel(rows), REGISTRY, [FRAMEWORK], settings_)
     pd.testing.assert_frame_equal(whole.results, blocked.results)
     pd.testing.assert_frame_equal(whole.sensitivity, blocked.sensitivity)
+
+
+def test_each_options_rank_interval_is_the_one_of_the_replications_taking_it(monkeypatch):
+    from zonetrack.evaluation import uncertainty
+
+    # Counted by their definition: the replications that took the option, ranked, their 5 % and
+    # 95 % quantiles (the last option of each choice is counted as the rest in `analyse`).
+    # Exports are lower-is-better: z leads on revenue, w nearly as well and with fewer exports, so
+    # w leads under min-max (3·93.3 + 62.5)/4 = 85.6 against z's 75, z under ranks (75 against 58.3).
+    rows = [(z, 2019, "revenue", v) for z, v in (("x", 10), ("y", 20), ("z", 40), ("w", 38))]
+    rows += [(z, 2019, "exports", v) for z, v in (("x", 1), ("y", 3), ("z", 9), ("w", 4))]
+    settings_ = EvaluationSettings(uncertainty=Uncertainty(base_samples=16))
+    zones = ["x", "y", "z", "w"]
+    data = class_year(indicator_table(panel(rows), FRAMEWORK), zones, 2019, FRAMEWORK, settings_.weighting)
+    weights = dimension_weights(FRAMEWORK, settings_.weighting)
+    index, _ = nominal_index(data, FRAMEWORK, "winsorise", "minmax", "arithmetic", weights)
+    blocks = []
+    rank_rows_ = uncertainty.rank_rows
+    monkeypatch.setattr(uncertainty, "rank_rows", lambda i: blocks.append(rank_rows_(i)) or blocks[-1])
+    monkeypatch.setattr(uncertainty, "BLOCK_CELLS", 4 * 7)  # seven replications per block
+    spread = uncertainty.analyse(data, FRAMEWORK, ranks(index), weights, 0.25, 16, 2017)
+    ranked = np.vstack([b.copy() for b in blocks])
+    _, design_rows = design(list(FRAMEWORK.dimensions), 0.25, 16, 2017)
+    assert len(ranked) == len(design_rows) == 16 * (5 + 2)
+    moved = False
+    for k, (name, options) in enumerate(
+        (("treatment", uncertainty.TREATMENTS), ("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS))
+    ):
+        taken = np.minimum((design_rows[:, k] * len(options)).astype(int), len(options) - 1)
+        for o, option in enumerate(options):
+            low, high = rank_quantiles(ranked[taken == o], (0.05, 0.95))
+            np.testing.assert_array_equal(spread.conditional[name][option][0], low)
+            np.testing.assert_array_equal(spread.conditional[name][option][1], high)
+            moved |= bool((low != high).any())
+    assert moved  # the choices move some ranks: the intervals compared are not all points
 
 
 def test_the_design_has_n_times_d_plus_two_rows():

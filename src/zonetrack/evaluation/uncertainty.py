@@ -136,15 +136,25 @@ def rank_rows(index: np.ndarray) -> np.ndarray:
     return ranked
 
 
-def rank_histogram(ranked: np.ndarray) -> np.ndarray:
-    """Per zone, how many replications gave it each whole rank (zones × (zones + 1); column 0 unused)."""
+def rank_codes(ranked: np.ndarray) -> np.ndarray:
+    """Each cell's bin for `code_histogram`: a zone's ranks are counted in its own run of zones + 1
+    bins, an unranked cell in the run's bin 0."""
     zones = ranked.shape[1]
-    # A zone's ranks are counted in its own run of zones + 1 bins; an unranked cell falls in bin 0.
-    codes = np.nan_to_num(ranked, nan=0.0)
-    codes += (np.arange(zones) * (zones + 1))[None, :]
-    counts = np.bincount(codes.astype(np.int64).ravel(), minlength=zones * (zones + 1)).reshape(zones, zones + 1)
+    codes = np.nan_to_num(ranked, nan=0.0).astype(np.int64)
+    codes += (np.arange(zones, dtype=np.int64) * (zones + 1))[None, :]
+    return codes
+
+
+def code_histogram(codes: np.ndarray, zones: int) -> np.ndarray:
+    """The histogram of `rank_codes` (of all rows, or of a selection of them)."""
+    counts = np.bincount(codes.ravel(), minlength=zones * (zones + 1)).reshape(zones, zones + 1)
     counts[:, 0] = 0
     return counts
+
+
+def rank_histogram(ranked: np.ndarray) -> np.ndarray:
+    """Per zone, how many replications gave it each whole rank (zones × (zones + 1); column 0 unused)."""
+    return code_histogram(rank_codes(ranked), ranked.shape[1])
 
 
 def histogram_quantiles(counts: np.ndarray, quantiles=(0.05, 0.5, 0.95)) -> list[np.ndarray]:
@@ -202,13 +212,19 @@ def analyse(
     step = max(1, BLOCK_CELLS // max(zones, 1))
     for start in range(0, len(rows), step):
         ranked = rank_rows(index_matrix(terms, rows[start : start + step], weights))
-        counts += rank_histogram(ranked)
+        codes = rank_codes(ranked)
+        counts += code_histogram(codes, zones)
         for (name, option), option_counts in by_option.items():
-            option_counts += rank_histogram(ranked[chosen[name][start : start + step] == option])
+            if option < len(choices[name]) - 1:  # the last option's counts are the rest (below)
+                option_counts += code_histogram(codes[chosen[name][start : start + step] == option], zones)
         moved = np.abs(ranked - nominal_ranks[None, :])
         ranked_zones = (~np.isnan(moved)).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             shift[start : start + step] = np.nansum(moved, axis=1) / np.where(ranked_zones > 0, ranked_zones, np.nan)
+    for name, options in choices.items():
+        # Every replication takes one option of each choice: the last option has the counts the others leave.
+        last = by_option[(name, len(options) - 1)]
+        last += counts - sum(by_option[(name, o)] for o in range(len(options) - 1))
     p05, median, p95 = histogram_quantiles(counts)
     if np.nanstd(shift) == 0:
         zeros = np.zeros(spec["num_vars"])
