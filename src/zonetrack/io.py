@@ -265,7 +265,8 @@ _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 def stable_xlsx(data: bytes) -> bytes:
     """Rewrite an Office Open XML file (a workbook, a Word document) with fixed timestamps (zip
-    entries, document properties), so that the same content always gives the same bytes."""
+    entries, document properties), so that the same content always gives the same bytes. Images are
+    stored as they are (a PNG is compressed already: deflating it again costs time and saves nothing)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -274,7 +275,8 @@ def stable_xlsx(data: bytes) -> bytes:
             if item.filename == "docProps/core.xml":
                 content = _XLSX_TIMES.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", content)
             info = zipfile.ZipInfo(item.filename, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            stored = item.filename.lower().endswith((".png", ".jpeg", ".jpg", ".gif"))
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             target.writestr(info, content)
     return out.getvalue()
 
