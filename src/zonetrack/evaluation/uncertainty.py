@@ -217,10 +217,13 @@ def analyse(
         for (name, option), option_counts in by_option.items():
             if option < len(choices[name]) - 1:  # the last option's counts are the rest (below)
                 option_counts += code_histogram(codes[chosen[name][start : start + step] == option], zones)
-        moved = np.abs(ranked - nominal_ranks[None, :])
-        ranked_zones = (~np.isnan(moved)).sum(axis=1)
+        moved = np.subtract(ranked, nominal_ranks[None, :])
+        np.abs(moved, out=moved)
+        unranked = np.isnan(moved)
+        ranked_zones = zones - unranked.sum(axis=1)
+        moved[unranked] = 0.0  # what nansum would do, on a copy: this buffer is not needed after
         with np.errstate(invalid="ignore", divide="ignore"):
-            shift[start : start + step] = np.nansum(moved, axis=1) / np.where(ranked_zones > 0, ranked_zones, np.nan)
+            shift[start : start + step] = moved.sum(axis=1) / np.where(ranked_zones > 0, ranked_zones, np.nan)
     for name, options in choices.items():
         # Every replication takes one option of each choice: the last option has the counts the others leave.
         last = by_option[(name, len(options) - 1)]
