@@ -7,6 +7,8 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zonetrack.problems import ProblemsError
 from zonetrack.registry import load_registry, make_grid, short_name_zh, zone_levels
@@ -179,3 +181,38 @@ def test_the_collection_template_writes_a_formula_like_name_as_text():
         sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=2).data_type for r in range(3, sheet.max_row + 1)
     }
     assert names["=1+1"] == "s"
+
+
+_since = st.one_of(st.none(), st.integers(1988, 2030))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_since, _since), min_size=0, max_size=12),
+    st.lists(st.integers(1985, 2032), min_size=0, max_size=6),
+)
+def test_a_zones_level_follows_its_two_years_one_row_per_zone_and_year_zone_major(sinces, years):
+    registry = pd.DataFrame(
+        {
+            "zone_id": pd.array([f"z{i}" for i in range(len(sinces))], dtype="string"),
+            "provincial_since": pd.array([p for p, _ in sinces], dtype="Int64"),
+            "national_since": pd.array([n for _, n in sinces], dtype="Int64"),
+        }
+    )
+    levels = zone_levels(registry, years)
+    # Zone-major: every zone's rows together in the registry's order, its years as given.
+    assert list(zip(levels["zone_id"], levels["year"], strict=True)) == [
+        (f"z{i}", y) for i in range(len(sinces)) for y in years
+    ]
+    for (zone, year, level), (provincial, national) in zip(
+        levels.itertuples(index=False), [s for s in sinces for _ in years], strict=True
+    ):
+        # The definition: national from national_since on; else provincial from provincial_since on,
+        # or always when provincial_since is blank (approved before records); else not yet a zone.
+        if national is not None and national <= year:
+            expected = "national"
+        elif provincial is None or provincial <= year:
+            expected = "provincial"
+        else:
+            expected = None
+        assert (None if pd.isna(level) else level) == expected, (zone, year)

@@ -325,24 +325,27 @@ def zone_lookup(registry: pd.DataFrame) -> dict[str, str]:
 
 
 def zone_levels(registry: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """Each zone's level in each year: national, provincial, or missing (not yet a zone).
+    """Each zone's level in each year: national, provincial, or missing (not yet a zone); one row per
+    zone and year, zone-major (the registry's order, then the years as given).
 
     National when national_since <= year; otherwise provincial when provincial_since is blank
-    (approved before records) or <= year.
+    (approved before records) or <= year. (Arrays, not a cross merge: the engine's what-if search asks
+    for the levels of a count's zones at every step.)
     """
-    grid = registry[["zone_id", "provincial_since", "national_since"]].merge(
-        pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross"
+    year = np.asarray(years, dtype="int64")
+    provincial_since = registry["provincial_since"].to_numpy(dtype="float64", na_value=np.nan)[:, None]
+    national_since = registry["national_since"].to_numpy(dtype="float64", na_value=np.nan)[:, None]
+    national = national_since <= year  # a blank (NaN) compares False
+    provincial = np.isnan(provincial_since) | (provincial_since <= year)
+    level = np.select([national, provincial], [NATIONAL, PROVINCIAL], default="").astype(object).ravel()
+    level[level == ""] = None
+    return pd.DataFrame(
+        {
+            "zone_id": registry["zone_id"].repeat(len(year)).reset_index(drop=True),
+            "year": np.tile(year, len(registry)),
+            "level": pd.array(level, dtype="string"),
+        }
     )
-    national = (grid["national_since"] <= grid["year"]).fillna(False).astype(bool)
-    provincial = (
-        (grid["provincial_since"].isna() | (grid["provincial_since"] <= grid["year"])).fillna(False).astype(bool)
-    )
-    grid["level"] = (
-        pd.Series(np.select([national, provincial], [NATIONAL, PROVINCIAL], default=""), index=grid.index)
-        .replace("", None)
-        .astype("string")
-    )
-    return grid[["zone_id", "year", "level"]]
 
 
 def codes_in(values: pd.Series | np.ndarray, categories: np.ndarray) -> np.ndarray:
