@@ -743,3 +743,32 @@ def test_the_data_notes_name_zones_and_indicators(report):
     ids = set(report.zone_names) | set(report.indicator_names)
     for text in notes:
         assert not {w for w in re.findall(r"\w+", text) if w in ids}, text
+
+
+def test_a_stage_kernel_reads_the_report_once_an_analysts_kernel_each_time(world, monkeypatch):
+    from zonetrack.report import data
+
+    monkeypatch.setattr(data, "_kept_reports", None)  # as a new kernel: nothing kept
+    assert report_of(world) is not report_of(world)  # an analyst's kernel reads the files each time
+    data.keep_loaded()  # what the report stage runs in its kernel (render.KEEP_LOADED)
+    first = report_of(world)
+    assert report_of(world) is first
+    assert report_of(world, "made-up-2020-2022") is not first  # other arguments, another report
+    assert report_of(world, experiment="exp-1") is not first
+
+
+def test_the_index_is_made_without_pandas_numpy_or_the_plans_models(world, tmp_path):
+    import subprocess
+    import sys
+
+    # A process of its own (this one has pandas): the index stage's command, then what it imported.
+    code = (
+        "import sys; from zonetrack.cli import main; "
+        f"status = main(['index', '--plans', {str(world['plans'])!r}, '--processed', {str(world['processed'])!r}, "
+        f"'--out', {str(tmp_path / 'index.html')!r}]); "
+        "print(status, sorted(m for m in ('pandas', 'pydantic', 'matplotlib', 'nbformat') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "hunan-2017-2019/2019/assessment.html" in page

@@ -15,12 +15,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
 
 DEFAULT_MB = 256
 
@@ -43,14 +41,16 @@ def limit_bytes() -> int:
 def feed(digest, value) -> None:
     """A value into a hash, with its type: a frame by its columns, dtypes, index and values; a mapping
     by its sorted items. Anything else is refused, so that no input can go unhashed and a changed
-    result be read from the cache."""
-    if isinstance(value, pd.DataFrame):
+    result be read from the cache. (A frame or an array can only be given where pandas or numpy is
+    imported: a key of text alone, such as a font's cut, imports neither.)"""
+    pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
+    if pd is not None and isinstance(value, pd.DataFrame):
         digest.update(b"frame" + repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
         digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
-    elif isinstance(value, pd.Series):
+    elif pd is not None and isinstance(value, pd.Series):
         digest.update(b"series" + repr((value.name, str(value.dtype))).encode())
         digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
-    elif isinstance(value, np.ndarray):
+    elif np is not None and isinstance(value, np.ndarray):
         if value.dtype.kind == "O":
             feed(digest, value.tolist())
         else:
@@ -65,10 +65,14 @@ def feed(digest, value) -> None:
         digest.update(b"list%d" % len(value))
         for item in value:
             feed(digest, item)
-    elif value is None or isinstance(value, (str, bool, int, float, np.integer, np.floating, np.bool_)):
+    elif value is None or isinstance(value, (str, bool, int, float)) or _numpy_scalar(np, value):
         digest.update(type(value).__name__.encode() + b":" + repr(value).encode() + b";")
     else:
         raise TypeError(f"a value of type {type(value).__name__} cannot be hashed for the cache")
+
+
+def _numpy_scalar(np, value) -> bool:
+    return np is not None and isinstance(value, (np.integer, np.floating, np.bool_))
 
 
 def fingerprint(*files: Path, versions: tuple[str, ...] = ()) -> str:

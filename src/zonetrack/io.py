@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -14,9 +15,14 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # for the annotations only
+    import numpy as np
+    import pandas as pd
+
+# numpy and pandas are imported by the functions that use them: a command that reads no table (the
+# index) never imports them.
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -178,6 +184,8 @@ def write_outputs(writers: dict[Path, Callable[[Path], None]]) -> None:
 def read_output_csv(source) -> pd.DataFrame:
     """A table the assess stage wrote (scorecard.csv, gaps.csv, …; a path or a text buffer), with
     ids and statuses read as text."""
+    import pandas as pd
+
     return pd.read_csv(source, dtype={"zone_id": str, "target_id": str, "status": str})
 
 
@@ -207,6 +215,8 @@ def stated_precision(values) -> np.ndarray:
     loop for all but a few (a mantissa of 12 digits, exact in binary64, divided or multiplied by an
     exact power of ten, each step correctly rounded, so every machine computes it alike). NaN, ±inf
     and 0 stay as they are."""
+    import numpy as np
+
     v = np.array(values, dtype="float64", copy=True)
     finite = np.isfinite(v) & (v != 0)
     x = v[finite]
@@ -236,6 +246,8 @@ def stated_precision(values) -> np.ndarray:
 
 
 def _scaled(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     power = 10.0 ** np.minimum(np.abs(shift), _EXACT_POWERS)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.where(shift >= 0, x * power, x / power)
@@ -244,7 +256,7 @@ def _scaled(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
 def _stated(data: object) -> object:
     """Every float of a JSON document at the stated precision; NaN and ±inf as null (JSON has none)."""
     if isinstance(data, float):
-        return float(stated_precision([data])[0]) if np.isfinite(data) else None
+        return float(stated_precision([data])[0]) if math.isfinite(data) else None
     if isinstance(data, dict):
         return {key: _stated(value) for key, value in data.items()}
     if isinstance(data, list | tuple):
@@ -291,6 +303,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     pyarrow's writer is about ten times faster than pandas' on millions of rows; it runs unquoted
     when no text cell needs quotes, and falls back to pandas' quoting writer when one does.
     """
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 

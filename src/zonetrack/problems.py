@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # for the annotations only
+    import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
@@ -65,6 +67,8 @@ class ProblemsError(Exception):
 
 def problems_from_rows(rows: pd.DataFrame, severity: str, message: pd.Series | str) -> list[Problem]:
     """Problems for each row of a table that has file, row and column columns."""
+    import pandas as pd  # here, not above: a command that reads no table (the index) never imports it
+
     messages = message if isinstance(message, pd.Series) else pd.Series(message, index=rows.index)
     return [
         Problem(str(f), None if pd.isna(r) else int(r), None if pd.isna(c) else str(c), severity, m)
@@ -84,8 +88,9 @@ def has_errors(problems: list[Problem]) -> bool:
 
 def plain_number(value: float) -> str:
     """A number for a message: grouped digits, never in scientific notation (0.00012, 1,234.5)."""
-    if value == 0 or not np.isfinite(value):
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
         return f"{value:g}"
-    decimals = max(0, 6 - int(np.floor(np.log10(abs(value)))) - 1)
+    decimals = max(0, 6 - math.floor(math.log10(abs(value))) - 1)
     text = f"{value:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

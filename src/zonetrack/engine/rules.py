@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zonetrack.engine.status import (
+    ALL,
     ALL_STATUSES,
     CODE,
     INSUFFICIENT_COVERAGE,
@@ -39,7 +40,6 @@ from zonetrack.plans.model import (
 )
 from zonetrack.registry import Grid, codes_in, count_bounds, in_region, make_grid, zone_levels
 
-ALL = "ALL"
 SCORECARD_COLUMNS = [
     "year",
     "target_id",

@@ -14,12 +14,17 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from zonetrack.problems import ERROR, Problem, ProblemsError, shown
 
+if TYPE_CHECKING:  # for the annotations only
+    import pandas as pd
+
+# The zones as a whole: the zone_id of a target's row on all the zones in scope.
+ALL = "ALL"
 STATUS_FILE = Path(__file__).resolve().parents[1] / "statuses.csv"
 
 
@@ -218,5 +223,7 @@ def classify(
     rule, year, value, base, target, required_rate, base_year: int, target_year: int, bands: Bands, better="higher"
 ) -> pd.DataFrame:
     """Status (as its word), actual_rate and ratio R for rows of one rule (arrays aligned by row)."""
+    import pandas as pd  # here: the index reads the status table and applies no rule
+
     result = classify_codes(rule, year, value, base, target, required_rate, base_year, target_year, bands, better)
     return pd.DataFrame(result | {"status": np.array(ALL_STATUSES, dtype=object)[result["status"]]})

@@ -129,10 +129,38 @@ class PlanReport:
         return short_names(self.registry)
 
 
+# The reports read, by their arguments, in a process that keeps them (keep_loaded); None: read each time.
+_kept_reports: dict | None = None
+
+
+def keep_loaded() -> None:
+    """From now on, this process reads each plan's report once and gives the same one to every later
+    load_plan_report with the same arguments. Only for a process whose inputs cannot change while it
+    lives: the report stage's kernel, which runs the notebooks of every year of one stage run (each
+    reads the whole report and takes its year's view, as_of; the stage's own process reads it once
+    too). An analyst's kernel never turns it on, so a notebook rerun reads the files as they are."""
+    global _kept_reports
+    if _kept_reports is None:
+        _kept_reports = {}
+
+
 def load_plan_report(
     plan_file: Path, params_file: Path, plan_processed: Path, processed: Path, raw: Path, experiment: str | None = None
 ) -> PlanReport:
-    """Read a plan's scorecard and analysis, the run's settings, data quality, registry and references."""
+    """Read a plan's scorecard and analysis, the run's settings, data quality, registry and references
+    (or, after keep_loaded(), the report read before with the same arguments)."""
+    arguments = (plan_file, params_file, plan_processed, processed, raw, experiment)
+    if _kept_reports is not None and arguments in _kept_reports:
+        return _kept_reports[arguments]
+    report = _read_plan_report(*arguments)
+    if _kept_reports is not None:
+        _kept_reports[arguments] = report
+    return report
+
+
+def _read_plan_report(
+    plan_file: Path, params_file: Path, plan_processed: Path, processed: Path, raw: Path, experiment: str | None
+) -> PlanReport:
     recover_outputs(plan_processed)
     reference_file = raw / "reference" / "province_official.csv"
     run = load_run(plan_file, params_file)

@@ -1,25 +1,29 @@
 """The plan pages and reports/index.html: every plan, its years, its targets' statuses with their
-coverage, and the years with data that no plan covers."""
+coverage, and the years with data that no plan covers.
+
+The index reads only what the stages wrote (each plan's run.json and scorecard.csv, the data quality,
+the evaluation's years), with the standard library and Jinja2: its stage runs after every scenario
+and new year, and pandas, numpy and the plans' models would be most of its time."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zonetrack.engine.rules import ALL
-from zonetrack.engine.status import ALL_STATUSES
-from zonetrack.io import read_output_csv
-from zonetrack.plans import load_plan, plan_files
-from zonetrack.report import data
-from zonetrack.report import formatting as fmt
-from zonetrack.report.data import PlanReport
+from zonetrack.engine.status import ALL, ALL_STATUSES, VERDICTS
 from zonetrack.report.html import css, render
+
+if TYPE_CHECKING:
+    from zonetrack.report.data import PlanReport
 
 
 def plan_html(report: PlanReport) -> str:
     """A plan's page: its years, a status-count chart and every target's status and coverage by year."""
     # matplotlib: only the plan pages draw a chart, not the index
-    from zonetrack.report import chart_cache, plots
+    from zonetrack.report import chart_cache, data, plots
+    from zonetrack.report import formatting as fmt
 
     years = report.years
     totals = report.scorecard[report.scorecard["zone_id"] == ALL]
@@ -53,38 +57,34 @@ def plan_html(report: PlanReport) -> str:
 
 def index_html(plans_dir: Path, processed: Path) -> str:
     """The index page: each plan with its years and latest verdicts, and the years no plan covers."""
-    import pandas as pd
-
     quality = json.loads((processed / "data_quality.json").read_text(encoding="utf-8"))
     rows, covered = [], set()
-    for plan_file in plan_files(plans_dir):
-        plan, _ = load_plan(plan_file)
-        folder = processed / plan.id
+    for plan_file in sorted(plans_dir.glob("*.yaml")):  # plans.plan_files: the plans in id order
+        folder = processed / plan_file.stem
         summary = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        card = read_output_csv(folder / "scorecard.csv")
+        plan = {k: summary[k] for k in ("name_zh", "name_en", "base_year", "target_year")}
         years = summary["years"]
-        covered |= {plan.base_year, *plan.years, *years}
+        covered |= {plan["base_year"], *summary["plan_years"], *years}
         latest = None
         if years:
-            last = card[(card["year"] == years[-1]) & (card["zone_id"] == ALL)]
-            counts = last["status"].value_counts()
-            verdicts = last[last["status"].isin(ALL_STATUSES[:6])]
+            last = _statuses(folder / "scorecard.csv", years[-1])
+            verdicts = [s for s in last if s in ALL_STATUSES[:VERDICTS]]
             latest = {
                 "year": years[-1],
-                "met": int((verdicts["status"] == "met").sum()),
+                "met": verdicts.count("met"),
                 "verdicts": len(verdicts),
-                "counts": [(s, int(counts[s])) for s in ALL_STATUSES if s in counts],
+                "counts": [(s, last.count(s)) for s in ALL_STATUSES if s in last],
             }
         rows.append(
             {
-                "id": plan.id,
+                "id": plan_file.stem,
                 "plan": plan,
                 "years": years,
                 "latest": latest,
                 "scenario": [f"{c['setting']}: {c['plan']} → {c['run']}" for c in summary.get("scenario", [])],
                 "experiment": summary.get("experiment"),
                 # Said here, not on the plan's own pages: those read only the years the plan covers.
-                "outside": [y for y in quality.get("years", []) if not plan.base_year <= y <= plan.target_year],
+                "outside": [y for y in quality.get("years", []) if not plan["base_year"] <= y <= plan["target_year"]],
             }
         )
     uncovered = [
@@ -93,11 +93,7 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         if y not in covered
     ]
     evaluation_file = processed / "evaluation" / "evaluation.csv"
-    evaluation = (
-        sorted(int(y) for y in pd.read_csv(evaluation_file, usecols=["year"])["year"].unique())
-        if evaluation_file.exists()
-        else []
-    )
+    evaluation = sorted({int(r["year"]) for r in _rows(evaluation_file)}) if evaluation_file.exists() else []
     return render(
         "index.html.j2",
         css=css(),
@@ -106,3 +102,13 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         uncovered=uncovered,
         evaluation=evaluation,
     )
+
+
+def _rows(path: Path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _statuses(scorecard: Path, year: int) -> list[str]:
+    """The status of every target's ALL row in a year of a scorecard.csv, in its order."""
+    return [r["status"] for r in _rows(scorecard) if r["zone_id"] == ALL and int(r["year"]) == year]

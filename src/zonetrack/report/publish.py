@@ -7,8 +7,10 @@ import base64
 import io
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # nbformat's types only: the index embeds its font without it
+    import nbformat
 
 VOLATILE_NOTEBOOK_KEYS = (
     "start_time",

@@ -43,6 +43,9 @@ RESET = "get_ipython().reset(new_session=False)"
 # objects) is moved out of the garbage collector's reach, where it stays for the kernel's life, so that
 # a collection scans only what the notebooks make: IPython's reset collects in full, ~0.09 s a notebook.
 FREEZE = "__import__('gc').freeze()"
+# Run by the report stage after those: the kernel of one stage run reads the plan's report once for
+# all the years' notebooks (data.keep_loaded; the stage's inputs do not change while it runs).
+KEEP_LOADED = "__import__('zonetrack.report.data', fromlist=['keep_loaded']).keep_loaded()"
 
 
 class Kernel:
@@ -58,14 +61,15 @@ class Kernel:
         self.notebooks = 0
         self.warming = None  # the id of the imports sent by start(), until their reply is read
 
-    def start(self, template: Path) -> None:
+    def start(self, template: Path, then: str = "") -> None:
         """Start the kernel now and have it import what the template's setup cell imports, while this
         process goes on with its own work (loading the plan, the page cache's keys): a kernel takes
         ~2 s to start and import pandas, matplotlib and zonetrack, which the first notebook no longer waits for.
-        The imports are only the template's own import statements (notebooks/ is code under review)."""
+        The imports are only the template's own import statements (notebooks/ is code under review);
+        `then` is the stage's own code to run after them (KEEP_LOADED)."""
         if self.manager is None:
             self._start()
-        code = template_imports(template) + "\n" + FREEZE
+        code = "\n".join(c for c in (template_imports(template), FREEZE, then) if c)
         self.warming = self._client().execute(code, silent=True, store_history=False)
 
     def __enter__(self) -> Kernel:
@@ -386,7 +390,7 @@ def render_reports(inputs: ReportInputs, jobs: int) -> list[int]:
     plan_report.cache_clear()  # a run reads the files as they are now, never an earlier run's copy
     read = []
     with Kernel(inputs.kernel) as kernel:
-        kernel.start(inputs.template)  # its start and imports beside this process's loading and keys
+        kernel.start(inputs.template, KEEP_LOADED)  # its start and imports beside this process's loading and keys
         years = years_in(inputs.plan_processed / "scorecard.csv")
         plan_report(inputs)  # loaded here, before the thread below reads it
         with atomic_outputs(inputs.out, folders=True) as (staging,), alongside(jobs) as publish, collected_less():

@@ -102,6 +102,12 @@ def run_assess(
             log(f"{run.plan.id}.{target_id}: its indicator has no data at all; reported as no_data")
     summary = {
         "plan": run.plan.id,
+        # What the index says of the plan, so that it reads this file alone (no plan model to load).
+        "name_zh": run.plan.name_zh,
+        "name_en": run.plan.name_en,
+        "base_year": run.plan.base_year,
+        "target_year": run.plan.target_year,
+        "plan_years": run.plan.years,
         "years": years,
         "data_years": data_years,
         "outside_years": outside,
