@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zonetrack.engine.status import ALL, ALL_STATUSES, VERDICTS
+from zonetrack.engine.status import ALL, ALL_STATUSES, MET, STATUS_ORDER
 from zonetrack.report.html import css, render
 
 if TYPE_CHECKING:
@@ -68,16 +68,16 @@ def index_html(plans_dir: Path, processed: Path) -> str:
         latest = None
         if years:
             last = _statuses(folder / "scorecard.csv", years[-1])
-            verdicts = [s for s in last if s in ALL_STATUSES[:VERDICTS]]
+            verdicts = [s for s in last if s in STATUS_ORDER]
             latest = {
                 "year": years[-1],
-                "met": verdicts.count("met"),
+                "met": verdicts.count(MET),
                 "verdicts": len(verdicts),
                 "counts": [(s, last.count(s)) for s in ALL_STATUSES if s in last],
             }
         rows.append(
             {
-                "id": plan_file.stem,
+                "id": summary["plan"],
                 "plan": plan,
                 "years": years,
                 "latest": latest,
